@@ -1,0 +1,54 @@
+// Bundles the extension host code, the CLI and each webview entry.
+// `node esbuild.mjs` builds for development; `--production` minifies; `--watch` rebuilds on change.
+import * as esbuild from 'esbuild';
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: true,
+  sourcesContent: !production,
+  logLevel: 'warning',
+  define: { STAGECRAFT_VERSION: JSON.stringify(version) },
+};
+
+/** Node side: extension host and CLI share the core; vscode stays external. */
+const node = {
+  ...common,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  // Heavy modules stay lazily loaded: each dynamic import() becomes its own chunk-free require at first use.
+  mainFields: ['module', 'main'],
+};
+
+const builds = [
+  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli/index.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+];
+
+// One browser bundle per webview entry: webview/<panel>/main.ts → dist/webview/<panel>.js
+if (existsSync('webview')) {
+  for (const dir of readdirSync('webview', { withFileTypes: true })) {
+    const entry = join('webview', dir.name, 'main.ts');
+    if (dir.isDirectory() && existsSync(entry)) {
+      builds.push({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { [dir.name]: entry }, outdir: 'dist/webview' });
+    }
+  }
+}
+
+if (watch) {
+  const contexts = await Promise.all(builds.map(b => esbuild.context(b)));
+  await Promise.all(contexts.map(c => c.watch()));
+  console.log('esbuild: watching');
+} else {
+  const started = Date.now();
+  await Promise.all(builds.map(b => esbuild.build(b)));
+  console.log(`esbuild: ${builds.length} bundle(s) in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
+}

@@ -1,0 +1,61 @@
+import * as path from 'node:path';
+import { describeStack } from '../../core/describe';
+import { STATUS_LABELS } from '../../core/model';
+import { readRepoFacts } from '../../git/repo';
+import { dirOption, parseCommandArgs } from '../args';
+import { requireStack, type CliCommand } from '../context';
+
+const usage = 'stagecraft status [--dir DIR] [--json]';
+
+export const statusCommand: CliCommand = {
+  path: ['status'],
+  usage,
+  summary: 'Show the stack, its stages in order and their last known state',
+  async run(ctx) {
+    const { values } = parseCommandArgs(ctx.args, { ...dirOption, json: { type: 'boolean' } }, usage);
+    const root = path.resolve(ctx.cwd, values.dir ?? '.');
+    const stack = await requireStack(root);
+    const summary = await describeStack(stack, await readRepoFacts(root));
+    if (values.json) {
+      ctx.out(
+        JSON.stringify(
+          {
+            stack: stack.name,
+            file: stack.file,
+            branch: summary.branch ?? null,
+            branchStage: summary.target?.stage ?? null,
+            stages: summary.stages.map(({ stage, status }) => ({
+              name: stage.name,
+              provider: stage.provider,
+              region: stage.region ?? null,
+              database: stage.database,
+              requireApproval: stage.requireApproval,
+              loadBalancer: stage.loadBalancer,
+              protected: stage.protected,
+              status: status.kind,
+              commit: status.commit ?? null,
+              url: status.url ?? null,
+            })),
+          },
+          null,
+          2,
+        ),
+      );
+      return 0;
+    }
+    ctx.out(`Stack ${stack.name} (${stack.file})`);
+    ctx.out(`Service: ${stack.service.dockerfile}, port ${stack.service.port}, health ${stack.service.healthCheck}`);
+    if (summary.target) ctx.out(`Branch ${summary.branch} deploys to: ${summary.target.stage} (${summary.target.reason})`);
+    const rows = summary.stages.map(({ stage, status }) => [
+      `${stage.index + 1}. ${stage.name}`,
+      stage.provider + (stage.region ? ` ${stage.region}` : ''),
+      STATUS_LABELS[status.kind],
+      [stage.database === 'postgres' ? 'postgres' : '', stage.requireApproval ? 'approval' : '', stage.loadBalancer ? 'load balancer' : '', stage.protected ? 'protected' : ''].filter(Boolean).join(', '),
+      [status.commit?.slice(0, 8), status.url].filter(Boolean).join(' '),
+    ]);
+    const widths = rows.reduce((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), [] as number[]);
+    for (const r of rows) ctx.out(('  ' + r.map((c, i) => c.padEnd(widths[i])).join('  ')).trimEnd());
+    if (rows.length === 0) ctx.out('  (no stages yet: `stagecraft stage add NAME`)');
+    return 0;
+  },
+};

@@ -1,0 +1,70 @@
+import { toStagecraftError } from '../core/errors';
+import { initCommand } from './commands/init';
+import { stageAddCommand } from './commands/stageAdd';
+import { statusCommand } from './commands/status';
+import { validateCommand } from './commands/validate';
+import type { CliCommand, CliContext } from './context';
+
+/** Every CLI command. Later features add a line here. */
+export const COMMANDS: CliCommand[] = [initCommand, validateCommand, stageAddCommand, statusCommand];
+
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+export function helpText(): string {
+  const width = Math.max(...COMMANDS.map(c => c.path.join(' ').length));
+  return [
+    'stagecraft: release your service through stages, from the terminal or CI.',
+    '',
+    'Usage: stagecraft <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map(c => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `stagecraft <command> --help` for its options. Exit codes: 0 ok, 1 failure, 2 bad input or usage.',
+  ].join('\n');
+}
+
+/** Finds the longest command path that prefixes argv. */
+export function findCommand(argv: string[]): { command?: CliCommand; rest: string[] } {
+  let best: CliCommand | undefined;
+  for (const c of COMMANDS) {
+    if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length)) best = c;
+  }
+  return { command: best, rest: best ? argv.slice(best.path.length) : argv };
+}
+
+export async function runCli(argv: string[], io: Pick<CliContext, 'out' | 'err' | 'cwd'> & { signal?: AbortSignal }): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.out(helpText());
+    return argv.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  if (argv[0] === '--version') {
+    io.out(VERSION);
+    return EXIT.ok;
+  }
+  const { command, rest } = findCommand(argv);
+  if (!command) {
+    io.err(`Unknown command "${argv.join(' ')}".\n\n${helpText()}`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`Usage: ${command.usage}\n\n${command.summary}`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run({ args: rest, cwd: io.cwd, out: io.out, err: io.err, signal: io.signal ?? new AbortController().signal });
+  } catch (err) {
+    const e = toStagecraftError(err);
+    if (e.cancelled) {
+      io.err('Cancelled.');
+      return EXIT.failure;
+    }
+    io.err(`stagecraft ${command.path.join(' ')}: ${e.message}`);
+    if (e.hint) io.err(e.hint);
+    return e.kind === 'usage' || e.kind === 'input' ? EXIT.usage : EXIT.failure;
+  }
+}
+
+declare const STAGECRAFT_VERSION: string | undefined;
+const VERSION = typeof STAGECRAFT_VERSION === 'string' ? STAGECRAFT_VERSION : 'dev';
+

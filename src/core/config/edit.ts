@@ -1,0 +1,161 @@
+import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document, type ToStringOptions } from 'yaml';
+import { envNameProblem } from '../env';
+import { StagecraftError } from '../errors';
+import type { EnvValue, ProviderName, Stack } from '../model';
+import { nameProblem, stackNameProblem } from '../naming';
+import { originProblem } from '../origins';
+import { carryEdit } from './patch';
+
+/**
+ * Edits of `stagecraft.yaml` through the yaml Document API: comments, key order and the
+ * file's own indentation survive, and only the lines an edit touches change.
+ */
+export class StackFileEditor {
+  private readonly document: Document;
+  private readonly style: ToStringOptions;
+  private readonly printedBefore: string;
+
+  constructor(private readonly text: string, private readonly file = 'stagecraft.yaml') {
+    this.document = parseDocument(text, { keepSourceTokens: false });
+    if (this.document.errors.length > 0) {
+      throw new StagecraftError(`${file} has YAML syntax errors; fix them before editing it from Stagecraft.`, { kind: 'input' });
+    }
+    this.style = detectStyle(text);
+    this.printedBefore = this.document.toString(this.style);
+  }
+
+  /** The original text with only the edited lines changed. */
+  toString(): string {
+    return carryEdit(this.text, this.printedBefore, this.document.toString(this.style));
+  }
+
+  addStage(input: NewStage, stack?: Stack): void {
+    if (stack) {
+      const problem = newStageProblem(stack, input.name);
+      if (problem) throw new StagecraftError(problem, { kind: 'input' });
+    }
+    const stages = this.stagesSeq(true);
+    const node = new YAMLMap();
+    node.set('name', input.name);
+    node.set('provider', input.provider);
+    if (input.provider === 'aws') {
+      if (input.region) node.set('region', input.region);
+      if (input.profile) node.set('profile', input.profile);
+    }
+    if (input.database === 'postgres') node.set('database', 'postgres');
+    node.set('requireApproval', input.requireApproval ?? false);
+    node.set('loadBalancer', input.loadBalancer ?? false);
+    if (input.branches && input.branches.length > 0) node.set('branches', this.document.createNode(input.branches));
+    const at = input.first ? 0 : input.after === undefined ? stages.items.length : this.stageIndex(input.after) + 1;
+    stages.items.splice(at, 0, node);
+  }
+
+  setEnv(stage: string, name: string, value: EnvValue): void {
+    const problem = envNameProblem(name);
+    if (problem) throw new StagecraftError(problem, { kind: 'input' });
+    const env = this.stageChild(stage, 'env', () => new YAMLMap());
+    if (!isMap(env)) throw this.shapeError(stage, 'env', 'a mapping');
+    env.set(name, typeof value === 'string' ? value : this.document.createNode(value));
+  }
+
+  unsetEnv(stage: string, name: string): boolean {
+    const env = this.stageMap(stage).get('env', true);
+    if (!isMap(env) || !env.has(name)) return false;
+    env.delete(name);
+    return true;
+  }
+
+  addOrigin(stage: string, origin: string): boolean {
+    const problem = originProblem(origin);
+    if (problem) throw new StagecraftError(problem, { kind: 'input' });
+    const origins = this.stageChild(stage, 'origins', () => new YAMLSeq());
+    if (!isSeq(origins)) throw this.shapeError(stage, 'origins', 'a list');
+    if (origins.items.some(i => isScalar(i) && i.value === origin)) return false;
+    origins.add(origin);
+    return true;
+  }
+
+  removeOrigin(stage: string, origin: string): boolean {
+    const origins = this.stageMap(stage).get('origins', true);
+    if (!isSeq(origins)) return false;
+    const i = origins.items.findIndex(item => isScalar(item) && item.value === origin);
+    if (i < 0) return false;
+    origins.items.splice(i, 1);
+    return true;
+  }
+
+  /** Sets a plain field of a stage (database, requireApproval, …). */
+  setStageField(stage: string, key: string, value: string | boolean | number): void {
+    this.stageMap(stage).set(key, value);
+  }
+
+  private stagesSeq(create: boolean): YAMLSeq {
+    const root = this.document.contents;
+    if (!isMap(root)) throw new StagecraftError(`${this.file} is not a mapping; expected \`stack:\` and \`stages:\` at the top.`, { kind: 'input' });
+    let stages: unknown = root.get('stages', true);
+    if ((stages === undefined || (isScalar(stages) && stages.value === null)) && create) {
+      stages = new YAMLSeq();
+      root.set('stages', stages);
+    }
+    if (!isSeq(stages)) throw new StagecraftError(`${this.file}: "stages" must be a list.`, { kind: 'input' });
+    return stages;
+  }
+
+  private stageIndex(name: string): number {
+    const i = this.stagesSeq(false).items.findIndex(item => isMap(item) && item.get('name') === name);
+    if (i < 0) throw new StagecraftError(`${this.file} has no stage named "${name}".`, { kind: 'input' });
+    return i;
+  }
+
+  private stageMap(name: string): YAMLMap {
+    return this.stagesSeq(false).items[this.stageIndex(name)] as YAMLMap;
+  }
+
+  private stageChild(stage: string, key: string, create: () => YAMLMap | YAMLSeq): unknown {
+    const map = this.stageMap(stage);
+    const existing = map.get(key, true);
+    if (existing === undefined || (isScalar(existing) && existing.value === null)) {
+      const fresh = create();
+      map.set(key, fresh);
+      return fresh;
+    }
+    return existing;
+  }
+
+  private shapeError(stage: string, key: string, expected: string): StagecraftError {
+    return new StagecraftError(`${this.file}: stage "${stage}" has "${key}" that is not ${expected}; fix it by hand first.`, { kind: 'input' });
+  }
+}
+
+export interface NewStage {
+  name: string;
+  provider: ProviderName;
+  region?: string;
+  profile?: string;
+  database?: 'postgres' | 'none';
+  requireApproval?: boolean;
+  loadBalancer?: boolean;
+  branches?: string[];
+  /** Name of the stage the new one follows; the end of the list when absent. */
+  after?: string;
+  /** Put the new stage first in the promotion order. */
+  first?: boolean;
+}
+
+/** Why a stage named `name` cannot be added to `stack`, or undefined. Shared by every Add Stage flow. */
+export function newStageProblem(stack: Pick<Stack, 'name' | 'stages'>, name: string): string | undefined {
+  const bad = nameProblem(name, 'stage') ?? stackNameProblem(stack.name, name);
+  if (bad) return bad;
+  if (stack.stages.some(s => s.name.toLowerCase() === name.toLowerCase())) return `stack "${stack.name}" already has a stage named "${name}"`;
+  return undefined;
+}
+
+/** Reads the file's own indentation so a rewrite does not re-indent lines it did not edit. */
+function detectStyle(text: string): ToStringOptions {
+  const indents = [...text.matchAll(/^( +)\S/gm)].map(m => m[1].length);
+  const indent = indents.length > 0 ? Math.max(1, Math.min(...indents)) : 2;
+  // A sequence under a key is "indented" when its dash sits deeper than the key.
+  const seq = /^( *)[^\s#-][^:\n]*:\s*\n(?:\s*#.*\n|\s*\n)*( *)- /m.exec(text);
+  const indentSeq = seq ? seq[2].length > seq[1].length : true;
+  return { indent, indentSeq, lineWidth: 0, minContentWidth: 0, flowCollectionPadding: /\{ \S/.test(text) || !/\{\S/.test(text) };
+}

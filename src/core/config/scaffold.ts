@@ -1,0 +1,94 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { exposedPort, parseDockerfile, startCommand } from '../dockerfile';
+import { StagecraftError } from '../errors';
+import { slugifyStageName } from '../naming';
+import { STACK_FILE } from './load';
+
+export interface ScaffoldFacts {
+  stack: string;
+  dockerfile: string;
+  port: number;
+  healthCheck: string;
+  start?: string;
+  build?: string;
+  migrate?: string;
+  /** Where the facts came from, written as comments so the user can check them. */
+  sources: string[];
+}
+
+/** Looks at the folder's Dockerfile and package.json to prefill a new stack file. */
+export async function gatherScaffoldFacts(root: string, stackName?: string): Promise<ScaffoldFacts> {
+  const facts: ScaffoldFacts = { stack: stackName ?? slugifyStageName(path.basename(root)), dockerfile: 'Dockerfile', port: 8080, healthCheck: '/health', sources: [] };
+  const pkg = await readJson(path.join(root, 'package.json'));
+  if (pkg) {
+    if (!stackName && typeof pkg.name === 'string') facts.stack = slugifyStageName(pkg.name.replace(/^@[^/]+\//, ''));
+    const scripts = (pkg.scripts ?? {}) as Record<string, unknown>;
+    if (typeof scripts.build === 'string') facts.build = 'npm run build';
+    if (typeof scripts.migrate === 'string') facts.migrate = 'npm run migrate';
+    if (typeof scripts.start === 'string') facts.start = 'npm start';
+    facts.sources.push('package.json');
+  }
+  const dockerText = await fs.readFile(path.join(root, 'Dockerfile'), 'utf8').catch(() => undefined);
+  if (dockerText !== undefined) {
+    const instructions = parseDockerfile(dockerText);
+    facts.port = exposedPort(instructions) ?? facts.port;
+    facts.start = startCommand(instructions) ?? facts.start;
+    facts.sources.push('Dockerfile');
+  }
+  return facts;
+}
+
+/** A commented `stagecraft.yaml` with the usual dev → test → prod stages, all local. */
+export function scaffoldStackFile(f: ScaffoldFacts): string {
+  const optional = (key: string, value: string | undefined, what: string) =>
+    value ? `  ${key}: ${JSON.stringify(value)}   # ${what}\n` : `  # ${key}: ""   # ${what}\n`;
+  return `# Stagecraft stack definition: versioned with the app, edited by hand or from VS Code.
+# Secrets never go here, only references such as { secret: NAME }.
+# Prefilled from: ${f.sources.length ? f.sources.join(', ') : 'defaults (no Dockerfile or package.json found)'}.
+stack: ${f.stack}
+
+# gitflow: develop → dev, release/* → qa, main → prod, feature/* → your own stage.
+# trunk: only main deploys.
+branchModel: gitflow
+
+service:
+  dockerfile: ${f.dockerfile}
+  port: ${f.port}   # the port the container listens on (EXPOSE)
+  healthCheck: ${f.healthCheck}   # must answer 2xx when the service is ready
+${optional('start', f.start, 'how the service starts (CMD)')}${optional('build', f.build, 'run once when the artifact is built')}${optional('migrate', f.migrate, 'database migration, run before each stage deploys')}
+# Stages in promotion order. The same artifact moves through them.
+stages:
+  - name: dev
+    provider: local   # local: runs on this machine; aws: ECS on your account
+    requireApproval: false
+    loadBalancer: false
+  - name: test
+    provider: local
+    requireApproval: false
+    loadBalancer: false
+  - name: prod
+    provider: local
+    requireApproval: true   # stop for a person before promoting here
+    loadBalancer: false
+    # origins: [https://app.example.com]   # CORS; only localhost when empty
+`;
+}
+
+export async function writeNewStackFile(root: string, text: string): Promise<string> {
+  const file = path.join(root, STACK_FILE);
+  await fs.writeFile(file, text, { flag: 'wx' }).catch(err => {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StagecraftError(`${file} already exists; Stagecraft does not overwrite it.`, { kind: 'input', hint: 'Edit the existing file, or delete it first.' });
+    throw err;
+  });
+  return file;
+}
+
+async function readJson(file: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(await fs.readFile(file, 'utf8'));
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,54 @@
+import type { StackFileParsed, StageParsed } from './config/schema';
+
+export type ProviderName = 'local' | 'aws';
+
+export type EnvValue = string | { secret: string };
+
+/** A stage as the rest of Stagecraft sees it: defaults applied, protection resolved. */
+export interface Stage extends Omit<StageParsed, 'protected'> {
+  protected: boolean;
+  /** 0-based position in the stack's promotion order. */
+  index: number;
+}
+
+export interface Service {
+  dockerfile: string;
+  port: number;
+  healthCheck: string;
+  build?: string;
+  start?: string;
+  migrate?: string;
+}
+
+export interface Stack {
+  name: string;
+  branchModel: StackFileParsed['branchModel'];
+  service: Service;
+  stages: Stage[];
+  /** Absolute path of the folder holding `stagecraft.yaml`. */
+  root: string;
+  /** Absolute path of `stagecraft.yaml`. */
+  file: string;
+}
+
+export type StageStatusKind = 'not-deployed' | 'deploying' | 'healthy' | 'failed' | 'awaiting-approval' | 'stopped' | 'unknown';
+
+/** What a provider (or the recorded state) knows of a stage at a moment. */
+export interface StageStatus {
+  kind: StageStatusKind;
+  commit?: string;
+  artifact?: string;
+  url?: string;
+  updatedAt?: string;
+  detail?: string;
+}
+
+export const STATUS_LABELS: Record<StageStatusKind, string> = {
+  'not-deployed': 'not deployed',
+  deploying: 'deploying',
+  healthy: 'healthy',
+  failed: 'failed',
+  'awaiting-approval': 'awaiting approval',
+  stopped: 'stopped',
+  unknown: 'unknown',
+};

@@ -1,0 +1,49 @@
+import type { EnvValue, Stack, Stage, StageStatus } from './model';
+
+/** How long work reports back: progress lines and cancellation. */
+export interface WorkContext {
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export interface DatabaseSecret {
+  host: string;
+  port: number;
+  database: string;
+  username: string;
+  password: string;
+}
+
+/**
+ * What every provider (local, aws) does for a stage. Anything the UI can do, both do.
+ * The pipeline engine and the UI only talk to this interface.
+ */
+export interface Provider {
+  readonly name: 'local' | 'aws';
+  status(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<StageStatus>;
+  deploy(stack: Stack, stage: Stage, artifact: ArtifactRef, ctx?: WorkContext): Promise<StageStatus>;
+  destroy(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<void>;
+  applyConfiguration(stack: Stack, stage: Stage, change: { env?: Record<string, EnvValue>; origins?: string[] }, ctx?: WorkContext): Promise<void>;
+  databaseSecret(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<DatabaseSecret | undefined>;
+  rotateDatabasePassword(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<void>;
+  logs(stack: Stack, stage: Stage, options: LogOptions, ctx?: WorkContext): AsyncIterable<LogLine>;
+}
+
+export interface ArtifactRef {
+  /** Content hash of the built artifact. */
+  id: string;
+  commit: string;
+}
+
+export interface LogOptions {
+  kind: 'app' | 'access';
+  follow: boolean;
+  sinceMs?: number;
+  filter?: string;
+}
+
+export interface LogLine {
+  time: number;
+  text: string;
+  id?: string;
+}

@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import { registerStackCommands } from './ui/commands/stackCommands';
+import { registerStageCommands } from './ui/commands/stageCommands';
+import { VIEWS } from './ui/ids';
+import { ExtensionLog } from './ui/log';
+import { StackWorkspace } from './ui/stackWorkspace';
+import { StacksTreeProvider } from './ui/tree';
+
+/** What activate() hands back: used by the integration tests and the activation benchmark. */
+export interface StagecraftApi {
+  activatedAt: number;
+  firstTreeItems: Promise<number>;
+  workspace: StackWorkspace;
+}
+
+/**
+ * Activation stays cheap: it wires the tree and the commands; stack files are read when the
+ * tree first asks, and heavy modules (AWS SDK, secretlint) load on first use elsewhere.
+ */
+export function activate(context: vscode.ExtensionContext): StagecraftApi {
+  const activatedAt = Date.now();
+  const log = new ExtensionLog();
+  const workspace = new StackWorkspace(log);
+  const tree = new StacksTreeProvider(workspace);
+  const view = vscode.window.createTreeView(VIEWS.stacks, { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(log, workspace, tree, view);
+  registerStackCommands(context, log, workspace);
+  registerStageCommands(context, log, workspace);
+  // Read the stack files now so the tree and the welcome view have an answer when shown.
+  void workspace.all();
+  return { activatedAt, firstTreeItems: tree.firstItemsShown, workspace };
+}
+
+export function deactivate(): void {
+  // Everything is owned by context.subscriptions.
+}

@@ -1,0 +1,34 @@
+import { simpleGit, type SimpleGit } from 'simple-git';
+
+/** What Stagecraft needs to know of the repository a stack lives in. */
+export interface RepoFacts {
+  /** Undefined outside a git repository or on a detached HEAD. */
+  branch?: string;
+  /** git user.name, else user.email, else the OS user. */
+  user: string;
+  /** Full hash of HEAD; undefined before the first commit. */
+  commit?: string;
+  dirty: boolean;
+}
+
+function git(dir: string): SimpleGit {
+  return simpleGit({ baseDir: dir, maxConcurrentProcesses: 4 });
+}
+
+export async function isRepository(dir: string): Promise<boolean> {
+  return git(dir).checkIsRepo().catch(() => false);
+}
+
+export async function readRepoFacts(dir: string): Promise<RepoFacts> {
+  const g = git(dir);
+  const fallbackUser = process.env.USER ?? process.env.USERNAME ?? 'developer';
+  if (!(await isRepository(dir))) return { user: fallbackUser, dirty: false };
+  const [branch, name, email, commit, status] = await Promise.all([
+    g.raw(['symbolic-ref', '--quiet', '--short', 'HEAD']).then(s => s.trim() || undefined, () => undefined),
+    g.raw(['config', '--get', 'user.name']).then(s => s.trim() || undefined, () => undefined),
+    g.raw(['config', '--get', 'user.email']).then(s => s.trim() || undefined, () => undefined),
+    g.revparse(['--verify', '--quiet', 'HEAD']).then(s => s.trim() || undefined, () => undefined),
+    g.status(['--porcelain']).catch(() => undefined),
+  ]);
+  return { branch, user: name ?? email ?? fallbackUser, commit, dirty: status ? !status.isClean() : false };
+}

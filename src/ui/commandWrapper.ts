@@ -1,0 +1,37 @@
+import * as vscode from 'vscode';
+import { toStagecraftError } from '../core/errors';
+import { redactor } from '../core/redact';
+import { COMMANDS } from './ids';
+import type { ExtensionLog } from './log';
+
+/**
+ * The one place that decides what a user sees when a command fails: nothing when cancelled,
+ * otherwise one message with the next step and "Show Log" / "Retry".
+ */
+export function registerCommand(
+  context: vscode.ExtensionContext,
+  log: ExtensionLog,
+  id: string,
+  handler: (...args: any[]) => unknown,
+): void {
+  const run = async (...args: unknown[]): Promise<unknown> => {
+    try {
+      return await handler(...args);
+    } catch (err) {
+      const e = toStagecraftError(err);
+      if (e.cancelled) {
+        log.info(`${id}: cancelled`);
+        return undefined;
+      }
+      log.error(`${id} failed: ${e.message}`, e.cause ?? (e.kind === 'failure' ? e : undefined));
+      const text = redactor.redact(e.hint ? `${e.message} ${e.hint}` : e.message);
+      const actions = e.kind === 'failure' ? ['Show Log', 'Retry'] : ['Show Log'];
+      void vscode.window.showErrorMessage(text, ...actions).then(choice => {
+        if (choice === 'Show Log') void vscode.commands.executeCommand(COMMANDS.showLog);
+        if (choice === 'Retry') void run(...args);
+      });
+      return undefined;
+    }
+  };
+  context.subscriptions.push(vscode.commands.registerCommand(id, run));
+}

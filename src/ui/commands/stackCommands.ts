@@ -1,0 +1,177 @@
+import * as vscode from 'vscode';
+import { newStageProblem, StackFileEditor, type NewStage } from '../../core/config/edit';
+import { parseStackFile, STACK_FILE } from '../../core/config/load';
+import { gatherScaffoldFacts, scaffoldStackFile, writeNewStackFile } from '../../core/config/scaffold';
+import { StagecraftError } from '../../core/errors';
+import { isProtectedByDefault, nameProblem } from '../../core/naming';
+import { ensureGitignored } from '../../core/workspace';
+import { registerCommand } from '../commandWrapper';
+import { applyTextChange } from '../fileEdits';
+import { COMMANDS } from '../ids';
+import type { ExtensionLog } from '../log';
+import { readSettings } from '../settings';
+import type { StackWorkspace } from '../stackWorkspace';
+import { resolveStack } from '../stagePicker';
+import type { StagecraftNode } from '../tree';
+
+/** Commands that shape the stack file: Create Stack, Add Stage, open, problems, refresh. */
+export function registerStackCommands(context: vscode.ExtensionContext, log: ExtensionLog, workspace: StackWorkspace): void {
+  registerCommand(context, log, COMMANDS.createStack, (arg?: { folder?: vscode.Uri; name?: string; open?: boolean }) => createStack(workspace, log, arg));
+  registerCommand(context, log, COMMANDS.addStage, (arg?: unknown) => addStage(workspace, log, arg));
+  registerCommand(context, log, COMMANDS.refresh, () => workspace.refresh());
+  registerCommand(context, log, COMMANDS.showLog, () => log.show());
+  registerCommand(context, log, COMMANDS.openStackFile, (node?: StagecraftNode) => openStackFile(workspace, node));
+  registerCommand(context, log, COMMANDS.showProblems, async (node?: StagecraftNode) => {
+    const folder = node?.folder ?? (await workspace.all()).find(f => !f.stack);
+    if (folder) {
+      const first = folder.problems.find(p => p.severity === 'error');
+      const position = first ? new vscode.Position(first.line - 1, first.column - 1) : new vscode.Position(0, 0);
+      await vscode.window.showTextDocument(folder.file, { selection: new vscode.Range(position, position) });
+    }
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+  });
+}
+
+async function createStack(workspace: StackWorkspace, log: ExtensionLog, arg?: { folder?: vscode.Uri; name?: string; open?: boolean }): Promise<vscode.Uri> {
+  const folder = arg?.folder ?? (await pickFolderWithoutStack(workspace));
+  const facts = await gatherScaffoldFacts(folder.fsPath);
+  const name =
+    arg?.name ??
+    (await vscode.window.showInputBox({
+      title: 'Create Stack',
+      prompt: `Stack name (prefilled from ${facts.sources.join(' and ') || 'the folder name'})`,
+      value: facts.stack,
+      validateInput: value => nameProblem(value, 'stack'),
+    }));
+  if (name === undefined) throw StagecraftError.cancelled('Create Stack');
+  const bad = nameProblem(name, 'stack');
+  if (bad) throw new StagecraftError(bad, { kind: 'input' });
+  const file = await writeNewStackFile(folder.fsPath, scaffoldStackFile({ ...facts, stack: name }));
+  await ensureGitignored(folder.fsPath);
+  log.info(`Created ${file}`);
+  workspace.refresh();
+  const uri = vscode.Uri.file(file);
+  if (arg?.open !== false) await vscode.window.showTextDocument(uri, { preview: false });
+  return uri;
+}
+
+async function pickFolderWithoutStack(workspace: StackWorkspace): Promise<vscode.Uri> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) throw new StagecraftError('Open a folder first: a stack lives in the folder of the service it releases.', { kind: 'input' });
+  const taken = new Set((await workspace.all()).map(f => f.folder.uri.toString()));
+  const free = folders.filter(f => !taken.has(f.uri.toString()));
+  if (free.length === 0) throw new StagecraftError(`Every workspace folder already has a ${STACK_FILE}.`, { kind: 'input', hint: 'Use Add Stage to extend it.' });
+  if (free.length === 1) return free[0].uri;
+  const picked = await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Create the stack in which folder?' });
+  if (!picked) throw StagecraftError.cancelled('Create Stack');
+  return picked.uri;
+}
+
+/** An Add Stage call from a test, a script or the webview form: skips the prompts. */
+interface AddStageRequest {
+  stage: NewStage;
+  stackName?: string;
+}
+
+async function addStage(workspace: StackWorkspace, log: ExtensionLog, arg?: unknown): Promise<void> {
+  const request = isAddStageRequest(arg) ? arg : undefined;
+  const folder = request?.stackName
+    ? (await workspace.all()).find(f => f.stack?.name === request.stackName)
+    : await resolveStack(workspace, request ? undefined : arg);
+  if (!folder?.stack) throw new StagecraftError(`No valid stack named "${request?.stackName}" in this workspace.`, { kind: 'input' });
+  const stack = folder.stack;
+  const input = request?.stage ?? (await promptNewStage(stack.name, stack.stages.map(s => s.name), readSettings(folder.folder).defaultProvider));
+  const problem = newStageProblem(stack, input.name);
+  if (problem) throw new StagecraftError(problem, { kind: 'input' });
+  await applyTextChange(folder.file, current => {
+    const editor = new StackFileEditor(current, folder.file.fsPath);
+    editor.addStage(input, stack);
+    const next = editor.toString();
+    const check = parseStackFile(next, folder.file.fsPath);
+    if (!check.stack) throw new StagecraftError(`Adding "${input.name}" would make ${STACK_FILE} invalid: ${check.problems[0]?.message ?? 'unknown problem'}`, { kind: 'input' });
+    return next;
+  });
+  log.info(`Added stage ${input.name} to ${stack.name}`);
+  workspace.refresh();
+  if (!request) void vscode.window.showInformationMessage(`Stage "${input.name}" added to ${stack.name}.`);
+}
+
+function isAddStageRequest(arg: unknown): arg is AddStageRequest {
+  return typeof arg === 'object' && arg !== null && 'stage' in arg && typeof (arg as AddStageRequest).stage?.name === 'string';
+}
+
+/** The quick-pick flow for Add Stage; every step can be cancelled with Escape. */
+async function promptNewStage(stackName: string, existing: string[], defaultProvider: 'local' | 'aws'): Promise<NewStage> {
+  const stack = { name: stackName, stages: existing.map(name => ({ name })) } as Parameters<typeof newStageProblem>[0];
+  const cancelled = () => StagecraftError.cancelled('Add Stage');
+  const name = await vscode.window.showInputBox({
+    title: 'Add Stage (1/5): name',
+    prompt: `A new stage of ${stackName}, for example dev, test, staging, prod or your own name`,
+    validateInput: value => newStageProblem(stack, value),
+  });
+  if (name === undefined) throw cancelled();
+
+  const providers = [
+    { label: 'local', description: 'runs on this machine: processes, embedded PostgreSQL, a proxy', value: 'local' as const },
+    { label: 'aws', description: 'ECS Fargate from CloudFormation on your AWS account', value: 'aws' as const },
+  ].sort(a => (a.value === defaultProvider ? -1 : 1));
+  const provider = await vscode.window.showQuickPick(providers, { title: 'Add Stage (2/5): provider' });
+  if (!provider) throw cancelled();
+
+  let region: string | undefined;
+  let profile: string | undefined;
+  if (provider.value === 'aws') {
+    region = await vscode.window.showInputBox({ title: 'Add Stage: AWS region', value: process.env.AWS_REGION ?? 'us-east-1', validateInput: v => (/^[a-z]{2}(-[a-z]+)+-\d$/.test(v) ? undefined : 'expected a region such as us-east-1') });
+    if (region === undefined) throw cancelled();
+    profile = await vscode.window.showInputBox({ title: 'Add Stage: AWS profile (empty for the default credential chain)', value: process.env.AWS_PROFILE ?? '' });
+    if (profile === undefined) throw cancelled();
+  }
+
+  const options = await vscode.window.showQuickPick(
+    [
+      { label: 'Create Postgres database for stage', key: 'database', picked: false },
+      { label: 'Require manual approval', description: 'stop for a person before promoting here', key: 'approval', picked: isProtectedByDefault(name) },
+      { label: 'Create load balancer', description: 'recommended for production', key: 'lb', picked: isProtectedByDefault(name) },
+    ],
+    { title: 'Add Stage (3/5): options', canPickMany: true },
+  );
+  if (!options) throw cancelled();
+  const has = (key: string) => options.some(o => o.key === key);
+
+  let after: string | undefined;
+  if (existing.length > 0) {
+    const position = await vscode.window.showQuickPick(
+      [...existing.map(s => ({ label: `after ${s}`, after: s as string | undefined })), { label: 'first', after: '' as string | undefined }].reverse(),
+      { title: 'Add Stage (4/5): position in the promotion order' },
+    );
+    if (!position) throw cancelled();
+    after = position.after;
+  }
+
+  const branches = await vscode.window.showInputBox({
+    title: 'Add Stage (5/5): branch patterns (optional)',
+    prompt: 'Comma-separated, e.g. release/*, hotfix/**. Empty uses the GitFlow defaults.',
+  });
+  if (branches === undefined) throw cancelled();
+
+  return {
+    name,
+    provider: provider.value,
+    region: region || undefined,
+    profile: profile || undefined,
+    database: has('database') ? 'postgres' : undefined,
+    requireApproval: has('approval'),
+    loadBalancer: has('lb'),
+    after: after === '' ? undefined : after,
+    first: after === '',
+    branches: branches.split(',').map(b => b.trim()).filter(Boolean),
+  };
+}
+
+async function openStackFile(workspace: StackWorkspace, node?: StagecraftNode): Promise<void> {
+  const folder = node?.folder ?? (await workspace.all())[0];
+  if (!folder) throw new StagecraftError(`No ${STACK_FILE} in this workspace.`, { kind: 'input', hint: 'Run "Stagecraft: Create Stack".' });
+  const line = node?.kind === 'stage' ? (folder.stageLines[node.stage.index] ?? 1) - 1 : 0;
+  const position = new vscode.Position(Math.max(0, line), 0);
+  await vscode.window.showTextDocument(folder.file, { selection: new vscode.Range(position, position), preview: true });
+}

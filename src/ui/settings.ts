@@ -1,0 +1,17 @@
+import * as vscode from 'vscode';
+
+/** Typed access to the `stagecraft.*` settings declared in package.json. */
+export interface Settings {
+  defaultProvider: 'local' | 'aws';
+  awsEndpoint: string;
+  branchModelOverride: 'fromFile' | 'gitflow' | 'trunk';
+}
+
+export function readSettings(scope?: vscode.ConfigurationScope): Settings {
+  const c = vscode.workspace.getConfiguration('stagecraft', scope);
+  return {
+    defaultProvider: c.get<'local' | 'aws'>('defaultProvider', 'local'),
+    awsEndpoint: c.get<string>('aws.endpoint', ''),
+    branchModelOverride: c.get<'fromFile' | 'gitflow' | 'trunk'>('branchModel', 'fromFile'),
+  };
+}

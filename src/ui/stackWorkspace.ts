@@ -1,0 +1,111 @@
+import * as vscode from 'vscode';
+import { loadStackFile, STACK_FILE, type ParseResult } from '../core/config/load';
+import type { Stack } from '../core/model';
+import type { Problem } from '../core/problems';
+import { CONTEXT_KEYS } from './ids';
+import type { ExtensionLog } from './log';
+
+/** One workspace folder's `stagecraft.yaml`, as last read. */
+export interface FolderStack {
+  folder: vscode.WorkspaceFolder;
+  file: vscode.Uri;
+  /** Present when the file is valid. */
+  stack?: Stack;
+  problems: Problem[];
+  stageLines: number[];
+  /** Set when the file could not be read at all. */
+  readError?: string;
+}
+
+/**
+ * Knows the stack of every workspace folder (multi-root: one per folder with a
+ * `stagecraft.yaml`), keeps them fresh with file watchers, and publishes their problems as
+ * diagnostics. The tree and the commands read from here.
+ */
+export class StackWorkspace implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('stagecraft');
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
+  private folders: Promise<FolderStack[]> | undefined;
+
+  constructor(private readonly log: ExtensionLog) {
+    const watcher = vscode.workspace.createFileSystemWatcher(`**/${STACK_FILE}`);
+    const stateWatcher = vscode.workspace.createFileSystemWatcher('**/.stagecraft/stages/*.json');
+    const reload = (uri: vscode.Uri) => {
+      // Only a folder's own top-level stagecraft.yaml defines its stack.
+      const folder = vscode.workspace.getWorkspaceFolder(uri);
+      if (folder && vscode.Uri.joinPath(folder.uri, STACK_FILE).toString() === uri.toString()) this.refresh();
+    };
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate(reload),
+      watcher.onDidChange(reload),
+      watcher.onDidDelete(reload),
+      stateWatcher,
+      stateWatcher.onDidCreate(() => this.changed.fire()),
+      stateWatcher.onDidChange(() => this.changed.fire()),
+      stateWatcher.onDidDelete(() => this.changed.fire()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()),
+    );
+  }
+
+  /** Every folder that has a stack file, valid or not. Loaded once, then on change. */
+  all(): Promise<FolderStack[]> {
+    this.folders ??= this.load();
+    return this.folders;
+  }
+
+  async stacks(): Promise<Stack[]> {
+    return (await this.all()).flatMap(f => (f.stack ? [f.stack] : []));
+  }
+
+  /** Forgets what was read and reads again; the tree follows through onDidChange. */
+  refresh(): void {
+    this.folders = undefined;
+    this.changed.fire();
+  }
+
+  private async load(): Promise<FolderStack[]> {
+    const started = Date.now();
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const loaded = await Promise.all(folders.map(folder => this.loadFolder(folder)));
+    const present = loaded.filter((f): f is FolderStack => f !== undefined);
+    this.publish(present);
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasStack, present.length > 0);
+    this.log.info(`Read ${present.length} stack file(s) in ${Date.now() - started} ms`);
+    return present;
+  }
+
+  private async loadFolder(folder: vscode.WorkspaceFolder): Promise<FolderStack | undefined> {
+    const file = vscode.Uri.joinPath(folder.uri, STACK_FILE);
+    if (folder.uri.scheme !== 'file') return undefined;
+    try {
+      const result: (ParseResult & { file: string }) | undefined = await loadStackFile(folder.uri.fsPath);
+      if (!result) return undefined;
+      return { folder, file, stack: result.stack, problems: result.problems, stageLines: result.stageLines };
+    } catch (err) {
+      this.log.error(`Could not read ${file.fsPath}`, err);
+      return { folder, file, problems: [], stageLines: [], readError: (err as Error).message };
+    }
+  }
+
+  private publish(folders: FolderStack[]): void {
+    this.diagnostics.clear();
+    for (const f of folders) {
+      this.diagnostics.set(
+        f.file,
+        f.problems.map(p => {
+          const range = new vscode.Range(p.line - 1, p.column - 1, p.endLine - 1, Math.max(p.endColumn - 1, p.column));
+          const d = new vscode.Diagnostic(range, p.field ? `${p.field}: ${p.message}` : p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+          d.source = 'stagecraft';
+          return d;
+        }),
+      );
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,198 @@
+import * as vscode from 'vscode';
+import { describeStack } from '../core/describe';
+import { STATUS_LABELS, type Stack, type Stage, type StageStatus, type StageStatusKind } from '../core/model';
+import { formatProblem } from '../core/problems';
+import { readRepoFacts } from '../git/repo';
+import { COMMANDS, CONTEXT_VALUES } from './ids';
+import type { FolderStack, StackWorkspace } from './stackWorkspace';
+
+/** Tree nodes wrap domain objects; ids are stable so expansion and selection survive refreshes. */
+export type StagecraftNode = StackNode | StageNode | ErrorNode | PlaceholderNode;
+
+export interface StackNode {
+  kind: 'stack';
+  id: string;
+  folder: FolderStack;
+  stack: Stack;
+  branch?: string;
+  target?: string;
+  stages: Array<{ stage: Stage; status: StageStatus }>;
+}
+
+export interface StageNode {
+  kind: 'stage';
+  id: string;
+  folder: FolderStack;
+  stack: Stack;
+  stage: Stage;
+  status: StageStatus;
+  isBranchTarget: boolean;
+}
+
+export interface ErrorNode {
+  kind: 'error';
+  id: string;
+  folder: FolderStack;
+  message: string;
+}
+
+export interface PlaceholderNode {
+  kind: 'placeholder';
+  id: string;
+  folder: FolderStack;
+  label: string;
+}
+
+const STATUS_ICONS: Record<StageStatusKind, [string, string | undefined]> = {
+  'not-deployed': ['circle-outline', 'disabledForeground'],
+  deploying: ['sync~spin', 'charts.blue'],
+  healthy: ['pass-filled', 'testing.iconPassed'],
+  failed: ['error', 'testing.iconFailed'],
+  'awaiting-approval': ['watch', 'charts.yellow'],
+  stopped: ['debug-stop', 'disabledForeground'],
+  unknown: ['question', undefined],
+};
+
+export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<StagecraftNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+  /** Resolves each time the root has produced its items; the activation benchmark waits on it. */
+  private firstItems: ((count: number) => void) | undefined;
+  readonly firstItemsShown = new Promise<number>(resolve => (this.firstItems = resolve));
+
+  constructor(private readonly workspace: StackWorkspace) {
+    this.subscription = workspace.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  async getChildren(node?: StagecraftNode): Promise<StagecraftNode[]> {
+    if (!node) {
+      const roots = await this.roots();
+      this.firstItems?.(roots.length);
+      this.firstItems = undefined;
+      return roots;
+    }
+    if (node.kind !== 'stack') return [];
+    if (node.stages.length === 0) {
+      return [{ kind: 'placeholder', id: `${node.id}/placeholder`, folder: node.folder, label: 'No stages yet: Add Stage' }];
+    }
+    return node.stages.map(({ stage, status }) => ({
+      kind: 'stage',
+      id: `${node.id}/stage/${stage.name}`,
+      folder: node.folder,
+      stack: node.stack,
+      stage,
+      status,
+      isBranchTarget: node.target === stage.name,
+    }));
+  }
+
+  getParent(): undefined {
+    return undefined;
+  }
+
+  private async roots(): Promise<StagecraftNode[]> {
+    const folders = await this.workspace.all();
+    const seen = new Set<string>();
+    return Promise.all(
+      folders.map(async (folder): Promise<StagecraftNode> => {
+        if (!folder.stack) return errorNode(folder);
+        let id = `stack/${folder.stack.name}`;
+        if (seen.has(id)) id = `${id}@${folder.folder.name}`;
+        seen.add(id);
+        const repo = await readRepoFacts(folder.stack.root).catch(() => undefined);
+        const summary = await describeStack(folder.stack, repo);
+        return { kind: 'stack', id, folder, stack: folder.stack, branch: summary.branch, target: summary.target?.stage, stages: summary.stages };
+      }),
+    );
+  }
+
+  getTreeItem(node: StagecraftNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'stack':
+        return stackItem(node);
+      case 'stage':
+        return stageItem(node);
+      case 'error':
+        return errorItem(node);
+      case 'placeholder': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon('add');
+        item.contextValue = CONTEXT_VALUES.placeholder;
+        item.command = { command: COMMANDS.addStage, title: 'Add Stage', arguments: [node] };
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function errorNode(folder: FolderStack): ErrorNode {
+  const first = folder.problems.find(p => p.severity === 'error');
+  const message = folder.readError ?? (first ? formatProblem({ ...first, file: 'stagecraft.yaml' }) : 'stagecraft.yaml is not valid');
+  return { kind: 'error', id: `error/${folder.folder.uri.toString()}`, folder, message };
+}
+
+function stackItem(node: StackNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.stack.name, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = node.id;
+  item.iconPath = new vscode.ThemeIcon('layers');
+  item.contextValue = CONTEXT_VALUES.stack;
+  const parts = [`${node.stages.length} stage${node.stages.length === 1 ? '' : 's'}`];
+  if (node.branch) parts.push(`${node.branch} → ${node.target ?? 'local'}`);
+  item.description = parts.join(' · ');
+  item.tooltip = new vscode.MarkdownString(
+    `**${escapeMarkdown(node.stack.name)}**  \n${escapeMarkdown(node.stack.file)}  \nService port ${node.stack.service.port}, health check \`${escapeMarkdown(node.stack.service.healthCheck)}\``,
+  );
+  item.resourceUri = node.folder.file;
+  item.command = { command: COMMANDS.openStackFile, title: 'Open stagecraft.yaml', arguments: [node] };
+  return item;
+}
+
+function stageItem(node: StageNode): vscode.TreeItem {
+  const { stage, status } = node;
+  const item = new vscode.TreeItem(stage.name, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  const [icon, color] = STATUS_ICONS[status.kind];
+  item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  item.contextValue =
+    status.kind === 'awaiting-approval' ? CONTEXT_VALUES.stageAwaitingApproval : stage.protected ? CONTEXT_VALUES.stageProtected : CONTEXT_VALUES.stage;
+  const parts = [stage.provider + (stage.region ? ` ${stage.region}` : ''), STATUS_LABELS[status.kind]];
+  if (status.commit) parts.push(status.commit.slice(0, 7));
+  if (status.url) parts.push(status.url);
+  if (node.isBranchTarget) parts.push('← current branch');
+  item.description = parts.join(' · ');
+  const lines = [
+    `**${escapeMarkdown(stage.name)}** (${stage.provider}${stage.region ? `, ${escapeMarkdown(stage.region)}` : ''})`,
+    `Status: ${STATUS_LABELS[status.kind]}${status.detail ? ` (${escapeMarkdown(status.detail)})` : ''}`,
+    status.commit ? `Commit: \`${escapeMarkdown(status.commit)}\`` : undefined,
+    status.url ? `URL: ${escapeMarkdown(status.url)}` : undefined,
+    `Database: ${stage.database === 'postgres' ? 'PostgreSQL' : 'none'} · Manual approval: ${stage.requireApproval ? 'yes' : 'no'} · Load balancer: ${stage.loadBalancer ? 'yes' : 'no'}`,
+    stage.protected ? 'Protected: destroy needs an explicit confirmation' : undefined,
+    stage.branches ? `Branches: ${stage.branches.map(escapeMarkdown).join(', ')}` : undefined,
+  ].filter(Boolean);
+  item.tooltip = new vscode.MarkdownString(lines.join('  \n'));
+  item.command = { command: COMMANDS.openStackFile, title: 'Show stage definition', arguments: [node] };
+  return item;
+}
+
+function errorItem(node: ErrorNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(`${node.folder.folder.name}: stagecraft.yaml has problems`, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  item.description = node.message;
+  item.tooltip = node.message;
+  item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+  item.contextValue = CONTEXT_VALUES.error;
+  item.command = { command: COMMANDS.showProblems, title: 'Show Problems', arguments: [node] };
+  return item;
+}
+
+/** Names come from files; they are shown as text, never as markup. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, '\\$&');
+}
