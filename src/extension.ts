@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { onDidReportError } from './ui/commandWrapper';
 import { registerStackCommands } from './ui/commands/stackCommands';
 import { registerStageCommands } from './ui/commands/stageCommands';
 import { VIEWS } from './ui/ids';
@@ -9,8 +10,12 @@ import { StacksTreeProvider } from './ui/tree';
 /** What activate() hands back: used by the integration tests and the activation benchmark. */
 export interface StagecraftApi {
   activatedAt: number;
+  /** Resolves with the number of root items once the tree has first produced them. */
   firstTreeItems: Promise<number>;
   workspace: StackWorkspace;
+  tree: StacksTreeProvider;
+  /** Fires with each error message the command wrapper shows. */
+  onDidReportError: typeof onDidReportError;
 }
 
 /**
@@ -28,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   registerStageCommands(context, log, workspace);
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();
-  return { activatedAt, firstTreeItems: tree.firstItemsShown, workspace };
+  return { activatedAt, firstTreeItems: tree.firstItemsShown, workspace, tree, onDidReportError };
 }
 
 export function deactivate(): void {

@@ -4,6 +4,15 @@ import { redactor } from '../core/redact';
 import { COMMANDS } from './ids';
 import type { ExtensionLog } from './log';
 
+/** What the wrapper showed the user, for the integration tests and the status of long runs. */
+export interface ReportedError {
+  command: string;
+  message: string;
+  kind: string;
+}
+const reported = new vscode.EventEmitter<ReportedError>();
+export const onDidReportError = reported.event;
+
 /**
  * The one place that decides what a user sees when a command fails: nothing when cancelled,
  * otherwise one message with the next step and "Show Log" / "Retry".
@@ -25,6 +34,7 @@ export function registerCommand(
       }
       log.error(`${id} failed: ${e.message}`, e.cause ?? (e.kind === 'failure' ? e : undefined));
       const text = redactor.redact(e.hint ? `${e.message} ${e.hint}` : e.message);
+      reported.fire({ command: id, message: text, kind: e.kind });
       const actions = e.kind === 'failure' ? ['Show Log', 'Retry'] : ['Show Log'];
       void vscode.window.showErrorMessage(text, ...actions).then(choice => {
         if (choice === 'Show Log') void vscode.commands.executeCommand(COMMANDS.showLog);
