@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document, type ToStringOptions } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document, type Node, type ToStringOptions } from 'yaml';
 import { envNameProblem } from '../env';
 import { StagecraftError } from '../errors';
 import type { EnvValue, ProviderName, Stack } from '../model';
@@ -12,21 +12,22 @@ import { carryEdit } from './patch';
  */
 export class StackFileEditor {
   private readonly document: Document;
-  private readonly style: ToStringOptions;
-  private readonly printedBefore: string;
+  /** The document as read, printed next to the edited one so only the differences are carried. */
+  private readonly pristine: Document;
+  private style: ToStringOptions;
 
   constructor(private readonly text: string, private readonly file = 'stagecraft.yaml') {
     this.document = parseDocument(text, { keepSourceTokens: false });
     if (this.document.errors.length > 0) {
       throw new StagecraftError(`${file} has YAML syntax errors; fix them before editing it from Stagecraft.`, { kind: 'input' });
     }
+    this.pristine = this.document.clone();
     this.style = detectStyle(text);
-    this.printedBefore = this.document.toString(this.style);
   }
 
   /** The original text with only the edited lines changed. */
   toString(): string {
-    return carryEdit(this.text, this.printedBefore, this.document.toString(this.style));
+    return carryEdit(this.text, this.pristine.toString(this.style), this.document.toString(this.style));
   }
 
   addStage(input: NewStage, stack?: Stack): void {
@@ -47,6 +48,13 @@ export class StackFileEditor {
     node.set('loadBalancer', input.loadBalancer ?? false);
     if (input.branches && input.branches.length > 0) node.set('branches', this.document.createNode(input.branches));
     const at = input.first ? 0 : input.after === undefined ? stages.items.length : this.stageIndex(input.after) + 1;
+    // Stages the file separates with blank lines get one for the new stage too.
+    if (stages.items.slice(1).some(item => (item as Node).spaceBefore)) {
+      if (at > 0) node.spaceBefore = true;
+      else if (stages.items[0]) (stages.items[0] as Node).spaceBefore = true;
+    }
+    // `stages: []` grows into a block list, one key per line like the rest of the file.
+    if (stages.items.length === 0) stages.flow = false;
     stages.items.splice(at, 0, node);
   }
 
@@ -55,7 +63,8 @@ export class StackFileEditor {
     if (problem) throw new StagecraftError(problem, { kind: 'input' });
     const env = this.stageChild(stage, 'env', () => new YAMLMap());
     if (!isMap(env)) throw this.shapeError(stage, 'env', 'a mapping');
-    env.set(name, typeof value === 'string' ? value : this.document.createNode(value));
+    // A secret reference is written `{ secret: NAME }`, on one line like the file's own examples.
+    env.set(name, typeof value === 'string' ? value : this.document.createNode(value, { flow: true }));
   }
 
   unsetEnv(stage: string, name: string): boolean {
@@ -71,6 +80,7 @@ export class StackFileEditor {
     const origins = this.stageChild(stage, 'origins', () => new YAMLSeq());
     if (!isSeq(origins)) throw this.shapeError(stage, 'origins', 'a list');
     if (origins.items.some(i => isScalar(i) && i.value === origin)) return false;
+    this.keepFlowPadding(origins);
     origins.add(origin);
     return true;
   }
@@ -80,6 +90,7 @@ export class StackFileEditor {
     if (!isSeq(origins)) return false;
     const i = origins.items.findIndex(item => isScalar(item) && item.value === origin);
     if (i < 0) return false;
+    this.keepFlowPadding(origins);
     origins.items.splice(i, 1);
     return true;
   }
@@ -116,10 +127,18 @@ export class StackFileEditor {
     const existing = map.get(key, true);
     if (existing === undefined || (isScalar(existing) && existing.value === null)) {
       const fresh = create();
+      // `env:   # later` keeps its comment (the printer puts it above the first entry).
+      if (isScalar(existing) && existing.comment) fresh.commentBefore = existing.comment;
       map.set(key, fresh);
       return fresh;
     }
     return existing;
+  }
+
+  /** An edited `[a, b]` keeps its own bracket spacing, whatever other flow collections use. */
+  private keepFlowPadding(seq: YAMLSeq): void {
+    if (!seq.flow || !seq.range || seq.items.length === 0) return;
+    this.style = { ...this.style, flowCollectionPadding: /^\[\s/.test(this.text.slice(seq.range[0], seq.range[1])) };
   }
 
   private shapeError(stage: string, key: string, expected: string): StagecraftError {

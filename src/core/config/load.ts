@@ -32,7 +32,12 @@ export function parseStackFile(text: string, file: string): ParseResult {
   const result = (extra: { stack?: Stack }) => ({ ...extra, problems: sortProblems(problems), document, stageLines: locate.stageLines() });
 
   for (const err of document.errors) {
-    problems.push(locate.offsets(err.pos[0], err.pos[1], '', yamlErrorMessage(err.message)));
+    const duplicate = err.code === 'DUPLICATE_KEY' ? locate.keyAt(err.pos[0]) : undefined;
+    problems.push(
+      duplicate
+        ? locate.offsets(duplicate.range[0], duplicate.range[1], formatFieldPath(duplicate.path), `duplicate key "${duplicate.key}": a key may appear only once in a mapping`)
+        : locate.offsets(err.pos[0], err.pos[1], '', yamlErrorMessage(err.message)),
+    );
   }
   if (problems.length > 0) return result({});
 
@@ -130,8 +135,15 @@ function issueProblems(issue: ZodIssue, locate: Locator): Problem[] {
       return [locate.value(at, `expected ${describeType(issue.expected)}, got ${describeType(issue.received)}`)];
     case 'invalid_enum_value':
       return [locate.value(at, `"${String(issue.received)}" is not allowed: expected one of ${issue.options.map(o => `"${String(o)}"`).join(', ')}`)];
-    case 'invalid_union':
+    case 'too_small':
+      if (issue.type === 'string' && issue.minimum === 1) return [locate.value(at, 'cannot be empty: expected a non-empty string')];
+      return [locate.value(at, issue.message.charAt(0).toLowerCase() + issue.message.slice(1))];
+    case 'invalid_union': {
+      // A mapping where `{ secret: NAME }` is allowed: report what is wrong inside it (`secrt` → did you mean "secret"?).
+      const asMapping = issue.unionErrors.find(e => e.issues.every(i => i.path.length > at.length || i.code === 'unrecognized_keys'));
+      if (asMapping) return asMapping.issues.flatMap(i => issueProblems(i, locate));
       return [locate.value(at, unionMessage(at))];
+    }
     default:
       return [locate.value(at, issue.message.charAt(0).toLowerCase() + issue.message.slice(1))];
   }
@@ -198,6 +210,29 @@ class Locator {
     const parent = at.slice(0, -1);
     const { pair, node } = this.find(parent);
     return this.at((pair?.key ?? node) as Node | undefined, at, message);
+  }
+
+  /** The path of the mapping key that starts at `offset` (for duplicate keys, which the document keeps). */
+  keyAt(offset: number): { path: PathPart[]; key: string; range: [number, number] } | undefined {
+    type Found = { path: PathPart[]; key: string; range: [number, number] };
+    const visit = (node: unknown, at: PathPart[]): Found | undefined => {
+      if (isMap(node)) {
+        for (const p of node.items) {
+          if (!isPair(p) || !isScalar(p.key)) continue;
+          const key = String(p.key.value);
+          if (p.key.range?.[0] === offset) return { path: [...at, key], key, range: [p.key.range[0], p.key.range[1]] };
+          const inner = visit(p.value, [...at, key]);
+          if (inner) return inner;
+        }
+      } else if (isSeq(node)) {
+        for (let i = 0; i < node.items.length; i++) {
+          const inner = visit(node.items[i], [...at, i]);
+          if (inner) return inner;
+        }
+      }
+      return undefined;
+    };
+    return visit(this.document.contents, []);
   }
 
   stageLines(): number[] {
