@@ -32,8 +32,10 @@ function main() {
 
   const stop = signal => {
     if (app.isShuttingDown()) return;
+    // shutdown() closes the listener synchronously, so by the time this line is read no new connection is accepted.
+    const stopped = app.shutdown();
     log.info(`${signal} received: shutting down, finishing open requests`);
-    app.shutdown().then(clean => {
+    stopped.then(clean => {
       log.info(clean ? 'stopped' : 'stopped with requests cut short');
       process.exit(clean ? 0 : 1);
     });
