@@ -1,0 +1,74 @@
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { StagecraftError } from '../../core/errors';
+import type { DatabaseSecret } from '../../core/provider';
+import { redactor } from '../../core/redact';
+
+const SecretSchema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().positive(),
+  database: z.string().min(1),
+  username: z.string().min(1),
+  password: z.string().min(1),
+});
+
+/** 192 random bits, URL- and shell-safe (base64url), 32 characters. */
+export function generatePassword(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/**
+ * The SCRAM-SHA-256 verifier PostgreSQL stores for a password (RFC 5802/7677). Sending this to
+ * ALTER USER instead of the password keeps the password itself out of the server and its log.
+ * Our passwords are ASCII, so SASLprep leaves them unchanged.
+ */
+export function scramVerifier(password: string, iterations = 4096): string {
+  const salt = randomBytes(16);
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+
+/** Reads a saved secret and registers its password with the redactor; undefined when there is none. */
+export async function readSecretFile(file: string): Promise<DatabaseSecret | undefined> {
+  let raw: string;
+  try {
+    raw = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StagecraftError(`Cannot read the database secret ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  let parsed: z.SafeParseReturnType<unknown, DatabaseSecret>;
+  try {
+    parsed = SecretSchema.safeParse(JSON.parse(raw));
+  } catch {
+    parsed = { success: false } as z.SafeParseReturnType<unknown, DatabaseSecret>;
+  }
+  if (!parsed.success) {
+    throw new StagecraftError(`The database secret ${file} is not valid JSON with host, port, database, username and password.`, {
+      kind: 'input',
+      hint: 'Restore the file from a backup, or destroy the stage database to start over (its data is lost).',
+    });
+  }
+  redactor.add(parsed.data.password);
+  return parsed.data;
+}
+
+/** Writes the secret readable by the owner only (0600), atomically. */
+export async function writeSecretFile(file: string, secret: DatabaseSecret): Promise<void> {
+  redactor.add(secret.password);
+  // Only the secrets folder is private; a recursive mkdir would make every new parent 0700 too.
+  const dir = path.dirname(file);
+  await fs.mkdir(path.dirname(dir), { recursive: true });
+  await fs.mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, JSON.stringify(secret, null, 2) + '\n', { mode: 0o600 });
+  await fs.chmod(tmp, 0o600);
+  await fs.rename(tmp, file);
+}
