@@ -1,0 +1,105 @@
+import * as assert from 'node:assert/strict';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixture } from '../core/support/repoRoot';
+import { TempDirs } from '../core/support/tempDir';
+import { ensureCliBuilt, isolatedEnv, lines, runCli } from './support/cli';
+
+describe('cli: stagecraft validate', () => {
+  const temp = new TempDirs();
+  let env: NodeJS.ProcessEnv;
+
+  before(function () {
+    this.timeout(180_000);
+    ensureCliBuilt();
+    env = isolatedEnv(temp.make('stagecraft-home-'));
+  });
+  after(() => temp.cleanup());
+
+  function folderWith(name: string): { dir: string; file: string } {
+    const dir = temp.make();
+    const file = join(dir, 'stagecraft.yaml');
+    copyFileSync(fixture('stackfiles', name), file);
+    return { dir, file };
+  }
+
+  it('a valid file: exit 0 and one line saying so', async () => {
+    const { dir, file } = folderWith('valid.yaml');
+    const r = await runCli(['validate'], dir, env);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, `${file}: stack "shop" with 4 stage(s) is valid.\n`);
+    assert.equal(r.stderr, '');
+  });
+
+  it('an invalid file: exit 2, one `file:line:col: field: message` line per problem', async () => {
+    const { dir, file } = folderWith('invalid.yaml');
+    const r = await runCli(['validate'], dir, env);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.deepEqual(lines(r.stderr), [
+      `${file}:4:5: stages[0].provder: unknown key "provder"; did you mean "provider"?`,
+      `${file}:6:15: stages[1].provider: "gcp" is not allowed: expected one of "local", "aws"`,
+      `${file}:8:22: stages[2].requireApproval: expected true or false, got a string`,
+      `${file}: 3 problem(s).`,
+    ]);
+  });
+
+  it('warnings go to stdout and do not fail', async () => {
+    const dir = temp.make();
+    const file = join(dir, 'stagecraft.yaml');
+    writeFileSync(file, 'stack: shop\nstages:\n  - name: dev\n    region: eu-west-1\n');
+    const r = await runCli(['validate', '--dir', dir], temp.make(), env);
+    assert.equal(r.code, 0);
+    assert.deepEqual(lines(r.stdout), [
+      `${file}:4:5: stages[0].region: only AWS stages use "region"; this stage's provider is "local" (warning)`,
+      `${file}: stack "shop" with 1 stage(s) is valid.`,
+    ]);
+  });
+
+  it('--json: the problems as data, exit 2 when invalid and 0 when valid', async () => {
+    const invalid = folderWith('invalid.yaml');
+    const r = await runCli(['validate', '--json'], invalid.dir, env);
+    assert.equal(r.code, 2);
+    const report = JSON.parse(r.stdout) as { file: string; valid: boolean; problems: Array<Record<string, unknown>> };
+    assert.equal(report.file, invalid.file);
+    assert.equal(report.valid, false);
+    assert.deepEqual(report.problems[0], {
+      file: invalid.file,
+      line: 4,
+      column: 5,
+      endLine: 4,
+      endColumn: 12,
+      field: 'stages[0].provder',
+      message: 'unknown key "provder"; did you mean "provider"?',
+      severity: 'error',
+    });
+    assert.deepEqual(
+      report.problems.map(p => [p.line, p.column, p.field]),
+      [
+        [4, 5, 'stages[0].provder'],
+        [6, 15, 'stages[1].provider'],
+        [8, 22, 'stages[2].requireApproval'],
+      ],
+    );
+    const valid = folderWith('valid.yaml');
+    const ok = await runCli(['validate', '--json'], valid.dir, env);
+    assert.equal(ok.code, 0);
+    assert.deepEqual(JSON.parse(ok.stdout), { file: valid.file, valid: true, problems: [] });
+  });
+
+  it('a YAML syntax error: exit 2 with its position', async () => {
+    const dir = temp.make();
+    const file = join(dir, 'stagecraft.yaml');
+    writeFileSync(file, 'stack: shop\nstack: again\n');
+    const r = await runCli(['validate'], dir, env);
+    assert.equal(r.code, 2);
+    assert.equal(lines(r.stderr)[0], `${file}:2:1: stack: duplicate key "stack": a key may appear only once in a mapping`);
+  });
+
+  it('no stagecraft.yaml: exit 2 saying how to create one', async () => {
+    const dir = temp.make();
+    const r = await runCli(['validate'], dir, env);
+    assert.equal(r.code, 2);
+    assert.deepEqual(lines(r.stderr), [`stagecraft validate: No stagecraft.yaml in ${dir}.`, 'Run `stagecraft init` to create one.']);
+  });
+});
