@@ -1,0 +1,346 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { StagecraftError, throwIfAborted } from '../../core/errors';
+import { runProcess, runShell, type RunResult } from '../../core/exec';
+import { hashSources, resolveCopySources, type BuildContext, type ResolvedSource } from './context';
+import { loadDockerIgnore } from './dockerignore';
+import { makeReadOnly, removeTree } from './fsTree';
+import { planBuild, type BuildPlan, type CopyStep, type RunStep } from './plan';
+import { resolveRuntime, type HostRuntime } from './runtimes';
+
+/**
+ * "Process mode" builds: a service's Dockerfile run on this machine into an immutable,
+ * content-addressed artifact folder `<artifactsDir>/<id>/`:
+ *   fs/             the container's file system (WORKDIR /app is fs/app)
+ *   manifest.json   what to run (ArtifactManifest)
+ *   build.log       the build's output
+ * The id is a sha256 of the inputs, so an unchanged tree is never built twice. The supported
+ * Dockerfile subset is described in plan.ts.
+ */
+export interface ArtifactManifest {
+  id: string;
+  /** The commit the artifact was first built from (an unchanged tree at a later commit reuses it). */
+  commit: string;
+  createdAt: string;
+  runtime: { image: string; binary: string; version: string };
+  /** The container path of the final WORKDIR. */
+  workdir: string;
+  /** Dockerfile ENV (plus, for python, PYTHONUSERBASE pointing at the packages RUN installed). */
+  env: Record<string, string>;
+  exposedPort?: number;
+  /** Final argv from ENTRYPOINT + CMD; absolute paths into the copied tree and the runtime command mapped to this machine. */
+  command: string[];
+}
+
+export interface BuiltArtifact {
+  id: string;
+  /** Absolute artifact folder. */
+  dir: string;
+  /** The WORKDIR inside it, where the command runs. */
+  appDir: string;
+  manifest: ArtifactManifest;
+  reused: boolean;
+}
+
+export interface BuildArtifactOptions {
+  /** The workspace (the build context). */
+  root: string;
+  /** The Dockerfile, relative to root. */
+  dockerfile: string;
+  commit: string;
+  /** For example `<root>/.stagecraft/artifacts`. */
+  artifactsDir: string;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+/** Bump when the build's meaning changes, so old artifacts are not reused. */
+const BUILDER = 'stagecraft-process-build/1';
+const MANIFEST = 'manifest.json';
+const ID = /^[0-9a-f]{64}$/;
+
+interface StoredManifest extends ArtifactManifest {
+  /** Where the artifact was built, to re-map paths if the workspace moved. */
+  builtDir: string;
+}
+
+export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltArtifact> {
+  const started = Date.now();
+  const lines: string[] = [];
+  const log = (line: string) => {
+    if (lines.length < 20_000) lines.push(line);
+    opts.log?.(line);
+  };
+  const { signal } = opts;
+  const root = path.resolve(opts.root);
+  const file = opts.dockerfile;
+  const dockerfileAbs = path.resolve(root, file);
+  const artifactsDir = path.resolve(opts.artifactsDir);
+  throwIfAborted(signal, 'The build');
+
+  let text: string;
+  try {
+    text = await fs.readFile(dockerfileAbs, 'utf8');
+  } catch (err) {
+    throw new StagecraftError(`${file} was not found in ${root}: ${(err as Error).message}`, { kind: 'input', cause: err, hint: 'Set service.dockerfile in stagecraft.yaml to the Dockerfile of the service.' });
+  }
+  const hostPath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
+  const plan = planBuild(text, file, { PATH: hostPath });
+  const runtime = await resolveRuntime(plan.image, `${file}:${plan.fromLine}`, log, signal);
+  for (const note of plan.notes) log(note);
+
+  const insideRoot = path.relative(root, artifactsDir);
+  const extraIgnored = insideRoot && !insideRoot.startsWith('..') && !path.isAbsolute(insideRoot) ? [insideRoot.split(path.sep).join('/')] : [];
+  const { ignore } = await loadDockerIgnore(root, dockerfileAbs, extraIgnored);
+  const context: BuildContext = { root, ignore, signal };
+  const copies = new Map<CopyStep, ResolvedSource[]>();
+  for (const step of plan.steps) if (step.kind === 'copy') copies.set(step, await resolveCopySources(step, context, `${file}:${step.line}`));
+
+  const id = createHash('sha256')
+    .update(`${BUILDER}\0${runtime.name}\0${runtime.version}\0${await hashSources([...copies.values()], signal)}\0`)
+    .update(text)
+    .digest('hex');
+  const finalDir = path.join(artifactsDir, id);
+  if (await exists(path.join(finalDir, MANIFEST))) {
+    log(`Artifact ${id.slice(0, 12)} is up to date (same Dockerfile, files and ${runtime.name} ${runtime.version}); reusing it.`);
+    return loadArtifact(artifactsDir, id);
+  }
+
+  log(`Building ${file} in process mode with ${runtime.binary} (${runtime.name} ${runtime.version}) → artifact ${id.slice(0, 12)}`);
+  await fs.mkdir(artifactsDir, { recursive: true });
+  await removeAbandonedBuilds(artifactsDir);
+  const tmp = await fs.mkdtemp(path.join(artifactsDir, `.tmp-${id.slice(0, 12)}-${process.pid}-`));
+  try {
+    const fsRoot = path.join(tmp, 'fs');
+    await fs.mkdir(fsRoot);
+    const hostEnv = runtimeEnv(runtime, fsRoot, hostPath);
+    const containerDirs = plan.steps.flatMap(s => (s.kind === 'workdir' ? [s.path] : s.kind === 'copy' ? [s.dest] : [])).filter(d => d !== '/');
+    let n = 0;
+    for (const step of plan.steps) {
+      throwIfAborted(signal, 'The build');
+      log(`Step ${++n}/${plan.steps.length} · ${file}:${step.line} · ${step.text}`);
+      if (step.kind === 'workdir') await fs.mkdir(inFs(fsRoot, step.path), { recursive: true });
+      else if (step.kind === 'copy') await copy(step, copies.get(step)!, fsRoot, `${file}:${step.line}`, log, signal);
+      else await run(step, fsRoot, hostEnv.build, containerDirs, `${file}:${step.line}`, log, signal);
+    }
+
+    const manifest: StoredManifest = {
+      id,
+      commit: opts.commit,
+      createdAt: new Date().toISOString(),
+      runtime: { image: runtime.image, binary: runtime.binary, version: runtime.version },
+      workdir: plan.workdir,
+      env: { ...hostEnv.runtime(path.join(finalDir, 'fs')), ...plan.env },
+      exposedPort: plan.exposedPort,
+      command: await mapCommand(plan, runtime, fsRoot, path.join(finalDir, 'fs')),
+      builtDir: finalDir,
+    };
+    if (manifest.command.length === 0) log(`warning: ${file} has no CMD or ENTRYPOINT: set service.start in stagecraft.yaml to say how the service starts.`);
+    await fs.mkdir(inFs(fsRoot, plan.workdir), { recursive: true });
+    log(`Built artifact ${id.slice(0, 12)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await fs.writeFile(path.join(tmp, 'build.log'), lines.join('\n') + '\n');
+    await fs.writeFile(path.join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+    await makeReadOnly(tmp);
+    try {
+      await fs.rename(tmp, finalDir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
+      // Another build of the same inputs finished first: same content, use it.
+      await removeTree(tmp);
+      return loadArtifact(artifactsDir, id);
+    }
+    return { ...(await loadArtifact(artifactsDir, id)), reused: false };
+  } catch (err) {
+    await removeTree(tmp).catch(() => undefined);
+    if (signal?.aborted) throw StagecraftError.cancelled(`The build of ${file}`);
+    throw err;
+  }
+}
+
+export async function loadArtifact(artifactsDir: string, id: string): Promise<BuiltArtifact> {
+  if (!ID.test(id)) throw new StagecraftError(`"${id}" is not an artifact id (64 hex digits).`, { kind: 'input' });
+  const dir = path.join(path.resolve(artifactsDir), id);
+  let stored: StoredManifest;
+  try {
+    stored = JSON.parse(await fs.readFile(path.join(dir, MANIFEST), 'utf8')) as StoredManifest;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new StagecraftError(`Artifact ${id.slice(0, 12)} is not in ${artifactsDir}: it was never built here, or it was removed.`, { kind: 'input', hint: 'Run the pipeline again to build it.' });
+    }
+    throw new StagecraftError(`Artifact ${id.slice(0, 12)} has an unreadable manifest: ${(err as Error).message}`, { cause: err, hint: 'Remove the artifact folder and run the pipeline again.' });
+  }
+  if (stored.id !== id || !Array.isArray(stored.command)) throw new StagecraftError(`Artifact ${id.slice(0, 12)} has a manifest for another artifact (${String(stored.id).slice(0, 12)}).`, { hint: 'Remove the artifact folder and run the pipeline again.' });
+  const { builtDir, ...manifest } = stored;
+  if (builtDir && builtDir !== dir) {
+    // The workspace moved: paths recorded inside the old folder now live in the new one.
+    const move = (s: string) => s.split(builtDir).join(dir);
+    manifest.command = manifest.command.map(move);
+    manifest.env = Object.fromEntries(Object.entries(manifest.env).map(([k, v]) => [k, move(v)]));
+  }
+  return { id, dir, appDir: inFs(path.join(dir, 'fs'), manifest.workdir), manifest, reused: true };
+}
+
+/** Deletes an artifact folder (it is read-only, so a plain rm fails for a non-root user). */
+export async function removeArtifact(artifactsDir: string, id: string): Promise<void> {
+  if (!ID.test(id)) throw new StagecraftError(`"${id}" is not an artifact id (64 hex digits).`, { kind: 'input' });
+  await removeTree(path.join(path.resolve(artifactsDir), id));
+}
+
+/** A container path inside the artifact's file system. */
+function inFs(fsRoot: string, containerPath: string): string {
+  return path.join(fsRoot, path.posix.normalize('/' + containerPath));
+}
+
+/**
+ * The environment RUN sees besides ARG/ENV: the host PATH (the runtime's folder first), HOME (for
+ * package caches) and proxy settings; global installs (npm -g, pip --user) go into the artifact.
+ * `runtime` gives what the started command needs to find those installs.
+ */
+function runtimeEnv(runtime: HostRuntime, fsRoot: string, hostPath: string): { build: NodeJS.ProcessEnv; runtime: (finalFs: string) => Record<string, string> } {
+  const build: NodeJS.ProcessEnv = {};
+  for (const name of ['HOME', 'USER', 'LOGNAME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY']) {
+    if (process.env[name] !== undefined) build[name] = process.env[name];
+  }
+  const bins = [path.dirname(runtime.binary)];
+  if (runtime.name === 'node') {
+    build.NPM_CONFIG_PREFIX = inFs(fsRoot, '/usr/local');
+    bins.unshift(inFs(fsRoot, '/usr/local/bin'));
+  }
+  if (runtime.name === 'python') {
+    build.PYTHONUSERBASE = inFs(fsRoot, '/root/.local');
+    build.PIP_USER = '1';
+    build.PIP_BREAK_SYSTEM_PACKAGES = '1';
+    bins.unshift(inFs(fsRoot, '/root/.local/bin'));
+  }
+  build.PATH = [...bins, hostPath].join(path.delimiter);
+  return {
+    build,
+    runtime: (finalFs): Record<string, string> => (runtime.name === 'python' ? { PYTHONUSERBASE: inFs(finalFs, '/root/.local') } : {}),
+  };
+}
+
+async function copy(step: CopyStep, sources: ResolvedSource[], fsRoot: string, where: string, log: (line: string) => void, signal?: AbortSignal): Promise<void> {
+  const dest = inFs(fsRoot, step.dest);
+  let files = 0;
+  const place = async (abs: string, type: 'file' | 'dir' | 'symlink', mode: number, target: string) => {
+    if (type === 'dir') {
+      await fs.mkdir(target, { recursive: true });
+      await fs.chmod(target, step.chmod ?? (mode | 0o700));
+      return;
+    }
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.rm(target, { force: true });
+    if (type === 'symlink') await fs.symlink(await fs.readlink(abs), target);
+    else {
+      await fs.copyFile(abs, target);
+      await fs.chmod(target, step.chmod ?? mode);
+    }
+    files++;
+  };
+  for (const { entry, children } of sources) {
+    throwIfAborted(signal, 'The build');
+    if (entry.type === 'dir') {
+      await fs.mkdir(dest, { recursive: true });
+      for (const child of children) await place(child.abs, child.type, child.mode, path.join(dest, child.within));
+      continue;
+    }
+    if (step.add && /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz)$/i.test(entry.rel)) {
+      await fs.mkdir(dest, { recursive: true });
+      const r = await runProcess('tar', ['-xf', entry.abs, '-C', dest], { cwd: fsRoot, signal, keepOutput: 4000 });
+      if (r.code !== 0) throw new StagecraftError(`${where}: ADD could not unpack ${entry.rel}: ${r.output.trim()}`, { kind: 'failure' });
+      log(`  unpacked ${entry.rel}`);
+      continue;
+    }
+    const intoFolder = step.destIsDir || (await isDirectory(dest));
+    await place(entry.abs, entry.type, entry.mode, intoFolder ? path.join(dest, path.posix.basename(entry.rel)) : dest);
+  }
+  log(`  ${files} file${files === 1 ? '' : 's'} → ${step.dest}`);
+}
+
+async function run(step: RunStep, fsRoot: string, hostEnv: NodeJS.ProcessEnv, containerDirs: string[], where: string, log: (line: string) => void, signal?: AbortSignal): Promise<void> {
+  const cwd = inFs(fsRoot, step.workdir);
+  await fs.mkdir(cwd, { recursive: true });
+  const commandText = step.shell ?? (step.argv ?? []).join(' ');
+  const hostPaths = containerDirs.filter(d => new RegExp(`(^|[\\s=:'"(])${d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[/\\s'";)])`).test(commandText));
+  if (hostPaths.length > 0) {
+    log(`warning: ${where}: this RUN names ${[...new Set(hostPaths)].join(', ')}; in process mode that is the host's path, not the artifact's. Use paths relative to WORKDIR.`);
+  }
+  const env = { ...hostEnv, ...step.env };
+  // A PATH set by ENV keeps the artifact's and the runtime's folders in front.
+  if (step.env.PATH !== undefined) env.PATH = [hostEnv.PATH, step.env.PATH].join(path.delimiter);
+  const options = { cwd, env, signal, onLine: (line: string) => log(`  ${line}`), keepOutput: 16_000 };
+  let result: RunResult;
+  try {
+    result = step.argv ? await runProcess(step.argv[0], step.argv.slice(1), options) : await runShell(step.shell!, options);
+  } catch (err) {
+    if (err instanceof StagecraftError && !err.cancelled) throw new StagecraftError(`${where}: RUN ${commandText} could not start: ${err.message}`, { cause: err });
+    throw err;
+  }
+  if (result.code !== 0) {
+    const tail = result.output.trimEnd().split('\n').slice(-15).map(l => `  ${l}`).join('\n');
+    throw new StagecraftError(`${where}: RUN ${commandText} failed with ${result.code === null ? `signal ${result.signal}` : `exit code ${result.code}`}.${tail ? ` Last lines of its output:\n${tail}` : ' It printed nothing.'}`, {
+      kind: 'failure',
+      hint: 'Fix the command or the files it uses, commit, and run the pipeline again. The whole output is in the build log.',
+    });
+  }
+}
+
+/**
+ * The argv to start: the runtime's command (`node`, `python`) becomes the host binary checked at
+ * FROM, and an absolute path that exists inside the copied tree points into the artifact.
+ */
+async function mapCommand(plan: BuildPlan, runtime: HostRuntime, fsRoot: string, finalFs: string): Promise<string[]> {
+  const mapPath = async (p: string) => (p !== '/' && (await exists(inFs(fsRoot, p))) ? inFs(finalFs, p) : p);
+  const argv = [...plan.command];
+  if (argv.length === 3 && argv[0] === '/bin/sh' && argv[1] === '-c') {
+    // Shell form: map whole words that are such paths, and a leading runtime command.
+    let line = argv[2];
+    const words = [...new Set(line.match(/(?<=^|\s)\/[^\s'";|&<>]+/g) ?? [])];
+    for (const word of words) {
+      const mapped = await mapPath(word);
+      if (mapped !== word) line = line.replace(new RegExp(`(?<=^|\\s)${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[\\s'";|&<>])`, 'g'), mapped);
+    }
+    line = line.replace(new RegExp(`^(exec\\s+)?(${runtime.aliases.join('|')})(?=\\s|$)`), (_m, exec: string | undefined) => `${exec ?? ''}${shellQuote(runtime.binary)}`);
+    return ['/bin/sh', '-c', line];
+  }
+  if (argv.length > 0 && runtime.aliases.includes(argv[0])) argv[0] = runtime.binary;
+  for (let i = 1; i < argv.length; i++) if (argv[i].startsWith('/')) argv[i] = await mapPath(argv[i]);
+  return argv;
+}
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.lstat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  return fs.stat(p).then(
+    s => s.isDirectory(),
+    () => false,
+  );
+}
+
+/** Temp folders of builds whose process is gone (a crash, a killed CLI). */
+async function removeAbandonedBuilds(artifactsDir: string): Promise<void> {
+  for (const name of await fs.readdir(artifactsDir).catch(() => [] as string[])) {
+    const m = /^\.tmp-[0-9a-f]{12}-(\d+)-/.exec(name);
+    if (m && !isAlive(Number(m[1]))) await removeTree(path.join(artifactsDir, name)).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

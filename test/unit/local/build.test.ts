@@ -1,0 +1,264 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { StagecraftError } from '../../../src/core/errors';
+import { buildArtifact, loadArtifact, removeArtifact, type BuiltArtifact } from '../../../src/local/build';
+
+const FIXTURE = path.resolve(__dirname, '../../fixtures/dockerfiles/node-service');
+const hostNode = execFileSync('node', ['--version'], { encoding: 'utf8' }).trim().replace(/^v/, '');
+
+async function freePort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>(r => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise(r => s.close(r));
+  return port;
+}
+
+function getJson(port: number): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/hello' }, res => {
+        let body = '';
+        res.on('data', c => (body += c));
+        res.on('end', () => resolve(JSON.parse(body)));
+      })
+      .on('error', reject);
+  });
+}
+
+/** Running, not a zombie (a container's init may never reap an orphan). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe('local/build buildArtifact (process mode)', function () {
+  this.timeout(30_000);
+  let root: string;
+  let artifactsDir: string;
+  const children: ChildProcess[] = [];
+  const logLines: string[] = [];
+  const log = (line: string) => logLines.push(line);
+
+  beforeEach(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'stagecraft-build-'));
+    await fs.cp(FIXTURE, root, { recursive: true });
+    artifactsDir = path.join(root, '.stagecraft', 'artifacts');
+    logLines.length = 0;
+  });
+  afterEach(async () => {
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+    // Artifacts are read-only; removeArtifact knows how to delete them.
+    for (const name of await fs.readdir(artifactsDir).catch(() => [] as string[])) if (/^[0-9a-f]{64}$/.test(name)) await removeArtifact(artifactsDir, name);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const build = (over: Partial<Parameters<typeof buildArtifact>[0]> = {}) => buildArtifact({ root, dockerfile: 'Dockerfile', commit: 'c0ffee1', artifactsDir, log, ...over });
+  const write = (rel: string, text: string) => fs.mkdir(path.dirname(path.join(root, rel)), { recursive: true }).then(() => fs.writeFile(path.join(root, rel), text));
+
+  it('builds the fixture into a read-only, content-addressed folder with its manifest', async () => {
+    const a = await build();
+    assert.match(a.id, /^[0-9a-f]{64}$/);
+    assert.equal(a.reused, false);
+    assert.equal(a.dir, path.join(artifactsDir, a.id));
+    assert.equal(a.appDir, path.join(a.dir, 'fs', 'app'));
+    const m = a.manifest;
+    assert.equal(m.id, a.id);
+    assert.equal(m.commit, 'c0ffee1');
+    assert.ok(Date.now() - Date.parse(m.createdAt) < 60_000);
+    assert.deepEqual(m.runtime, { image: 'node:20-alpine', binary: m.runtime.binary, version: hostNode });
+    assert.equal(path.basename(m.runtime.binary), 'node');
+    assert.equal(m.workdir, '/app');
+    assert.equal(m.env.NODE_ENV, 'production');
+    assert.equal(m.env.GREETING, 'hello from the artifact');
+    assert.equal(m.exposedPort, 3000);
+    assert.deepEqual(m.command, [m.runtime.binary, path.join(a.appDir, 'src', 'server.js')]);
+
+    // RUN ran in the WORKDIR inside the build folder, with ENV set.
+    const info = JSON.parse(await fs.readFile(path.join(a.appDir, 'build-info.json'), 'utf8'));
+    assert.equal(info.nodeEnv, 'production');
+    assert.match(info.cwd, /\.tmp-[0-9a-f]{12}-\d+-[^/]+\/fs\/app$/);
+    assert.ok(logLines.some(l => l.includes('build step done')), 'RUN output reaches the log');
+    assert.ok(logLines.some(l => /note: Dockerfile:4: LABEL is ignored/.test(l)));
+    assert.match(await fs.readFile(path.join(a.dir, 'build.log'), 'utf8'), /Step 4\/4 · Dockerfile:10 · RUN node build.js/);
+
+    // Immutable: no write bit anywhere, and no temp folder left beside it.
+    for (const p of [a.dir, path.join(a.dir, 'manifest.json'), a.appDir, path.join(a.appDir, 'src', 'server.js')]) {
+      assert.equal((await fs.stat(p)).mode & 0o222, 0, `${p} is writable`);
+    }
+    assert.deepEqual(await fs.readdir(artifactsDir), [a.id]);
+    assert.deepEqual(await loadArtifact(artifactsDir, a.id), { ...a, reused: true });
+  });
+
+  it('the built command starts the service', async () => {
+    const a = await build();
+    const port = await freePort();
+    const [file, ...args] = a.manifest.command;
+    const child = spawn(file, args, { cwd: a.appDir, env: { ...a.manifest.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', d => String(d).includes('listening') && resolve());
+      child.on('exit', code => reject(new Error(`service exited with ${code}`)));
+    });
+    const body = await getJson(port);
+    assert.equal(body.greeting, 'hello from the artifact');
+    assert.equal(body.nodeEnv, 'production');
+    assert.equal(body.path, '/hello');
+    child.kill('SIGTERM');
+  });
+
+  it('honours .dockerignore (exceptions included) and never copies .stagecraft', async () => {
+    await write('debug.log', 'ignored');
+    await write('keep.log', 'kept by the ! rule');
+    await write('local-notes/todo.txt', 'ignored folder');
+    await write('src/server.test.js', 'ignored anywhere');
+    await write('.stagecraft/stages/dev.json', '{}');
+    const a = await build();
+    const files = (await fs.readdir(a.appDir, { recursive: true })).map(String).sort();
+    assert.deepEqual(files, ['.dockerignore', 'build-info.json', 'build.js', 'keep.log', 'package.json', 'src', 'src/server.js']);
+  });
+
+  it('reuses the artifact for an unchanged tree, without running the build again', async () => {
+    const first = await build();
+    logLines.length = 0;
+    const second = await build({ commit: 'later' });
+    assert.equal(second.id, first.id);
+    assert.equal(second.reused, true);
+    assert.equal(second.manifest.commit, 'c0ffee1', 'the manifest is the first build’s');
+    assert.ok(!logLines.some(l => l.startsWith('Step ')), logLines.join('\n'));
+    assert.ok(logLines.some(l => /up to date.*reusing/.test(l)));
+  });
+
+  it('a changed file gives a new id; a change to an ignored file does not', async () => {
+    const first = await build();
+    await write('debug.log', 'more noise');
+    assert.equal((await build()).id, first.id);
+    await write('src/server.js', (await fs.readFile(path.join(root, 'src/server.js'), 'utf8')) + '\n// changed\n');
+    const changed = await build();
+    assert.notEqual(changed.id, first.id);
+    assert.equal(changed.reused, false);
+    await fs.appendFile(path.join(root, 'Dockerfile'), 'ENV EXTRA=1\n');
+    assert.notEqual((await build()).id, changed.id, 'the Dockerfile is an input too');
+  });
+
+  it('FROM an image with no runtime on this machine is a clear error with its line', async () => {
+    await write('Dockerfile', '# ruby service\nFROM ruby:3.3\nCMD ["ruby", "app.rb"]\n');
+    await assert.rejects(build(), (err: unknown) => {
+      assert.ok(err instanceof StagecraftError);
+      assert.match(err.message, /^Dockerfile:2: FROM ruby:3\.3 has no runtime on this machine/);
+      assert.match(err.message, /node \(runs `node`\), python \(runs `python3`\)/);
+      return true;
+    });
+    await assert.rejects(fs.stat(artifactsDir), { code: 'ENOENT' });
+  });
+
+  it('an unsupported or unknown instruction is an error naming file:line, before anything runs', async () => {
+    await write('Dockerfile', 'FROM node:20\nRUN echo should-not-run > ran.txt\nVOLUME /data\n');
+    await assert.rejects(build(), /^StagecraftError: Dockerfile:3: VOLUME is not supported in process mode\.$/);
+    await assert.rejects(fs.stat(path.join(root, 'ran.txt')), { code: 'ENOENT' });
+    await write('Dockerfile', 'FROM node:20\nCOPY --from=builder /x /y\n');
+    await assert.rejects(build(), /Dockerfile:2: COPY --from copies from another image/);
+    await write('Dockerfile', 'FROM node:20\nFRUM x\n');
+    await assert.rejects(build(), /Dockerfile:2: unknown instruction "FRUM"/);
+    await write('Dockerfile', 'FROM node:20\nCOPY missing.txt ./\n');
+    await assert.rejects(build(), /Dockerfile:2: COPY source "missing.txt" was not found in the build context: it does not exist/);
+    await write('Dockerfile', 'FROM node:20\nCOPY debug.log ./\n');
+    await write('debug.log', 'x');
+    await assert.rejects(build(), /Dockerfile:2: COPY source "debug.log" was not found in the build context: .dockerignore excludes it/);
+  });
+
+  it('a failed RUN leaves no artifact and names the line and the last output', async () => {
+    await write('Dockerfile', 'FROM node:20\nWORKDIR /srv\nRUN echo first line && echo "second: boom" >&2 && exit 3\nCMD ["node", "x.js"]\n');
+    await assert.rejects(build(), (err: unknown) => {
+      assert.ok(err instanceof StagecraftError);
+      assert.match(err.message, /^Dockerfile:3: RUN echo first line .* failed with exit code 3\. Last lines of its output:\n {2}first line\n {2}second: boom$/);
+      return true;
+    });
+    assert.deepEqual(await fs.readdir(artifactsDir), [], 'no artifact and no temp folder');
+  });
+
+  it('cancellation ends the RUN process group and leaves nothing behind', async () => {
+    await write('Dockerfile', 'FROM node:20\nRUN sleep 30 & echo "sleeping $!"; wait\n');
+    const controller = new AbortController();
+    let sleeper = 0;
+    const started = Date.now();
+    const building = build({
+      signal: controller.signal,
+      log: line => {
+        const m = /sleeping (\d+)/.exec(line);
+        if (m) {
+          sleeper = Number(m[1]);
+          controller.abort();
+        }
+      },
+    });
+    await assert.rejects(building, (err: unknown) => err instanceof StagecraftError && err.cancelled);
+    assert.ok(Date.now() - started < 10_000);
+    assert.ok(sleeper > 0);
+    for (let i = 0; i < 50 && isAlive(sleeper); i++) await new Promise(r => setTimeout(r, 20));
+    assert.equal(isAlive(sleeper), false, 'the RUN’s child was ended too');
+    assert.deepEqual(await fs.readdir(artifactsDir), []);
+  });
+
+  it('warns when FROM asks for another version than the host has, and still builds', async () => {
+    await write('Dockerfile', 'FROM node:18-slim\nWORKDIR /app\nCOPY package.json .\nRUN test -d /app/nothing-here || true\nCMD node /app/package.json\n');
+    const a = await build();
+    assert.ok(logLines.some(l => /warning: Dockerfile:4: this RUN names \/app; in process mode that is the host's path/.test(l)), logLines.join('\n'));
+    assert.ok(logLines.some(l => new RegExp(`warning: Dockerfile:1: FROM node:18-slim asks for node 18, this machine has ${hostNode.replace(/\./g, '\\.')}`).test(l)), logLines.join('\n'));
+    // Shell form: the runtime command and a path inside the copied tree are mapped.
+    assert.deepEqual(a.manifest.command, ['/bin/sh', '-c', `${a.manifest.runtime.binary} ${path.join(a.appDir, 'package.json')}`]);
+  });
+
+  it('copies wildcards, applies --chmod, unpacks ADD archives and runs exec-form RUN', async () => {
+    await write('vendor-src/lib/util.js', 'module.exports = 42;\n');
+    execFileSync('tar', ['-czf', path.join(root, 'vendor.tar.gz'), '-C', path.join(root, 'vendor-src'), 'lib']);
+    await write('package-lock.json', '{}');
+    await write(
+      'Dockerfile',
+      [
+        'FROM node:20',
+        'WORKDIR /app',
+        'COPY package*.json ./',
+        'COPY --chmod=700 build.js tools/',
+        'ADD vendor.tar.gz vendor/',
+        'RUN ["node", "-e", "require(\'fs\').writeFileSync(\'answer.txt\', String(require(\'./vendor/lib/util.js\')))"]',
+        'CMD ["node", "tools/build.js"]',
+      ].join('\n'),
+    );
+    const a = await build();
+    const files = (await fs.readdir(a.appDir, { recursive: true })).map(String).sort();
+    assert.deepEqual(files, ['answer.txt', 'package-lock.json', 'package.json', 'tools', 'tools/build.js', 'vendor', 'vendor/lib', 'vendor/lib/util.js']);
+    assert.equal(await fs.readFile(path.join(a.appDir, 'answer.txt'), 'utf8'), '42');
+    assert.equal((await fs.stat(path.join(a.appDir, 'tools/build.js'))).mode & 0o777, 0o500, '--chmod=700, then read-only');
+    assert.deepEqual(a.manifest.command, [a.manifest.runtime.binary, 'tools/build.js'], 'relative arguments stay relative to appDir');
+  });
+
+  it('maps FROM python to python3 on this machine', async function () {
+    await write('app.py', 'print("hi")\n');
+    await write('Dockerfile', 'FROM python:3-slim\nWORKDIR /code\nCOPY app.py .\nRUN python3 -c "open(\'built.txt\', \'w\').write(\'ok\')"\nCMD ["python", "app.py"]\n');
+    const a = await build();
+    assert.equal(path.basename(a.manifest.runtime.binary), 'python3');
+    assert.equal(a.manifest.command[0], a.manifest.runtime.binary);
+    assert.equal(a.manifest.env.PYTHONUSERBASE, path.join(a.dir, 'fs', 'root', '.local'));
+    assert.equal(await fs.readFile(path.join(a.appDir, 'built.txt'), 'utf8'), 'ok');
+    assert.equal(execFileSync(a.manifest.command[0], a.manifest.command.slice(1), { cwd: a.appDir, encoding: 'utf8' }), 'hi\n');
+  });
+
+  it('loadArtifact explains a missing or malformed id', async () => {
+    await assert.rejects(loadArtifact(artifactsDir, 'a'.repeat(64)), /Artifact aaaaaaaaaaaa is not in .*never built here/);
+    await assert.rejects(loadArtifact(artifactsDir, '../etc'), /is not an artifact id/);
+  });
+});
