@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { promises as fs, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, promises as fs, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { StagecraftError } from '../../../src/core/errors';
 import { buildArtifact, loadArtifact, removeArtifact, type BuiltArtifact } from '../../../src/local/build';
 
-const FIXTURE = path.resolve(__dirname, '../../fixtures/dockerfiles/node-service');
+// From test/unit/local when run through tsx, from out/test/unit/local when compiled.
+const FIXTURE = ['../../fixtures', '../../../../test/fixtures'].map(p => path.resolve(__dirname, p, 'dockerfiles/node-service')).find(p => existsSync(p))!;
 const hostNode = execFileSync('node', ['--version'], { encoding: 'utf8' }).trim().replace(/^v/, '');
 
 async function freePort(): Promise<number> {
