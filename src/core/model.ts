@@ -1,4 +1,4 @@
-import type { StackFileParsed, StageParsed } from './config/schema';
+import type { CheckParsed, StackFileParsed, StageParsed } from './config/schema';
 
 export type ProviderName = 'local' | 'aws';
 
@@ -9,7 +9,12 @@ export interface Stage extends Omit<StageParsed, 'protected'> {
   protected: boolean;
   /** 0-based position in the stack's promotion order. */
   index: number;
+  /** How long the approval gate waits ("7d", "12h"); absent means 7 days. */
+  approvalTimeout?: string;
 }
+
+/** An HTTP check run against a stage after deploy: `method path` must answer `expectStatus` (and contain `contains`). */
+export type SyntheticCheck = CheckParsed;
 
 export interface Service {
   dockerfile: string;
@@ -18,6 +23,8 @@ export interface Service {
   build?: string;
   start?: string;
   migrate?: string;
+  /** Synthetic checks; absent means a GET of `healthCheck` expecting 200. */
+  checks?: SyntheticCheck[];
 }
 
 export interface Stack {

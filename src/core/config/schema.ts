@@ -15,6 +15,21 @@ export const envValueSchema = z.union([
   secretRefSchema,
 ]);
 
+/** How long an approval waits, e.g. "7d", "12h", "30m" ("ms" and "s" too, for tests). */
+export const DURATION_PATTERN = /^[1-9]\d*(ms|s|m|h|d)$/;
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+/** A synthetic check: one HTTP request against a freshly deployed stage. */
+export const checkSchema = z
+  .object({
+    path: z.string().startsWith('/', { message: 'must be a path starting with "/"' }),
+    method: z.enum(HTTP_METHODS).default('GET'),
+    expectStatus: z.number().int().min(100).max(599).default(200),
+    contains: z.string().min(1).optional(),
+  })
+  .strict();
+
 export const serviceSchema = z
   .object({
     dockerfile: z.string().min(1).default('Dockerfile'),
@@ -23,6 +38,8 @@ export const serviceSchema = z
     build: z.string().min(1).optional(),
     start: z.string().min(1).optional(),
     migrate: z.string().min(1).optional(),
+    /** Synthetic checks after each deploy; when absent, a GET of `healthCheck` expecting 200. */
+    checks: z.array(checkSchema).optional(),
   })
   .strict();
 
@@ -39,6 +56,8 @@ export const stageSchema = z
     origins: z.array(z.string()).default([]),
     branches: z.array(z.string().min(1)).optional(),
     protected: z.boolean().optional(),
+    /** How long the approval gate waits before the run fails; 7 days when absent (as CodePipeline). */
+    approvalTimeout: z.string().regex(DURATION_PATTERN, { message: 'expected a duration such as "7d", "12h" or "30m"' }).optional(),
   })
   .strict();
 
@@ -54,6 +73,7 @@ export const stackFileSchema = z
 export type StackFileInput = z.input<typeof stackFileSchema>;
 export type StackFileParsed = z.output<typeof stackFileSchema>;
 export type StageParsed = z.output<typeof stageSchema>;
+export type CheckParsed = z.output<typeof checkSchema>;
 
 /** The keys each object accepts, for "did you mean" suggestions. */
 export const KNOWN_KEYS = {
@@ -61,4 +81,5 @@ export const KNOWN_KEYS = {
   service: Object.keys(serviceSchema.shape),
   stage: Object.keys(stageSchema.shape),
   secretRef: Object.keys(secretRefSchema.shape),
+  check: Object.keys(checkSchema.shape),
 } as const;
