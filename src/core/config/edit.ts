@@ -21,13 +21,19 @@ export class StackFileEditor {
     if (this.document.errors.length > 0) {
       throw new StagecraftError(`${file} has YAML syntax errors; fix them before editing it from Stagecraft.`, { kind: 'input' });
     }
-    this.pristine = this.document.clone();
+    // Parsed again rather than cloned: clone() drops details such as the `...` end marker.
+    this.pristine = parseDocument(text, { keepSourceTokens: false });
     this.style = detectStyle(text);
   }
 
   /** The original text with only the edited lines changed. */
   toString(): string {
-    return carryEdit(this.text, this.pristine.toString(this.style), this.document.toString(this.style));
+    const printed = this.document.toString(this.style);
+    const carried = carryEdit(this.text, this.pristine.toString(this.style), printed);
+    if (carried === this.text || sameData(carried, printed)) return carried;
+    // A layout the line carrying cannot follow (`-` alone on its line, …): print the whole
+    // document instead. Comments and order survive; only spacing is normalised.
+    return this.text.includes('\r\n') ? printed.replace(/\n/g, '\r\n') : printed;
   }
 
   addStage(input: NewStage, stack?: Stack): void {
@@ -167,6 +173,13 @@ export function newStageProblem(stack: Pick<Stack, 'name' | 'stages'>, name: str
   if (bad) return bad;
   if (stack.stages.some(s => s.name.toLowerCase() === name.toLowerCase())) return `stack "${stack.name}" already has a stage named "${name}"`;
   return undefined;
+}
+
+/** Whether two YAML texts hold the same data (and both parse). */
+function sameData(a: string, b: string): boolean {
+  const x = parseDocument(a);
+  const y = parseDocument(b);
+  return x.errors.length === 0 && y.errors.length === 0 && JSON.stringify(x.toJS()) === JSON.stringify(y.toJS());
 }
 
 /** Reads the file's own indentation so a rewrite does not re-indent lines it did not edit. */

@@ -33,9 +33,12 @@ function isFresh(): boolean {
 /** Runs `npm run build` when dist/cli.js is missing or older than any source. */
 export function ensureCliBuilt(): void {
   if (isFresh()) return;
+  const started = Date.now();
   const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8', timeout: 180_000 });
-  // Another bundle failing (a webview in progress) does not stop the CLI bundle from being written.
-  if (!isFresh()) throw new Error(`npm run build did not produce a fresh dist/cli.js (exit ${build.status}):\n${build.stdout}\n${build.stderr}`);
+  // Another bundle failing (a webview in progress) does not stop the CLI bundle from being written;
+  // a source saved during the build does not make this build's bundle stale for this run.
+  const written = existsSync(CLI) && statSync(CLI).mtimeMs >= started - 2000;
+  if (!written) throw new Error(`npm run build did not produce a fresh dist/cli.js (exit ${build.status}):\n${build.stdout}\n${build.stderr}`);
 }
 
 /** Runs `node dist/cli.js ...args` in `cwd` with the given environment additions. */

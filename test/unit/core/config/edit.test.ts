@@ -289,6 +289,34 @@ describe('config/edit: files indented their own way', () => {
     assert.equal(after, 'stack: s\nstages:\n  - name: a\n    env:\n      # later\n      X: y\n');
   });
 
+  it('directives and document markers stay where they are', () => {
+    const text = '%YAML 1.2\n---\n# top\nstack: s\nstages:\n  - name: dev\n    env: {A: "1"}   # flow env\n  - name: prod\n...\n';
+    roundTrip(text, e => e.addStage({ name: 'qa', provider: 'local', after: 'dev' }), [
+      { line: 8, removed: [], added: ['  - name: qa', '    provider: local', '    requireApproval: false', '    loadBalancer: false'] },
+    ]);
+    roundTrip(text, e => e.setEnv('dev', 'B', '2'), [{ line: 7, removed: ['    env: {A: "1"}   # flow env'], added: ['    env: {A: "1", B: "2"}   # flow env'] }]);
+  });
+
+  it('a layout the line carrying cannot follow (`-` alone on its line) is printed whole: valid, edited, comments kept', () => {
+    const text = 'stack: s   # name\nstages:\n-\n  name: dev   # d\n  provider: local\n-\n  name: prod\n';
+    const after = edit(text, e => e.addStage({ name: 'qa', provider: 'local', after: 'dev' }));
+    assert.equal(after, 'stack: s # name\nstages:\n  - name: dev # d\n    provider: local\n  - name: qa\n    provider: local\n    requireApproval: false\n    loadBalancer: false\n  - name: prod\n');
+    assert.deepEqual(stackOf(after).stages.map(s => s.name), ['dev', 'qa', 'prod']);
+    assert.equal(edit(text.replace(/\n/g, '\r\n'), e => e.addStage({ name: 'qa', provider: 'local', after: 'dev' })), after.replace(/\n/g, '\r\n'));
+  });
+
+  it('a multi-line flow list next to an edit is rewritten on one line, still valid', () => {
+    const text = 'stack: s\nstages:\n  - name: dev\n    origins: [\n      "http://localhost:1",\n      "http://localhost:2"\n    ]\n  - name: prod\n';
+    const after = edit(text, e => e.addOrigin('dev', 'https://a.example.com'));
+    assert.deepEqual(lineDiff(text, after), [
+      {
+        line: 4,
+        removed: ['    origins: [', '      "http://localhost:1",', '      "http://localhost:2"', '    ]'],
+        added: ['    origins: [ "http://localhost:1", "http://localhost:2", https://a.example.com ]'],
+      },
+    ]);
+  });
+
   it('a file without a final newline gets the edit and a newline', () => {
     assert.equal(
       edit('stack: shop\nstages:\n  - name: dev\n    provider: local', e => e.setStageField('dev', 'database', 'postgres')),
