@@ -24,6 +24,10 @@ export interface Provider {
   deploy(stack: Stack, stage: Stage, artifact: ArtifactRef, ctx?: WorkContext): Promise<StageStatus>;
   destroy(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<void>;
   applyConfiguration(stack: Stack, stage: Stage, change: { env?: Record<string, EnvValue>; origins?: string[] }, ctx?: WorkContext): Promise<void>;
+  /** Stores a value the stage's `env` refers to as `{ secret: name }`; the value never goes into a file of the repository. */
+  storeSecret(stack: Stack, stage: Stage, name: string, value: string, ctx?: WorkContext): Promise<void>;
+  /** Creates the stage's database when it has none (a database can be added after the stage exists). */
+  ensureDatabase(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<DatabaseSecret>;
   databaseSecret(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<DatabaseSecret | undefined>;
   rotateDatabasePassword(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<void>;
   logs(stack: Stack, stage: Stage, options: LogOptions, ctx?: WorkContext): AsyncIterable<LogLine>;
