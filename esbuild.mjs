@@ -31,6 +31,8 @@ const node = {
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli/index.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // The detached per-stage runtime (proxy + app processes) that local stages run in.
+  { ...node, entryPoints: { 'stage-daemon': 'src/local/runtime/daemonMain.ts' }, outdir: 'dist' },
 ];
 
 // One browser bundle per webview entry: webview/<panel>/main.ts → dist/webview/<panel>.js

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * The control protocol between a stage runtime client and its daemon: one JSON request per line
+ * on the control socket, one JSON reply per line, matched by `id`. The socket sits in a 0700
+ * folder (or /tmp/stagecraft-<uid>/), so only this user can talk to the daemon.
+ */
+
+export interface VersionInfo {
+  artifactId: string;
+  commit: string;
+  port: number;
+  pid: number;
+  startedAt: string;
+  /** 'stop-then-start' when the app binds a fixed port its own previous version held: not blue/green. */
+  mode?: 'blue-green' | 'stop-then-start';
+}
+
+export interface RuntimeStatus {
+  running: boolean;
+  url?: string;
+  proxyPort?: number;
+  active?: VersionInfo;
+  candidate?: VersionInfo;
+  restarts: number;
+  lastExit?: { code: number | null; signal: string | null; at: string };
+}
+
+export const candidateSpecSchema = z.object({
+  artifactId: z.string().min(1),
+  commit: z.string(),
+  cwd: z.string().min(1),
+  command: z.array(z.string()).min(1),
+  env: z.record(z.string()),
+  /** The port the app binds whatever PORT says (it ignores PORT). */
+  fixedPort: z.number().int().min(1).max(65535).optional(),
+  /** How long the app may take to listen on its port (default 30 s). */
+  startTimeoutMs: z.number().int().positive().optional(),
+});
+export type CandidateSpec = z.infer<typeof candidateSpecSchema>;
+
+export const requestSchema = z.discriminatedUnion('op', [
+  z.object({ id: z.number(), op: z.literal('ping') }),
+  z.object({ id: z.number(), op: z.literal('status') }),
+  z.object({ id: z.number(), op: z.literal('startCandidate'), version: candidateSpecSchema }),
+  z.object({ id: z.number(), op: z.literal('promoteCandidate') }),
+  z.object({ id: z.number(), op: z.literal('discardCandidate') }),
+  z.object({ id: z.number(), op: z.literal('setOrigins'), origins: z.array(z.string()) }),
+  z.object({ id: z.number(), op: z.literal('stop') }),
+]);
+export type RuntimeRequest = z.infer<typeof requestSchema>;
+
+export interface PingResult {
+  pid: number;
+  stage: string;
+  origins: string[];
+}
+
+export interface WireError {
+  message: string;
+  kind: 'usage' | 'input' | 'failure' | 'unavailable';
+  hint?: string;
+  cancelled?: boolean;
+}
+
+export type RuntimeReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: WireError };
