@@ -1,0 +1,120 @@
+import { envNameProblem } from '../core/env';
+import { StagecraftError } from '../core/errors';
+import type { EnvValue, Stack, Stage } from '../core/model';
+import { stageStackName } from '../core/naming';
+import { originProblem } from '../core/origins';
+import { loadTemplate, type Template } from './templates';
+
+/** Tags every stage stack carries (CloudFormation copies them onto the resources it creates). */
+export const TAG = {
+  stack: 'stagecraft:stack',
+  stage: 'stagecraft:stage',
+  commit: 'stagecraft:commit',
+  artifact: 'stagecraft:artifact',
+} as const;
+
+/** Variables the template sets itself; a stage's `env` may not set them too. */
+const TEMPLATE_ENV = ['CORS_ORIGINS'];
+const DATABASE_ENV = ['PG_HOST', 'PG_PORT', 'PG_DATABASE', 'PG_CREDENTIALS_SECRET'];
+
+/** An Application Load Balancer rule condition takes at most this many values. */
+const ALB_CONDITION_VALUES = 5;
+
+export interface StageDeployment {
+  stack: Stack;
+  stage: Stage;
+  /** Image by digest: `<registry>/<repo>@sha256:<64 hex>`. */
+  imageUri: string;
+  commit: string;
+  /** Content hash of the artifact, kept as a tag for "what is deployed". */
+  artifact?: string;
+}
+
+export interface RenderedStage {
+  stackName: string;
+  template: Template;
+  parameters: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+/** Where a stage's `{ secret: NAME }` values live in Secrets Manager (the task execution role may read only these). */
+export function stageSecretName(stack: string, stage: string, name: string): string {
+  return `stagecraft/${stack}/${stage}/${name}`;
+}
+
+/** The stage template with the stage's env and origins filled in, its parameters and tags. */
+export function renderStage(d: StageDeployment, template: Template = loadTemplate('stage')): RenderedStage {
+  const { stack, stage } = d;
+  const where = `${stack.name}/${stage.name}`;
+  if (!/^\S+@sha256:[0-9a-f]{64}$/.test(d.imageUri)) {
+    throw new StagecraftError(`${where}: the image "${d.imageUri}" is not addressed by digest (<repository>@sha256:<64 hex digits>).`, {
+      kind: 'input',
+      hint: 'Stages run the image built once for a commit, by digest; run the pipeline (or deploy from the IDE) so the image is built and pushed to ECR first.',
+    });
+  }
+  if (!/^[0-9a-f]{7,40}$/.test(d.commit)) {
+    throw new StagecraftError(`${where}: "${d.commit}" is not a git commit hash.`, { kind: 'input' });
+  }
+  for (const origin of stage.origins) {
+    const problem = originProblem(origin);
+    if (problem) throw new StagecraftError(`${where}: ${problem}.`, { kind: 'input', hint: 'Fix the origin in stagecraft.yaml (Edit Origins).' });
+  }
+  addEnvironment(template, d, where);
+  if (stage.loadBalancer && stage.origins.length > 0) addOriginRules(template, stage.origins);
+
+  const parameters: Record<string, string> = {
+    StackName: stack.name,
+    StageName: stage.name,
+    CommitHash: d.commit,
+    ImageUri: d.imageUri,
+    ContainerPort: String(stack.service.port),
+    HealthCheckPath: stack.service.healthCheck,
+    LoadBalancer: stage.loadBalancer ? 'true' : 'false',
+    DatabaseEngine: stage.database === 'postgres' ? 'postgres' : 'none',
+    AllowedOrigins: stage.origins.join(','),
+  };
+  const tags: Record<string, string> = { [TAG.stack]: stack.name, [TAG.stage]: stage.name, [TAG.commit]: d.commit };
+  if (d.artifact) tags[TAG.artifact] = d.artifact;
+  return { stackName: stageStackName(stack.name, stage.name), template, parameters, tags };
+}
+
+function appContainer(template: Template): { Environment: unknown[]; Secrets: unknown[] } {
+  const container = template.Resources.TaskDefinition?.Properties?.ContainerDefinitions?.find((c: { Name?: string }) => c.Name === 'app');
+  if (!container) throw new StagecraftError('templates/stage.yaml has no TaskDefinition container named "app".', { kind: 'unavailable' });
+  container.Environment ??= [];
+  container.Secrets ??= [];
+  return container;
+}
+
+function addEnvironment(template: Template, d: StageDeployment, where: string): void {
+  const container = appContainer(template);
+  const taken = new Set([...TEMPLATE_ENV, ...(d.stage.database === 'postgres' ? DATABASE_ENV : [])]);
+  for (const [name, value] of Object.entries(d.stage.env) as Array<[string, EnvValue]>) {
+    const problem = envNameProblem(name) ?? (taken.has(name) ? `"${name}" is set by Stagecraft for this stage and cannot be overridden` : undefined);
+    if (problem) throw new StagecraftError(`${where}: ${problem}.`, { kind: 'input', hint: 'Rename or remove the variable in stagecraft.yaml (Edit Environment Variables).' });
+    if (typeof value === 'string') container.Environment.push({ Name: name, Value: value });
+    else container.Secrets.push({ Name: name, ValueFrom: stageSecretName(d.stack.name, d.stage.name, value.secret) });
+  }
+}
+
+/** The template's one allow rule takes five origins; longer lists get further rules right after it. */
+function addOriginRules(template: Template, origins: string[]): void {
+  const base = template.Resources.OriginAllowRule;
+  if (!base?.Properties) throw new StagecraftError('templates/stage.yaml has no OriginAllowRule.', { kind: 'unavailable' });
+  const chunks: string[][] = [];
+  for (let i = 0; i < origins.length; i += ALB_CONDITION_VALUES) chunks.push(origins.slice(i, i + ALB_CONDITION_VALUES));
+  chunks.forEach((chunk, i) => {
+    const rule: typeof base = JSON.parse(JSON.stringify(base));
+    rule.Properties!.Priority = i + 1;
+    rule.Properties!.Conditions[0].HttpHeaderConfig.Values = chunk;
+    template.Resources[i === 0 ? 'OriginAllowRule' : `OriginAllowRule${i + 1}`] = rule;
+  });
+}
+
+export function toParameterList(parameters: Record<string, string>): Array<{ ParameterKey: string; ParameterValue: string }> {
+  return Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+}
+
+export function toTagList(tags: Record<string, string>): Array<{ Key: string; Value: string }> {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
