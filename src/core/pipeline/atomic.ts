@@ -1,4 +1,4 @@
-import { promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 
 let counter = 0;
 
@@ -32,17 +32,3 @@ export async function writeJsonExclusive(file: string, value: unknown): Promise<
   }
 }
 
-/**
- * The same, synchronously: a run record is a few kilobytes, and writing it in place of a trip
- * through the thread pool keeps the engine's cost per step well under a millisecond.
- */
-export function writeJsonAtomicSync(file: string, value: unknown): void {
-  const tmp = `${file}.${process.pid}.${++counter}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  try {
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}

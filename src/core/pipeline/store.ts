@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StagecraftError } from '../errors';
 import { stateDir } from '../workspace';
-import { writeJsonAtomic, writeJsonAtomicSync } from './atomic';
+import { writeJsonAtomic } from './atomic';
 import { isHeartbeatAlive, readHeartbeat } from './heartbeat';
 import type { RunRecord, RunStatus } from './types';
 
@@ -36,11 +36,6 @@ export function newRunId(now = new Date()): string {
 
 export async function writeRunRecord(root: string, run: RunRecord): Promise<void> {
   await writeJsonAtomic(path.join(runDir(root, run.id), RUN_FILE), run);
-}
-
-/** For the engine, which rewrites the record at every step boundary and wants it on disk before going on. */
-export function writeRunRecordSync(root: string, run: RunRecord): void {
-  writeJsonAtomicSync(path.join(runDir(root, run.id), RUN_FILE), run);
 }
 
 export interface ReadOptions {

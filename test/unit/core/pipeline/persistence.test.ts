@@ -63,8 +63,11 @@ describe('pipeline runs on disk', () => {
     const exec = new ScriptedExecutor({ 'stage:dev:deploy': () => new Promise(r => (release = () => r({ status: 'succeeded', summary: 'up' }))) });
     const handle = startRun({ stack, executor: exec, commit: COMMIT });
     await nextEvent(handle.events, 'step-started', e => e.step.id === 'stage:dev:deploy');
-    await new Promise(r => setTimeout(r, 50));
-    const live = await readRun(stack.root, handle.runId);
+    let live = await readRun(stack.root, handle.runId);
+    for (let i = 0; i < 100 && live.steps.find(s => s.id === 'stage:dev:deploy')!.status !== 'running'; i++) {
+      await new Promise(r => setTimeout(r, 20));
+      live = await readRun(stack.root, handle.runId);
+    }
     assert.equal(live.status, 'running');
     assert.equal(live.steps.find(s => s.id === 'stage:dev:deploy')!.status, 'running');
     assert.deepEqual(live.owner?.pid, process.pid);
@@ -79,6 +82,11 @@ describe('pipeline runs on disk', () => {
     const child = spawnChild(['run', stack.root, 'stage:test:deploy']);
     children.push(child);
     const { runId } = await firstJsonLine(child);
+    // The record follows the run within moments (written in the background); kill once it names the step.
+    for (let i = 0; i < 100; i++) {
+      if ((await readRun(stack.root, runId)).steps.find(s => s.id === 'stage:test:deploy')?.status === 'running') break;
+      await new Promise(r => setTimeout(r, 20));
+    }
     assert.equal((await readRun(stack.root, runId)).status, 'running');
     child.kill('SIGKILL');
     await exited(child);
@@ -102,6 +110,18 @@ describe('pipeline runs on disk', () => {
     assert.equal(run.steps.find(s => s.id === 'stage:test:deploy')!.attempts, 2);
     assert.equal(run.resumes?.length, 1);
     assert.equal((await readRun(stack.root, runId)).status, 'succeeded');
+  });
+
+  it('lets only one of two simultaneous resumes take an interrupted run', async () => {
+    const stack = makeStack(temp, TWO_STAGES);
+    const first = await runPipeline({ stack, executor: new ScriptedExecutor({ 'stage:dev:health': { status: 'failed', summary: 'down' } }), commit: COMMIT });
+    const a = resumeRun(stack.root, first.id, { stack, executor: new ScriptedExecutor() });
+    const b = resumeRun(stack.root, first.id, { stack, executor: new ScriptedExecutor() });
+    const results = await Promise.allSettled([a.done, b.done]);
+    assert.equal(results.filter(r => r.status === 'fulfilled').length, 1, JSON.stringify(results.map(r => r.status)));
+    const refused = results.find(r => r.status === 'rejected') as PromiseRejectedResult;
+    assert.match(String(refused.reason.message), /is still running in process/);
+    assert.equal((await readRun(stack.root, first.id)).status, 'succeeded');
   });
 
   it('resumes a failed run at the failed step, restarting its stage at deploy, and rebuilds when the artifact is gone', async () => {
