@@ -1,7 +1,13 @@
+import { registerLocalProvider } from '../local/register';
 import { runCli } from './main';
 
 /** The `stagecraft` executable: the same core the extension runs, for CI and scripts. */
+registerLocalProvider();
 const controller = new AbortController();
+// `stagecraft status | head` closes the pipe early: that is not an error.
+process.stdout.on('error', err => {
+  if ((err as NodeJS.ErrnoException).code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
 process.once('SIGINT', () => controller.abort());
 process.once('SIGTERM', () => controller.abort());
 

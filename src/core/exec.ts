@@ -12,6 +12,8 @@ export interface RunOptions {
   killGraceMs?: number;
   /** Keep at most this many characters of output in the result (the tail). */
   keepOutput?: number;
+  /** Also return stdout alone, whole and unredacted (for machine-readable output such as JSON). */
+  captureStdout?: boolean;
 }
 
 export interface RunResult {
@@ -19,6 +21,8 @@ export interface RunResult {
   signal: NodeJS.Signals | null;
   /** The last `keepOutput` characters of stdout and stderr interleaved, redacted. */
   output: string;
+  /** Set with `captureStdout`. */
+  stdout?: string;
   durationMs: number;
 }
 
@@ -39,6 +43,8 @@ export function runProcess(file: string, args: string[], options: RunOptions): P
     const spawnOptions: SpawnOptions = { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true };
     const child = spawn(file, args, spawnOptions);
     let output = '';
+    const stdoutChunks: Buffer[] = [];
+    if (options.captureStdout) child.stdout?.on('data', (chunk: Buffer) => stdoutChunks.push(chunk));
     const collect = (source: NodeJS.ReadableStream | null, stream: 'stdout' | 'stderr') => {
       let partial = '';
       source?.on('data', (chunk: Buffer) => {
@@ -78,7 +84,8 @@ export function runProcess(file: string, args: string[], options: RunOptions): P
         reject(StagecraftError.cancelled(`"${[file, ...args].join(' ')}"`));
         return;
       }
-      resolve({ code, signal: sig, output: output.slice(-keep), durationMs: Date.now() - started });
+      const stdout = options.captureStdout ? Buffer.concat(stdoutChunks).toString('utf8') : undefined;
+      resolve({ code, signal: sig, output: output.slice(-keep), stdout, durationMs: Date.now() - started });
     });
   });
 }

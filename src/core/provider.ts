@@ -1,4 +1,5 @@
 import type { EnvValue, Stack, Stage, StageStatus } from './model';
+import type { StepExecutor } from './pipeline/types';
 
 /** How long work reports back: progress lines and cancellation. */
 export interface WorkContext {
@@ -31,6 +32,8 @@ export interface Provider {
   databaseSecret(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<DatabaseSecret | undefined>;
   rotateDatabasePassword(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<void>;
   logs(stack: Stack, stage: Stage, options: LogOptions, ctx?: WorkContext): AsyncIterable<LogLine>;
+  /** The executor that runs pipeline steps for stages of this provider. */
+  pipelineExecutor(stack: Stack): StepExecutor;
 }
 
 export interface ArtifactRef {

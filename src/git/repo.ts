@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import { simpleGit, type SimpleGit } from 'simple-git';
 
 /** What Stagecraft needs to know of the repository a stack lives in. */
@@ -16,6 +17,7 @@ function git(dir: string): SimpleGit {
 }
 
 export async function isRepository(dir: string): Promise<boolean> {
+  if (!(await fs.stat(dir).then(s => s.isDirectory(), () => false))) return false;
   return git(dir).checkIsRepo().catch(() => false);
 }
 
@@ -28,7 +30,8 @@ export async function readRepoFacts(dir: string): Promise<RepoFacts> {
     g.raw(['config', '--get', 'user.name']).then(s => s.trim() || undefined, () => undefined),
     g.raw(['config', '--get', 'user.email']).then(s => s.trim() || undefined, () => undefined),
     g.revparse(['--verify', '--quiet', 'HEAD']).then(s => s.trim() || undefined, () => undefined),
-    g.status(['--porcelain']).catch(() => undefined),
+    // Only tracked changes make the tree differ from the commit; untracked files are not built.
+    g.raw(['status', '--porcelain', '--untracked-files=no']).catch(() => undefined),
   ]);
-  return { branch, user: name ?? email ?? fallbackUser, commit, dirty: status ? !status.isClean() : false };
+  return { branch, user: name ?? email ?? fallbackUser, commit, dirty: status ? status.trim().length > 0 : false };
 }

@@ -1,0 +1,114 @@
+import * as path from 'node:path';
+import { updateStackFile } from '../../core/config/update';
+import { StagecraftError } from '../../core/errors';
+import type { Stack, Stage } from '../../core/model';
+import { requireProvider } from '../../core/providers';
+import { findStage } from '../../core/release';
+import { dirOption, parseCommandArgs } from '../args';
+import { requireStack, type CliCommand, type CliContext } from '../context';
+
+/** `env` and `origins`: edit stagecraft.yaml (comments kept), then apply to the running stage. */
+
+const envUsage = 'stagecraft env list|set|unset STAGE [NAME] [VALUE] [--secret] [--no-apply] [--dir DIR]';
+const originsUsage = 'stagecraft origins list|add|remove STAGE [ORIGIN] [--no-apply] [--dir DIR]';
+
+function sub(ctx: CliContext, usage: string, extra: Record<string, { type: 'boolean' }> = {}) {
+  const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, 'no-apply': { type: 'boolean' }, ...extra }, usage);
+  const [action, stageName, ...rest] = positionals;
+  if (!action || !stageName) throw new StagecraftError(`Expected an action and a stage.\nUsage: ${usage}`, { kind: 'usage' });
+  return { values, action, stageName, rest, root: path.resolve(ctx.cwd, (values as { dir?: string }).dir ?? '.') };
+}
+
+async function apply(ctx: CliContext, stack: Stack, stageName: string, change: { env?: boolean; origins?: boolean }, skip: boolean | undefined): Promise<void> {
+  const stage = findStage(stack, stageName);
+  if (skip) {
+    ctx.out(`Saved; ${stage.name} picks it up at its next deploy.`);
+    return;
+  }
+  const provider = await requireProvider(stage.provider, `Apply to ${stage.name}`);
+  await provider.applyConfiguration(stack, stage, { env: change.env ? stage.env : undefined, origins: change.origins ? stage.origins : undefined }, { signal: ctx.signal, log: ctx.out });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+export const envCommand: CliCommand = {
+  path: ['env'],
+  usage: envUsage,
+  summary: "List or change a stage's environment variables (secrets via --secret, read from stdin)",
+  async run(ctx) {
+    const { values, action, stageName, rest, root } = sub(ctx, envUsage, { secret: { type: 'boolean' } });
+    let stack = await requireStack(root);
+    const stage: Stage = findStage(stack, stageName);
+    if (action === 'list') {
+      const names = Object.keys(stage.env).sort();
+      if (names.length === 0) ctx.out(`${stage.name} sets no environment variables.`);
+      for (const name of names) {
+        const v = stage.env[name];
+        ctx.out(`${name}=${typeof v === 'string' ? v : `<secret ${v.secret}>`}`);
+      }
+      return 0;
+    }
+    const [name, value] = rest;
+    if (!name) throw new StagecraftError(`Expected a variable name.\nUsage: ${envUsage}`, { kind: 'usage' });
+    if (action === 'set') {
+      if ((values as { secret?: boolean }).secret) {
+        if (value !== undefined) throw new StagecraftError('With --secret the value is read from standard input, never from the command line (it would land in shell history).', { kind: 'usage' });
+        const secret = await readStdin();
+        if (!secret) throw new StagecraftError('No secret value on standard input.', { kind: 'usage' });
+        const provider = await requireProvider(stage.provider, `Store secret for ${stage.name}`);
+        await provider.storeSecret(stack, stage, name, secret, { signal: ctx.signal });
+        stack = await updateStackFile(stack.file, e => e.setEnv(stage.name, name, { secret: name }));
+        ctx.out(`Stored ${name} as a secret of ${stage.name}; stagecraft.yaml refers to it as { secret: ${name} }.`);
+      } else {
+        if (value === undefined) throw new StagecraftError(`Expected a value.\nUsage: ${envUsage}`, { kind: 'usage' });
+        stack = await updateStackFile(stack.file, e => e.setEnv(stage.name, name, value));
+        ctx.out(`Set ${name} on ${stage.name}.`);
+      }
+    } else if (action === 'unset') {
+      let removed = false;
+      stack = await updateStackFile(stack.file, e => (removed = e.unsetEnv(stage.name, name)));
+      if (!removed) {
+        ctx.out(`${stage.name} does not set ${name}; nothing changed.`);
+        return 0;
+      }
+      ctx.out(`Removed ${name} from ${stage.name}.`);
+    } else {
+      throw new StagecraftError(`Unknown action "${action}".\nUsage: ${envUsage}`, { kind: 'usage' });
+    }
+    await apply(ctx, stack, stage.name, { env: true }, (values as { 'no-apply'?: boolean })['no-apply']);
+    return 0;
+  },
+};
+
+export const originsCommand: CliCommand = {
+  path: ['origins'],
+  usage: originsUsage,
+  summary: 'List or change the CORS origins a stage allows (localhost only when none)',
+  async run(ctx) {
+    const { values, action, stageName, rest, root } = sub(ctx, originsUsage);
+    let stack = await requireStack(root);
+    const stage = findStage(stack, stageName);
+    if (action === 'list') {
+      if (stage.origins.length === 0) ctx.out(`${stage.name} allows only localhost origins (the default).`);
+      for (const o of stage.origins) ctx.out(o);
+      return 0;
+    }
+    const origin = rest[0];
+    if (!origin) throw new StagecraftError(`Expected an origin such as https://app.example.com.\nUsage: ${originsUsage}`, { kind: 'usage' });
+    let changed = false;
+    if (action === 'add') stack = await updateStackFile(stack.file, e => (changed = e.addOrigin(stage.name, origin)));
+    else if (action === 'remove') stack = await updateStackFile(stack.file, e => (changed = e.removeOrigin(stage.name, origin)));
+    else throw new StagecraftError(`Unknown action "${action}".\nUsage: ${originsUsage}`, { kind: 'usage' });
+    if (!changed) {
+      ctx.out(`Nothing changed: ${stage.name} ${action === 'add' ? 'already allows' : 'does not list'} ${origin}.`);
+      return 0;
+    }
+    ctx.out(`${action === 'add' ? 'Allowed' : 'Removed'} ${origin} on ${stage.name}.`);
+    await apply(ctx, stack, stage.name, { origins: true }, (values as { 'no-apply'?: boolean })['no-apply']);
+    return 0;
+  },
+};

@@ -1,0 +1,22 @@
+import { promises as fs } from 'node:fs';
+import { StagecraftError } from '../errors';
+import type { Stack } from '../model';
+import { StackFileEditor } from './edit';
+import { parseStackFile } from './load';
+
+/**
+ * Applies `edit` to a stagecraft.yaml on disk (comments kept), refusing to write a result that
+ * would not validate. Returns the stack as the file now defines it.
+ */
+export async function updateStackFile(file: string, edit: (editor: StackFileEditor) => void): Promise<Stack> {
+  const text = await fs.readFile(file, 'utf8');
+  const editor = new StackFileEditor(text, file);
+  edit(editor);
+  const next = editor.toString();
+  const check = parseStackFile(next, file);
+  if (!check.stack) {
+    throw new StagecraftError(`The change would make ${file} invalid: ${check.problems[0]?.message ?? 'unknown problem'}`, { kind: 'input' });
+  }
+  if (next !== text) await fs.writeFile(file, next);
+  return check.stack;
+}

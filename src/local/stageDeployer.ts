@@ -1,0 +1,87 @@
+import { StagecraftError } from '../core/errors';
+import type { Stack, Stage } from '../core/model';
+import { runHttpChecks, syntheticChecks } from '../core/pipeline';
+import type { StepOutcome } from '../core/pipeline';
+import type { BuiltArtifact } from './build';
+import { ensureStageDatabase } from './database';
+import { connectStageRuntime, type StageRuntime, type VersionInfo } from './runtime/client';
+import { waitForHttp } from './runtime/waitForHttp';
+import { stageEnvironment } from './stageEnv';
+
+/**
+ * The blue/green steps of a local deploy, shared by the pipeline's stage steps and by the
+ * provider's own redeploys (env change, password rotation): start the new version beside the
+ * old one, check it on its own port, then switch the stage's proxy to it — or discard it.
+ */
+export interface Candidate {
+  runtime: StageRuntime;
+  version: VersionInfo;
+  /** The candidate's own address, before the switch. */
+  url: string;
+  previous?: { commit: string; artifactId: string };
+}
+
+export interface DeployContext {
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+const HEALTH_TIMEOUT_MS = 30_000;
+
+export async function openRuntime(stack: Stack, stage: Stage, ctx: DeployContext, start: boolean): Promise<StageRuntime | undefined> {
+  return connectStageRuntime(stack.root, stage.name, { origins: stage.origins, signal: ctx.signal, start });
+}
+
+export async function startCandidate(stack: Stack, stage: Stage, artifact: BuiltArtifact, commit: string, ctx: DeployContext): Promise<Candidate> {
+  if (stage.database === 'postgres') {
+    const db = await ensureStageDatabase(stack.root, stage.name, { signal: ctx.signal, log: ctx.log });
+    ctx.log?.(`database: PostgreSQL on 127.0.0.1:${db.port}, database "${db.database}"`);
+  }
+  const runtime = (await openRuntime(stack, stage, ctx, true))!;
+  const before = await runtime.status();
+  const env = await stageEnvironment(stack, stage, artifact.manifest.env, commit);
+  ctx.log?.(`starting ${commit.slice(0, 8)} (artifact ${artifact.id.slice(0, 12)}) beside ${before.active ? before.active.commit.slice(0, 8) : 'nothing'}`);
+  const version = await runtime.startCandidate({ artifactId: artifact.id, commit, cwd: artifact.appDir, command: artifact.manifest.command, env });
+  if (version.mode === 'stop-then-start') {
+    ctx.log?.(`the app binds a fixed port, so the old version was stopped first: this deploy is stop-then-start, not blue/green`);
+  }
+  ctx.log?.(`candidate pid ${version.pid} listening on 127.0.0.1:${version.port}`);
+  return {
+    runtime,
+    version,
+    url: `http://127.0.0.1:${version.port}`,
+    previous: before.active ? { commit: before.active.commit, artifactId: before.active.artifactId } : undefined,
+  };
+}
+
+export async function checkHealth(stack: Stack, stage: Stage, url: string, ctx: DeployContext): Promise<StepOutcome> {
+  const ready = await waitForHttp(`${url}${stack.service.healthCheck}`, {
+    timeoutMs: HEALTH_TIMEOUT_MS,
+    signal: ctx.signal,
+    expectStatus: status => status >= 200 && status < 300,
+    what: `the health check of stage "${stage.name}" (GET ${stack.service.healthCheck})`,
+  });
+  return { status: 'succeeded', summary: `GET ${stack.service.healthCheck} answered ${ready.status} after ${ready.elapsedMs} ms` };
+}
+
+export async function runSyntheticChecks(stack: Stack, url: string, ctx: DeployContext): Promise<StepOutcome> {
+  const outcome = await runHttpChecks(url, syntheticChecks(stack.service), { signal: ctx.signal, log: ctx.log, timeoutMs: 10_000 });
+  return { status: outcome.status, summary: outcome.summary };
+}
+
+/** Blue/green in one go, for redeploys outside a pipeline run. The old version keeps serving on any failure. */
+export async function deployArtifact(stack: Stack, stage: Stage, artifact: BuiltArtifact, commit: string, ctx: DeployContext): Promise<string> {
+  const candidate = await startCandidate(stack, stage, artifact, commit, ctx);
+  try {
+    await checkHealth(stack, stage, candidate.url, ctx);
+    const synthetic = await runSyntheticChecks(stack, candidate.url, ctx);
+    if (synthetic.status === 'failed') throw new StagecraftError(`Stage "${stage.name}": ${synthetic.summary}`);
+  } catch (err) {
+    await candidate.runtime.discardCandidate().catch(() => undefined);
+    const keeps = candidate.previous ? ` ${stage.name} keeps serving ${candidate.previous.commit.slice(0, 8)}.` : '';
+    throw new StagecraftError(`Deploy to "${stage.name}" rolled back: ${(err as Error).message}.${keeps}`, { cause: err, cancelled: (err as StagecraftError).cancelled });
+  }
+  await candidate.runtime.promoteCandidate();
+  const status = await candidate.runtime.status();
+  return status.url ?? candidate.url;
+}

@@ -1,0 +1,47 @@
+import { StagecraftError } from '../core/errors';
+import type { Stack, Stage } from '../core/model';
+import { databaseEnv, readStageDatabaseSecret } from './database';
+import { readStageSecrets } from './stageSecrets';
+
+/**
+ * The environment a local stage's app runs with, lowest to highest precedence: the Dockerfile's
+ * ENV, the stage's `env` (the stage wins, as on ECS), the database variables, then what the
+ * platform sets: COMMIT_HASH, STAGE_NAME, and HOST bound to loopback (PORT comes from the runtime).
+ */
+export async function stageEnvironment(
+  stack: Stack,
+  stage: Stage,
+  dockerfileEnv: Record<string, string>,
+  commit: string,
+): Promise<Record<string, string>> {
+  const secrets = await readStageSecrets(stack.root, stage.name);
+  const fromStage: Record<string, string> = {};
+  for (const [name, value] of Object.entries(stage.env)) {
+    if (typeof value === 'string') {
+      fromStage[name] = value;
+    } else {
+      const secret = secrets[value.secret];
+      if (secret === undefined) {
+        throw new StagecraftError(`Stage "${stage.name}": env ${name} refers to secret "${value.secret}", which this machine does not have.`, {
+          kind: 'input',
+          hint: `Store it with \`stagecraft env set ${stage.name} ${name} --secret\` (or the Environment Variables panel).`,
+        });
+      }
+      fromStage[name] = secret;
+    }
+  }
+  let database: Record<string, string> = {};
+  if (stage.database === 'postgres') {
+    const secret = await readStageDatabaseSecret(stack.root, stage.name);
+    if (secret) database = databaseEnv(secret);
+  }
+  return {
+    ...dockerfileEnv,
+    ...fromStage,
+    ...database,
+    // Local stages listen on loopback only, whatever the Dockerfile says for containers.
+    HOST: '127.0.0.1',
+    COMMIT_HASH: commit,
+    STAGE_NAME: stage.name,
+  };
+}
