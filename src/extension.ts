@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { onDidReportError } from './ui/commandWrapper';
 import { registerStackCommands } from './ui/commands/stackCommands';
 import { registerStageCommands } from './ui/commands/stageCommands';
+import { registerScanning } from './ui/scan';
 import { VIEWS } from './ui/ids';
 import { ExtensionLog } from './ui/log';
 import { StackWorkspace } from './ui/stackWorkspace';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   context.subscriptions.push(log, workspace, tree, view);
   registerStackCommands(context, log, workspace);
   registerStageCommands(context, log, workspace);
+  registerScanning(context, log, workspace);
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();
   return { activatedAt, firstTreeItems: tree.firstItemsShown, workspace, tree, onDidReportError };

@@ -37,5 +37,4 @@ export function registerStageCommands(context: vscode.ExtensionContext, log: Ext
     'Edit `env:` under the stage in stagecraft.yaml; the CLI also validates it (`stagecraft validate`).',
   );
   notYet(COMMANDS.editOrigins, 'Edit Origins: the panel is not available in this version yet.', 'Edit `origins:` under the stage in stagecraft.yaml.');
-  notYet(COMMANDS.installPrecommitHook, 'Install Pre-commit Hook: secret scanning is not available in this version yet.', 'See the README for what works today.');
 }

@@ -1,0 +1,23 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import ignore from 'ignore';
+
+export const IGNORE_FILE = '.secretlintignore';
+
+/** What the secretlint CLI never scans, plus Stagecraft's own never-committed state folder. */
+const DEFAULT_IGNORES = ['.git/', 'node_modules/', '.secretlintrc', '.secretlintrc.*', '.secretlintignore*', '.stagecraft/'];
+
+/** Decides from a path relative to the root (either separator) whether the scan leaves it out. */
+export type IgnoreFilter = (relativePath: string) => boolean;
+
+/** The root's `.secretlintignore` (gitignore syntax, as the secretlint CLI reads it) and the defaults. */
+export async function loadIgnoreFilter(root: string): Promise<IgnoreFilter> {
+  const text = await fs.readFile(path.join(root, IGNORE_FILE), 'utf8').catch(() => '');
+  const ig = ignore().add(DEFAULT_IGNORES).add(text);
+  return relativePath => {
+    const rel = relativePath.split(path.sep).join('/').replace(/^\.\//, '');
+    // Paths outside the root are not governed by its ignore file.
+    if (rel === '' || rel.startsWith('../') || path.isAbsolute(rel)) return false;
+    return ig.ignores(rel);
+  };
+}
