@@ -1,6 +1,10 @@
-import { formatDuration, type RunEvent, type RunRecord } from '../core/pipeline';
+import { formatDuration, type RunEvent, type RunRecord } from './pipeline';
 
-/** Turns run events into terminal lines: step boundaries with durations, log lines indented, the outcome. */
+/**
+ * Turns run events into lines for a person: step boundaries with durations, log lines indented,
+ * approvals, rollbacks and the outcome. The CLI prints them; the extension writes them to the
+ * run's output channel.
+ */
 export function printRunEvent(event: RunEvent, out: (line: string) => void, verbose: boolean): void {
   switch (event.type) {
     case 'run-started':

@@ -5,7 +5,7 @@ import { startRelease } from '../../core/release';
 import { readRepoFacts } from '../../git/repo';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand, type CliContext } from '../context';
-import { printRunEvent } from '../runOutput';
+import { printRunEvent } from '../../core/runFormat';
 
 const runUsage = 'stagecraft pipeline run [--branch B] [--stage S]... [--auto-approve] [--verbose] [--json] [--dir DIR]';
 const deployUsage = 'stagecraft deploy STAGE [--auto-approve] [--verbose] [--json] [--dir DIR]';
