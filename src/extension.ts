@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
+import { registerLocalProvider } from './local/register';
 import { onDidReportError } from './ui/commandWrapper';
+import { registerPipelineCommands } from './ui/commands/pipelineCommands';
 import { registerStackCommands } from './ui/commands/stackCommands';
 import { registerStageCommands } from './ui/commands/stageCommands';
+import { registerPanels } from './ui/panels';
 import { registerScanning } from './ui/scan';
 import { VIEWS } from './ui/ids';
 import { ExtensionLog } from './ui/log';
@@ -25,6 +28,7 @@ export interface StagecraftApi {
  */
 export function activate(context: vscode.ExtensionContext): StagecraftApi {
   const activatedAt = Date.now();
+  registerLocalProvider();
   const log = new ExtensionLog();
   const workspace = new StackWorkspace(log);
   const tree = new StacksTreeProvider(workspace);
@@ -32,6 +36,8 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   context.subscriptions.push(log, workspace, tree, view);
   registerStackCommands(context, log, workspace);
   registerStageCommands(context, log, workspace);
+  registerPipelineCommands(context, log, workspace);
+  registerPanels(context, log, workspace);
   registerScanning(context, log, workspace);
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();

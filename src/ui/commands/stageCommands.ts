@@ -18,23 +18,7 @@ export function registerStageCommands(context: vscode.ExtensionContext, log: Ext
       await requireProvider(stage.provider, `${title} (${stage.name})`);
       throw new StagecraftError(`${title} is not wired to the ${stage.provider} provider yet.`, { kind: 'unavailable' });
     });
-  providerCommand(COMMANDS.deployStage, 'Deploy Stage');
-  providerCommand(COMMANDS.destroyStage, 'Destroy Stage');
-  providerCommand(COMMANDS.showDatabaseSecret, 'Show Database Secret');
-  providerCommand(COMMANDS.rotateDatabasePassword, 'Rotate Database Password');
+  // Deploy, Run Pipeline, approvals, Destroy and Rotate live in pipelineCommands.ts; the
+  // panels (env vars, origins, database secret) in src/ui/panels.
   providerCommand(COMMANDS.tailLogs, 'Tail Logs');
-  providerCommand(COMMANDS.approvePromotion, 'Approve Promotion');
-  providerCommand(COMMANDS.rejectPromotion, 'Reject Promotion');
-
-  const notYet = (id: string, message: string, hint: string) =>
-    registerCommand(context, log, id, () => {
-      throw new StagecraftError(message, { kind: 'unavailable', hint });
-    });
-  notYet(COMMANDS.runPipeline, 'Run Pipeline: the pipeline engine is not available in this version of Stagecraft yet.', 'See the README for what works today.');
-  notYet(
-    COMMANDS.editEnvironmentVariables,
-    'Edit Environment Variables: the panel is not available in this version yet.',
-    'Edit `env:` under the stage in stagecraft.yaml; the CLI also validates it (`stagecraft validate`).',
-  );
-  notYet(COMMANDS.editOrigins, 'Edit Origins: the panel is not available in this version yet.', 'Edit `origins:` under the stage in stagecraft.yaml.');
 }

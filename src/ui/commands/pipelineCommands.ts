@@ -1,0 +1,185 @@
+import * as vscode from 'vscode';
+import { StagecraftError } from '../../core/errors';
+import type { Stack } from '../../core/model';
+import { approve, findPendingApprovals, reject, type PendingApproval, type RunEvent, type RunRecord } from '../../core/pipeline';
+import { requireProvider } from '../../core/providers';
+import { redactor } from '../../core/redact';
+import { startRelease } from '../../core/release';
+import { printRunEvent, summaryLine } from '../../core/runFormat';
+import { readRepoFacts } from '../../git/repo';
+import { toAbortSignal, withCancellableProgress } from '../cancellation';
+import { registerCommand } from '../commandWrapper';
+import { COMMANDS } from '../ids';
+import type { ExtensionLog } from '../log';
+import type { StackWorkspace } from '../stackWorkspace';
+import { resolveStack, resolveStage } from '../stagePicker';
+import type { StagecraftNode } from '../tree';
+
+/** Run Pipeline, Deploy Stage, Approve/Reject Promotion, Destroy Stage, Rotate Database Password. */
+export function registerPipelineCommands(context: vscode.ExtensionContext, log: ExtensionLog, workspace: StackWorkspace): void {
+  const statusBar = vscode.window.createStatusBarItem('stagecraft.activeRun', vscode.StatusBarAlignment.Left, 50);
+  statusBar.name = 'Stagecraft run';
+  context.subscriptions.push(statusBar);
+  const runs = new RunPresenter(context, workspace, statusBar);
+
+  registerCommand(context, log, COMMANDS.runPipeline, async (arg?: StagecraftNode) => {
+    const folder = await resolveStack(workspace, arg);
+    await runs.release(folder.stack!, undefined);
+  });
+  registerCommand(context, log, COMMANDS.deployStage, async (arg?: unknown) => {
+    const { stack, stage } = await resolveStage(workspace, arg, 'Deploy which stage?');
+    await runs.release(stack, [stage.name]);
+  });
+  registerCommand(context, log, COMMANDS.approvePromotion, (arg?: unknown) => decide(workspace, arg, 'approve'));
+  registerCommand(context, log, COMMANDS.rejectPromotion, (arg?: unknown) => decide(workspace, arg, 'reject'));
+  registerCommand(context, log, COMMANDS.destroyStage, async (arg?: unknown) => {
+    const { stack, stage } = await resolveStage(workspace, arg, 'Destroy which stage?');
+    const provider = await requireProvider(stage.provider, `Destroy Stage (${stage.name})`);
+    if (stage.protected) {
+      const typed = await vscode.window.showInputBox({
+        title: `Destroy protected stage "${stage.name}"`,
+        prompt: `This deletes ${stage.name}'s processes, database and data. Type the stage name to confirm.`,
+        validateInput: v => (v === stage.name ? undefined : `type "${stage.name}" to confirm`),
+      });
+      if (typed !== stage.name) throw StagecraftError.cancelled('Destroy Stage');
+    } else {
+      const ok = await vscode.window.showWarningMessage(`Destroy stage "${stage.name}" of ${stack.name}? Its processes, database and data are deleted.`, { modal: true }, 'Destroy');
+      if (ok !== 'Destroy') throw StagecraftError.cancelled('Destroy Stage');
+    }
+    await withCancellableProgress(`Destroying ${stage.name}`, (signal, report) => provider.destroy(stack, stage, { signal, log: report }));
+    workspace.refresh();
+    void vscode.window.showInformationMessage(`Stage ${stage.name} destroyed.`);
+  });
+  registerCommand(context, log, COMMANDS.rotateDatabasePassword, async (arg?: unknown) => {
+    const { stack, stage } = await resolveStage(workspace, arg, 'Rotate the database password of which stage?');
+    const provider = await requireProvider(stage.provider, `Rotate Database Password (${stage.name})`);
+    const ok = await vscode.window.showWarningMessage(`Change the password of ${stage.name}'s database? The app is restarted with the new one.`, { modal: true }, 'Change Password');
+    if (ok !== 'Change Password') throw StagecraftError.cancelled('Rotate Database Password');
+    await withCancellableProgress(`Rotating ${stage.name}'s database password`, (signal, report) => provider.rotateDatabasePassword(stack, stage, { signal, log: report }));
+    void vscode.window.showInformationMessage(`The password of ${stage.name}'s database was changed; the app runs with the new one.`);
+  });
+}
+
+/** Shows a run as it happens: its own output channel, a cancellable progress notification, the status bar, approval prompts. */
+class RunPresenter {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly workspace: StackWorkspace,
+    private readonly statusBar: vscode.StatusBarItem,
+  ) {}
+
+  async release(stack: Stack, stages: string[] | undefined): Promise<RunRecord> {
+    const facts = await readRepoFacts(stack.root);
+    if (!facts.commit) throw new StagecraftError(`${stack.root} has no commit to release.`, { kind: 'input', hint: 'Commit your service first: the pipeline builds commits, not the working tree.' });
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: stages ? `Deploying to ${stages.join(', ')}` : `Releasing ${stack.name}`, cancellable: true },
+      async (progress, token) => {
+        const abort = toAbortSignal(token);
+        let channel: vscode.OutputChannel | undefined;
+        const pending: RunEvent[] = [];
+        const onEvent = (event: RunEvent) => {
+          if (!channel) {
+            pending.push(event);
+            return;
+          }
+          this.present(event, channel, stack, message => progress.report({ message }));
+        };
+        try {
+          const handle = await startRelease(stack, { commit: facts.commit!, branch: facts.branch, user: facts.user, stages, signal: abort.signal, onEvent });
+          channel = vscode.window.createOutputChannel(`Stagecraft Run ${handle.runId}`);
+          this.context.subscriptions.push(channel);
+          channel.show(true);
+          const shown = channel;
+          // The status bar item opens this run's output while it is the active one.
+          const showCommand = vscode.commands.registerCommand(`stagecraft.showRun.${handle.runId}`, () => shown.show(true));
+          this.statusBar.tooltip = `Stagecraft run ${handle.runId}: click to show its output`;
+          this.statusBar.command = { title: 'Show run', command: `stagecraft.showRun.${handle.runId}` };
+          for (const event of pending.splice(0)) this.present(event, shown, stack, message => progress.report({ message }));
+          const run = await handle.done;
+          showCommand.dispose();
+          this.finished(run, shown);
+          return run;
+        } finally {
+          abort.dispose();
+          this.statusBar.hide();
+          this.workspace.refresh();
+        }
+      },
+    );
+  }
+
+  private present(event: RunEvent, channel: vscode.OutputChannel, stack: Stack, report: (message: string) => void): void {
+    const time = new Date().toISOString().slice(11, 23);
+    printRunEvent(event, line => channel.appendLine(`${time} ${redactor.redact(line)}`), true);
+    if (event.type === 'step-started') {
+      report(event.step.label);
+      this.statusBar.text = `$(sync~spin) ${stack.name}: ${event.step.label}`;
+      this.statusBar.show();
+    } else if (event.type === 'step-finished') {
+      this.workspace.refresh();
+    } else if (event.type === 'awaiting-approval') {
+      this.statusBar.text = `$(watch) ${stack.name}: ${event.stage} awaits approval`;
+      report(`${event.stage} awaits approval`);
+      this.workspace.refresh();
+      void vscode.window.showInformationMessage(`Promotion to ${event.stage} of ${stack.name} waits for approval.`, 'Approve', 'Reject').then(choice => {
+        if (choice === 'Approve') void vscode.commands.executeCommand(COMMANDS.approvePromotion, { stackRoot: stack.root, stage: event.stage, runId: event.runId });
+        if (choice === 'Reject') void vscode.commands.executeCommand(COMMANDS.rejectPromotion, { stackRoot: stack.root, stage: event.stage, runId: event.runId });
+      });
+    }
+  }
+
+  private finished(run: RunRecord, channel: vscode.OutputChannel): void {
+    const line = summaryLine(run).split('\n')[0];
+    if (run.status === 'succeeded') {
+      void vscode.window.showInformationMessage(line, 'Show Output').then(c => c && channel.show(true));
+    } else if (run.status !== 'cancelled') {
+      void vscode.window.showErrorMessage(line, 'Show Output').then(c => c && channel.show(true));
+    }
+  }
+}
+
+interface DecisionRequest {
+  stackRoot: string;
+  stage: string;
+  runId?: string;
+  comment?: string;
+}
+
+/** Approve or reject the promotion a stage waits for: from the tree, the notification, or the palette. */
+async function decide(workspace: StackWorkspace, arg: unknown, verb: 'approve' | 'reject'): Promise<void> {
+  const request = arg && typeof arg === 'object' && 'stackRoot' in arg ? (arg as DecisionRequest) : undefined;
+  let root: string;
+  let pending: PendingApproval | undefined;
+  if (request) {
+    root = request.stackRoot;
+    pending = (await findPendingApprovals(root)).find(p => p.stage === request.stage && (!request.runId || p.runId === request.runId));
+  } else {
+    const node = arg as StagecraftNode | undefined;
+    const stacks = node && 'folder' in node && node.folder.stack ? [node.folder.stack] : await workspace.stacks();
+    const all = (await Promise.all(stacks.map(async s => (await findPendingApprovals(s.root)).map(p => ({ stack: s, p }))))).flat();
+    const forNode = node?.kind === 'stage' ? all.filter(a => a.p.stage === node.stage.name) : all;
+    if (forNode.length === 0) throw new StagecraftError('No promotion is waiting for approval.', { kind: 'input', hint: 'Run Pipeline stops before stages that have requireApproval: true.' });
+    const chosen =
+      forNode.length === 1
+        ? forNode[0]
+        : (await vscode.window.showQuickPick(
+            forNode.map(a => ({ label: `${a.stack.name} → ${a.p.stage}`, description: `commit ${a.p.commit.slice(0, 8)} · run ${a.p.runId}`, a })),
+            { placeHolder: `${verb === 'approve' ? 'Approve' : 'Reject'} which promotion?` },
+          ))?.a;
+    if (!chosen) throw StagecraftError.cancelled();
+    root = chosen.stack.root;
+    pending = chosen.p;
+  }
+  if (!pending) throw new StagecraftError(`No promotion to ${request?.stage ?? 'that stage'} is waiting for approval any more.`, { kind: 'input' });
+  const comment =
+    request?.comment ??
+    (await vscode.window.showInputBox({
+      title: `${verb === 'approve' ? 'Approve' : 'Reject'} promotion of ${pending.commit.slice(0, 8)} to ${pending.stage}`,
+      prompt: verb === 'approve' ? 'Comment (optional), recorded with your name' : 'Why? Recorded with your name',
+    }));
+  if (comment === undefined) throw StagecraftError.cancelled();
+  const { user } = await readRepoFacts(root);
+  const decision = await (verb === 'approve' ? approve : reject)(root, { stage: pending.stage, runId: pending.runId }, { by: user, comment: comment || undefined });
+  workspace.refresh();
+  void vscode.window.showInformationMessage(`${decision.decision === 'approved' ? 'Approved' : 'Rejected'} the promotion to ${decision.stage}.`);
+}
