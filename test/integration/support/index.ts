@@ -1,0 +1,2 @@
+export * from './stagecraft';
+export * from './waitFor';
