@@ -7,6 +7,7 @@ import { isProtectedByDefault, nameProblem } from '../../core/naming';
 import { ensureGitignored } from '../../core/workspace';
 import { registerCommand } from '../commandWrapper';
 import { applyTextChange } from '../fileEdits';
+import { openAddStageForm } from '../panels';
 import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
 import { readSettings } from '../settings';
@@ -73,13 +74,20 @@ interface AddStageRequest {
   stackName?: string;
 }
 
-async function addStage(workspace: StackWorkspace, log: ExtensionLog, arg?: unknown): Promise<void> {
+async function addStage(workspace: StackWorkspace, log: ExtensionLog, arg?: unknown): Promise<unknown> {
   const request = isAddStageRequest(arg) ? arg : undefined;
-  const folder = request?.stackName
-    ? (await workspace.all()).find(f => f.stack?.name === request.stackName)
-    : await resolveStack(workspace, request ? undefined : arg);
-  if (!folder?.stack) throw new StagecraftError(`No valid stack named "${request?.stackName}" in this workspace.`, { kind: 'input' });
+  // `{ quickPick: true }` asks for the prompts instead of the form (the form's own "Use prompts" link).
+  const prompts = isQuickPickRequest(arg) ? arg : undefined;
+  const stackName = request?.stackName ?? prompts?.stackName;
+  const folder = stackName
+    ? (await workspace.all()).find(f => f.stack?.name === stackName)
+    : await resolveStack(workspace, request || prompts ? undefined : arg);
+  if (!folder?.stack) throw new StagecraftError(`No valid stack named "${stackName}" in this workspace.`, { kind: 'input' });
   const stack = folder.stack;
+  if (!request && !prompts) {
+    const form = openAddStageForm(folder);
+    if (form) return form;
+  }
   const input = request?.stage ?? (await promptNewStage(stack.name, stack.stages.map(s => s.name), readSettings(folder.folder).defaultProvider));
   const problem = newStageProblem(stack, input.name);
   if (problem) throw new StagecraftError(problem, { kind: 'input' });
@@ -94,6 +102,10 @@ async function addStage(workspace: StackWorkspace, log: ExtensionLog, arg?: unkn
   log.info(`Added stage ${input.name} to ${stack.name}`);
   workspace.refresh();
   if (!request) void vscode.window.showInformationMessage(`Stage "${input.name}" added to ${stack.name}.`);
+}
+
+function isQuickPickRequest(arg: unknown): arg is { quickPick: true; stackName?: string } {
+  return typeof arg === 'object' && arg !== null && (arg as { quickPick?: unknown }).quickPick === true;
 }
 
 function isAddStageRequest(arg: unknown): arg is AddStageRequest {

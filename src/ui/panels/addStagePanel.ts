@@ -1,0 +1,66 @@
+import * as vscode from 'vscode';
+import { StagecraftError } from '../../core/errors';
+import { isProtectedByDefault } from '../../core/naming';
+import { addStageHandlers } from '../../protocol/host/addStage';
+import type { AddStageInit } from '../../protocol/messages';
+import { COMMANDS } from '../ids';
+import type { ExtensionLog } from '../log';
+import { readSettings } from '../settings';
+import type { StackWorkspace } from '../stackWorkspace';
+import type { PanelSpec } from './panelManager';
+import { currentStack, folderOf } from './stageRef';
+import { editorStackPort } from './stackFileWrite';
+
+/** The Add Stage form of the stack in `file`: one per stack. */
+export function addStagePanel(workspace: StackWorkspace, log: ExtensionLog, file: vscode.Uri, stackName: string): PanelSpec {
+  return {
+    kind: 'addStage',
+    key: `addStage|${file.toString()}`,
+    title: `Add Stage: ${stackName}`,
+    build: panel => ({
+      async loadInit(): Promise<AddStageInit> {
+        const { folder, stack } = await currentStack(workspace, file);
+        const settings = readSettings(folder);
+        return {
+          panel: 'addStage',
+          stack: stack.name,
+          existingStages: stack.stages.map(s => s.name),
+          defaultProvider: settings.defaultProvider,
+          defaultRegion: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+          defaultProfile: process.env.AWS_PROFILE ?? '',
+          protectedByDefault: ['prod', 'production'].filter(isProtectedByDefault),
+        };
+      },
+      stillExists: async () => (await folderOf(workspace, file)) !== undefined,
+      handlers: {
+        ...addStageHandlers(editorStackPort(workspace, file), name => {
+          log.info(`Added stage ${name} to ${stackName} from the Add Stage form`);
+          panel.close();
+          void offerDeploy(workspace, file, name).catch(err => log.warn(`Deploy after Add Stage: ${(err as Error).message}`));
+        }),
+        'addStage.useQuickPick': () => {
+          panel.close();
+          void vscode.commands.executeCommand(COMMANDS.addStage, { quickPick: true, stackName });
+          return { opened: true };
+        },
+        'stack.open': async () => {
+          await vscode.window.showTextDocument(file, { preview: true });
+          return { opened: true };
+        },
+      },
+    }),
+  };
+}
+
+/** "Stage added" with the next step: deploying it. */
+async function offerDeploy(workspace: StackWorkspace, file: vscode.Uri, stageName: string): Promise<void> {
+  const folder = await folderOf(workspace, file);
+  const stackName = folder?.stack?.name ?? 'the stack';
+  const deploy = `Deploy ${stageName}`;
+  const choice = await vscode.window.showInformationMessage(`Stage "${stageName}" added to ${stackName}.`, deploy);
+  if (choice !== deploy) return;
+  const fresh = (await folderOf(workspace, file))?.stack;
+  const stage = fresh?.stages.find(s => s.name === stageName);
+  if (!fresh || !stage) throw new StagecraftError(`Stage "${stageName}" is no longer in stagecraft.yaml.`, { kind: 'input' });
+  await vscode.commands.executeCommand(COMMANDS.deployStage, { kind: 'stage', stack: fresh, stage });
+}

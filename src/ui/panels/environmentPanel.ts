@@ -1,0 +1,51 @@
+import { RESERVED_ENV_NAMES } from '../../core/env';
+import { requireProvider } from '../../core/providers';
+import { envRecord, envRevision, envRows, environmentHandlers, readDockerfileEnv } from '../../protocol/host/environment';
+import type { EnvironmentInit } from '../../protocol/messages';
+import { withCancellableProgress } from '../cancellation';
+import type { ExtensionLog } from '../log';
+import type { StackWorkspace } from '../stackWorkspace';
+import type { PanelSpec } from './panelManager';
+import { currentStage, isStageGone, stageKey, type StageRef } from './stageRef';
+import { editorStackPort } from './stackFileWrite';
+import { openStackFileAt, stageHeader } from './common';
+
+/** The Environment Variables panel of one stage. */
+export function environmentPanel(workspace: StackWorkspace, log: ExtensionLog, ref: StageRef, stackName: string): PanelSpec {
+  return {
+    kind: 'environment',
+    key: stageKey('environment', ref),
+    title: `Environment: ${ref.stage} (${stackName})`,
+    build: () => ({
+      async loadInit(): Promise<EnvironmentInit> {
+        const { stack, stage } = await currentStage(workspace, ref);
+        const dockerfileEnv = await readDockerfileEnv(stack);
+        return {
+          panel: 'environment',
+          header: stageHeader(stack, stage),
+          rows: envRows(stage),
+          dockerfileEnv: [...dockerfileEnv].map(([name, v]) => ({ name, value: v.value, line: v.line })),
+          dockerfile: stack.service.dockerfile,
+          reserved: [...RESERVED_ENV_NAMES],
+          revision: envRevision(stage),
+        };
+      },
+      stillExists: async () => !(await isStageGone(workspace, ref)),
+      handlers: {
+        ...environmentHandlers(editorStackPort(workspace, ref.file), ref.stage, readDockerfileEnv),
+        'environment.apply': async () => {
+          const { stack, stage } = await currentStage(workspace, ref);
+          const action = `Apply environment variables to ${stage.name}`;
+          const provider = await requireProvider(stage.provider, action);
+          await withCancellableProgress(action, signal => provider.applyConfiguration(stack, stage, { env: envRecord(envRows(stage)) }, { signal, log: line => log.info(line) }));
+          log.info(`Applied the environment of ${stack.name}/${stage.name}`);
+          return { applied: true };
+        },
+        'stack.open': async () => {
+          await openStackFileAt(workspace, ref);
+          return { opened: true };
+        },
+      },
+    }),
+  };
+}

@@ -1,0 +1,41 @@
+import { requireProvider } from '../../core/providers';
+import { originsHandlers, originsRevision } from '../../protocol/host/origins';
+import type { OriginsInit } from '../../protocol/messages';
+import { withCancellableProgress } from '../cancellation';
+import type { ExtensionLog } from '../log';
+import type { StackWorkspace } from '../stackWorkspace';
+import { openStackFileAt, stageHeader } from './common';
+import type { PanelSpec } from './panelManager';
+import { currentStage, isStageGone, stageKey, type StageRef } from './stageRef';
+import { editorStackPort } from './stackFileWrite';
+
+/** The Origins panel of one stage: the CORS origins its proxy or load balancer allows. */
+export function originsPanel(workspace: StackWorkspace, log: ExtensionLog, ref: StageRef, stackName: string): PanelSpec {
+  return {
+    kind: 'origins',
+    key: stageKey('origins', ref),
+    title: `Origins: ${ref.stage} (${stackName})`,
+    build: () => ({
+      async loadInit(): Promise<OriginsInit> {
+        const { stack, stage } = await currentStage(workspace, ref);
+        return { panel: 'origins', header: stageHeader(stack, stage), origins: [...stage.origins], revision: originsRevision(stage.origins) };
+      },
+      stillExists: async () => !(await isStageGone(workspace, ref)),
+      handlers: {
+        ...originsHandlers(editorStackPort(workspace, ref.file), ref.stage),
+        'origins.apply': async () => {
+          const { stack, stage } = await currentStage(workspace, ref);
+          const action = `Apply origins to ${stage.name}`;
+          const provider = await requireProvider(stage.provider, action);
+          await withCancellableProgress(action, signal => provider.applyConfiguration(stack, stage, { origins: [...stage.origins] }, { signal, log: line => log.info(line) }));
+          log.info(`Applied the origins of ${stack.name}/${stage.name}`);
+          return { applied: true };
+        },
+        'stack.open': async () => {
+          await openStackFileAt(workspace, ref);
+          return { opened: true };
+        },
+      },
+    }),
+  };
+}

@@ -1,0 +1,53 @@
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { waitFor } from '../support/waitFor';
+
+/**
+ * Acting on a panel's page from the in-host tests: the launcher (test/integration/panels-ui.mjs,
+ * driven by playwright outside the editor) runs the steps in the panel's frame and writes back
+ * what it saw. See panels-ui.mjs for the step kinds.
+ */
+export type Step =
+  | { waitFor: string }
+  | { fill: string; value: string }
+  | { type: string; text: string }
+  | { press: string }
+  | { click: string }
+  | { waitForText: string; text: string }
+  | { waitForNotText: string; text: string }
+  | { text: string; as: string }
+  | { count: string; as: string }
+  | { value: string; as: string }
+  | { focused: string }
+  | { screenshot: string };
+
+export interface PageResult {
+  ok: boolean;
+  error?: string;
+  texts: Record<string, string>;
+  counts: Record<string, number>;
+  focused: Record<string, string>;
+}
+
+/** Whether a launcher that acts on pages is running (runner.mjs with servePanelActions, or panels-ui.mjs). */
+export function pageActionsServed(): boolean {
+  const control = process.env.STAGECRAFT_IT_CONTROL;
+  return Boolean(control && existsSync(path.join(control, 'panel-actions.ready')));
+}
+
+let counter = 0;
+
+export async function onPage(panel: string, steps: Step[], timeoutMs = 30_000): Promise<PageResult> {
+  const control = process.env.STAGECRAFT_IT_CONTROL;
+  if (!control) throw new Error('STAGECRAFT_IT_CONTROL is not set: no launcher to act on the page');
+  const name = `panels-${process.pid}-${++counter}`;
+  const request = path.join(control, `${name}.page.json`);
+  const answer = path.join(control, `${name}.page.result.json`);
+  writeFileSync(`${request}.part`, JSON.stringify({ panel, steps }));
+  renameSync(`${request}.part`, request);
+  await waitFor(`the launcher to act on the ${panel} panel`, () => existsSync(answer), { timeoutMs, intervalMs: 50 });
+  const result = JSON.parse(readFileSync(answer, 'utf8')) as PageResult;
+  rmSync(answer, { force: true });
+  if (!result.ok) throw new Error(`On the ${panel} panel: ${result.error}`);
+  return result;
+}

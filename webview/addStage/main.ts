@@ -1,0 +1,210 @@
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDropdown, vsCodeOption, vsCodeRadio, vsCodeRadioGroup, vsCodeTextField } from '@vscode/webview-ui-toolkit';
+import type { AddStageForm, AddStageInit, FieldProblems } from '../../src/protocol/messages';
+import { errorOf, PageChannel } from '../shared/channel';
+import { Banner, button, h, header, mount, showProblem, textField, type Field, type ToolkitCheckbox, type ToolkitInput } from '../shared/ui';
+
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodeRadio(), vsCodeRadioGroup(), vsCodeTextField());
+
+/** The draft kept across hide/show: the form as typed (it holds no secrets). */
+interface Draft {
+  stack: string;
+  form: AddStageForm;
+  touched: string[];
+  /** Whether the user set the approval / load balancer boxes themselves (then a name like prod no longer ticks them). */
+  optionsTouched: boolean;
+}
+
+const END = 'end';
+const FIRST = 'first';
+const app = document.getElementById('app')!;
+const banner = new Banner();
+let init: AddStageInit | undefined;
+let draft: Draft | undefined;
+let fields: Record<'name' | 'region' | 'profile' | 'branches', Field> | undefined;
+let validateSeq = 0;
+let submitted = false;
+
+const channel = new PageChannel<AddStageInit, Draft>('addStage', next => {
+  const first = init === undefined;
+  init = next;
+  if (first) {
+    const saved = channel.state;
+    draft = saved && saved.stack === next.stack ? saved : { stack: next.stack, form: emptyForm(next), touched: [], optionsTouched: false };
+    render();
+    fields!.name.input.focus();
+    channel.interactive();
+    if (draft.touched.length > 0) void validate();
+  } else {
+    // The stack changed on disk (another stage added, …): keep what was typed, refresh the choices.
+    render();
+    void validate();
+  }
+});
+
+function emptyForm(i: AddStageInit): AddStageForm {
+  return { name: '', provider: i.defaultProvider, region: i.defaultRegion, profile: i.defaultProfile, database: false, requireApproval: false, loadBalancer: false, after: undefined, branches: '' };
+}
+
+function save(): void {
+  if (draft) channel.state = draft;
+}
+
+function render(): void {
+  if (!init || !draft) return;
+  const form = draft.form;
+  const touch = (key: string) => {
+    if (!draft!.touched.includes(key)) draft!.touched.push(key);
+  };
+  const name = textField('name', 'Stage name', {
+    value: form.name,
+    placeholder: 'e.g. qa, staging, jane',
+    hint: 'Letters, digits and hyphens, starting with a letter. Used in resource names.',
+    onInput: value => {
+      form.name = value;
+      touch('name');
+      if (!draft!.optionsTouched) {
+        const isProtected = init!.protectedByDefault.includes(value.toLowerCase());
+        form.requireApproval = isProtected;
+        form.loadBalancer = isProtected;
+        approval.checked = isProtected;
+        loadBalancer.checked = isProtected;
+      }
+      changed();
+    },
+  });
+  const region = textField('region', 'AWS region', { value: form.region, placeholder: 'us-east-1', onInput: value => ((form.region = value), touch('region'), changed()) });
+  const profile = textField('profile', 'AWS profile', {
+    value: form.profile,
+    hint: 'Empty uses the default credential chain (environment, SSO, instance role).',
+    onInput: value => ((form.profile = value), touch('profile'), changed()),
+  });
+  const branches = textField('branches', 'Branch patterns', {
+    value: form.branches,
+    placeholder: 'release/*, hotfix/**',
+    hint: 'Comma-separated. Pushes to matching branches deploy to this stage. Empty uses the GitFlow defaults.',
+    onInput: value => ((form.branches = value), touch('branches'), changed()),
+  });
+  fields = { name, region, profile, branches };
+
+  const provider = h<HTMLElement & { value: string }>(
+    'vscode-radio-group',
+    { attrs: { id: 'provider', orientation: 'vertical' }, on: { change: () => ((form.provider = provider.value as 'local' | 'aws'), awsFields.hidden = form.provider !== 'aws', changed()) } },
+    h('label', { attrs: { slot: 'label' } }, 'Provider'),
+    h('vscode-radio', { attrs: { value: 'local', checked: form.provider === 'local' } }, 'local — processes, embedded PostgreSQL and a proxy on this machine'),
+    h('vscode-radio', { attrs: { value: 'aws', checked: form.provider === 'aws' } }, 'aws — ECS Fargate from CloudFormation in your AWS account'),
+  );
+  const awsFields = h('div', { attrs: { id: 'aws-fields', class: 'group' } }, region.root, profile.root);
+  awsFields.hidden = form.provider !== 'aws';
+
+  const option = (id: string, label: string, checked: boolean, set: (v: boolean) => void) => {
+    const box: ToolkitCheckbox = h('vscode-checkbox', {
+      attrs: { id },
+      props: { checked },
+      on: { change: () => ((draft!.optionsTouched = draft!.optionsTouched || id !== 'database'), set(box.checked), changed()) },
+    }, label);
+    return box;
+  };
+  const database = option('database', 'Create Postgres database for stage', form.database, v => (form.database = v));
+  const approval = option('requireApproval', 'Require manual approval before promoting to this stage', form.requireApproval, v => (form.requireApproval = v));
+  const loadBalancer = option('loadBalancer', 'Create load balancer', form.loadBalancer, v => (form.loadBalancer = v));
+
+  const stages = init.existingStages;
+  const positionValue = form.after === undefined ? END : form.after === '' ? FIRST : `after:${form.after}`;
+  const position = h<ToolkitInput>(
+    'vscode-dropdown',
+    { attrs: { id: 'position', 'aria-labelledby': 'position-label' }, on: { change: () => ((form.after = afterOf(position.value)), touch('after'), changed()) } },
+    ...(stages.length > 0
+      ? [
+          h('vscode-option', { attrs: { value: END, selected: positionValue === END } }, `last (after ${stages[stages.length - 1]})`),
+          ...stages.slice(0, -1).reverse().map(s => h('vscode-option', { attrs: { value: `after:${s}`, selected: positionValue === `after:${s}` } }, `after ${s}`)),
+          h('vscode-option', { attrs: { value: FIRST, selected: positionValue === FIRST } }, 'first'),
+        ]
+      : [h('vscode-option', { attrs: { value: END, selected: true } }, 'first (the stack has no stages yet)')]),
+  );
+  const positionMessage = h('div', { attrs: { id: 'position-message', class: 'field-message', role: 'status', 'aria-live': 'polite' } });
+
+  const create = button('Create Stage', () => void submit(), { id: 'create', appearance: 'primary' });
+  const quickPick = button('Use prompts instead', () => void channel.request('addStage.useQuickPick', {}).catch(err => banner.error(errorOf(err))), { id: 'use-prompts' });
+  const openFile = button('Open stagecraft.yaml', () => void channel.request('stack.open', {}).catch(err => banner.error(errorOf(err))), { id: 'open-file' });
+
+  mount(
+    app,
+    header('Add Stage', ['to stack ', h('strong', { attrs: { id: 'stack-name' } }, init.stack), stages.length > 0 ? ` (promotion order: ${stages.join(' → ')})` : '']),
+    banner.root,
+    h('div', { attrs: { class: 'form', id: 'add-stage-form' }, on: { keydown: onKeydown } },
+      name.root,
+      provider,
+      awsFields,
+      h('fieldset', h('legend', 'Options'), database, approval, loadBalancer),
+      h('div', { attrs: { class: 'field' } }, h('label', { attrs: { id: 'position-label', for: 'position', class: 'label' } }, 'Position in the stage order'), position, positionMessage),
+      branches.root,
+      h('div', { attrs: { class: 'actions' } }, create, quickPick, openFile),
+    ),
+  );
+  app.setAttribute('aria-busy', 'false');
+  positionField = { input: position, message: positionMessage };
+}
+
+let positionField: Pick<Field, 'input' | 'message'> | undefined;
+
+function afterOf(value: string): string | undefined {
+  if (value === FIRST) return '';
+  if (value.startsWith('after:')) return value.slice('after:'.length);
+  return undefined;
+}
+
+/** Enter in a text field creates the stage, as a form would. */
+function onKeydown(event: KeyboardEvent): void {
+  const target = event.target as HTMLElement;
+  if (event.key === 'Enter' && target.tagName === 'VSCODE-TEXT-FIELD') {
+    event.preventDefault();
+    void submit();
+  }
+}
+
+let validateTimer: ReturnType<typeof setTimeout> | undefined;
+function changed(): void {
+  save();
+  clearTimeout(validateTimer);
+  validateTimer = setTimeout(() => void validate(), 60);
+}
+
+async function validate(): Promise<void> {
+  if (!draft) return;
+  const seq = ++validateSeq;
+  try {
+    const { problems } = await channel.request('addStage.validate', { form: draft.form });
+    if (seq === validateSeq) showProblems(problems);
+  } catch (err) {
+    if (seq === validateSeq) banner.error(errorOf(err));
+  }
+}
+
+/** Inline messages for the fields the user has touched (all of them after a Create attempt). */
+function showProblems(problems: FieldProblems): void {
+  if (!fields || !draft) return;
+  const shown = (key: string) => submitted || draft!.touched.includes(key);
+  for (const key of ['name', 'region', 'profile', 'branches'] as const) showProblem(fields[key], shown(key) ? problems[key] : undefined);
+  if (positionField) showProblem(positionField, problems.after);
+}
+
+async function submit(): Promise<void> {
+  if (!draft) return;
+  submitted = true;
+  const create = document.getElementById('create') as (HTMLElement & { disabled: boolean }) | null;
+  if (create) create.disabled = true;
+  banner.info(`Adding stage "${draft.form.name}"…`);
+  try {
+    const { stage } = await channel.request('addStage.create', { form: draft.form });
+    banner.info(`Stage "${stage}" added to stagecraft.yaml.`);
+    channel.state = undefined;
+  } catch (err) {
+    const reply = errorOf(err);
+    showProblems(reply.fields ?? {});
+    banner.error(reply);
+    const firstBad = reply.fields && (['name', 'region', 'profile', 'branches'] as const).find(k => reply.fields![k]);
+    if (firstBad && fields) fields[firstBad].input.focus();
+  } finally {
+    if (create) create.disabled = false;
+  }
+}

@@ -1,0 +1,106 @@
+import type { ErrorReply, FieldProblems, StageHeader } from '../../src/protocol/messages';
+import { createBuilder, type Child, type ElementLike, type Options } from './dom';
+
+/** Page helpers over the real document: every string shown goes through dom.ts as text. */
+const builder = createBuilder(document as unknown as Parameters<typeof createBuilder>[0]);
+
+export function h<T extends HTMLElement = HTMLElement>(tag: string, options?: Options | Child, ...children: Child[]): T {
+  return builder.h(tag, options, ...children) as unknown as T;
+}
+
+/** Replaces the children of `parent`. */
+export function mount(parent: Element, ...children: Child[]): void {
+  parent.replaceChildren();
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.append(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : (child as unknown as Node));
+  }
+}
+
+/** A toolkit element exposes its state as properties. */
+export type ToolkitInput = HTMLElement & { value: string; disabled: boolean; readOnly?: boolean };
+export type ToolkitCheckbox = HTMLElement & { checked: boolean; disabled: boolean };
+
+export interface Field {
+  root: HTMLElement;
+  input: ToolkitInput;
+  message: HTMLElement;
+}
+
+/**
+ * A labelled text field with its inline validation message below it. The label is the field's
+ * own (the toolkit puts it in a <label> for the inner input); the message is a live region so a
+ * screen reader hears it while typing.
+ */
+export function textField(id: string, label: string, options: { value?: string; placeholder?: string; hint?: string; onInput?: (value: string) => void; readonly?: boolean; ariaLabel?: string } = {}): Field {
+  const input = h<ToolkitInput>(
+    'vscode-text-field',
+    {
+      attrs: { id, placeholder: options.placeholder, readonly: options.readonly, 'aria-label': options.ariaLabel },
+      props: { value: options.value ?? '' },
+      on: { input: () => options.onInput?.(input.value) },
+    },
+    label || null,
+  );
+  const message = h('div', { attrs: { id: `${id}-message`, class: 'field-message', role: 'status', 'aria-live': 'polite' } });
+  const root = h('div', { attrs: { class: 'field' } }, input, options.hint ? h('div', { attrs: { class: 'field-hint' } }, options.hint) : null, message);
+  return { root, input, message };
+}
+
+/** Shows (or clears) a field's inline problem and marks the field invalid for assistive technology. */
+export function showProblem(field: Pick<Field, 'input' | 'message'>, problem: string | undefined): void {
+  field.message.textContent = problem ?? '';
+  field.message.classList.toggle('error', Boolean(problem));
+  if (problem) field.input.setAttribute('aria-invalid', 'true');
+  else field.input.removeAttribute('aria-invalid');
+}
+
+export function button(label: string, onClick: () => void, options: { id?: string; appearance?: 'primary' | 'secondary' | 'icon'; ariaLabel?: string; disabled?: boolean } = {}): HTMLElement & { disabled: boolean } {
+  return h('vscode-button', {
+    attrs: { id: options.id, appearance: options.appearance ?? 'secondary', 'aria-label': options.ariaLabel },
+    props: { disabled: options.disabled ?? false },
+    on: { click: () => onClick() },
+  }, label);
+}
+
+/** The panel's banner: what the last action did, or what went wrong and what to do about it. */
+export class Banner {
+  readonly root = h('div', { attrs: { id: 'banner', class: 'banner', role: 'status', 'aria-live': 'polite' } });
+
+  info(text: string): void {
+    this.show('info', text);
+  }
+
+  error(reply: ErrorReply): void {
+    if (reply.kind === 'cancelled') return this.clear();
+    this.show('error', reply.message, reply.hint);
+  }
+
+  clear(): void {
+    this.root.className = 'banner';
+    this.root.replaceChildren();
+    this.root.setAttribute('role', 'status');
+  }
+
+  private show(kind: 'info' | 'error', text: string, hint?: string): void {
+    this.root.className = `banner ${kind}`;
+    this.root.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+    mount(this.root, h('span', { attrs: { class: 'banner-text' } }, text), hint ? h('span', { attrs: { class: 'banner-hint' } }, ` ${hint}`) : null);
+  }
+}
+
+/** Says so up front when the stage's provider is missing from this build (its actions then answer "not available"). */
+export function providerNote(stage: StageHeader): HTMLElement | null {
+  return stage.providerAvailable ? null : h('span', { attrs: { id: 'provider-note', class: 'note' } }, ` (the ${stage.provider} provider is not available in this build)`);
+}
+
+export function header(title: string, subtitle: Child[]): HTMLElement {
+  return h('header', h('h1', title), h('p', { attrs: { id: 'subtitle', class: 'subtitle' } }, ...subtitle));
+}
+
+/** Problems the host sent for fields not in `known`, for the banner. */
+export function otherProblems(problems: FieldProblems | undefined, known: (key: string) => boolean): string[] {
+  return Object.entries(problems ?? {}).filter(([key]) => !known(key)).map(([, message]) => message);
+}
+
+export type { ElementLike };
