@@ -2,7 +2,6 @@ import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { rcFile } from 'rc-config-loader';
 import type { SecretLintCoreConfig, SecretLintCoreConfigUnionRule, SecretLintUnionRuleCreator } from '@secretlint/types' with { 'resolution-mode': 'import' };
 import { StagecraftError } from '../errors';
 import { databaseCredentialsRule, DATABASE_CREDENTIALS_RULE_ID } from './rules/databaseCredentials';
@@ -51,7 +50,7 @@ const cache = new Map<string, { key: string; value: ScanConfig }>();
 
 /** The rules for scanning files under `root`, cached until the config file changes. */
 export async function loadScanConfig(root: string): Promise<ScanConfig> {
-  const found = findConfigFile(root);
+  const found = await findConfigFile(root);
   const stat = found ? await fs.stat(found.filePath).catch(() => undefined) : undefined;
   const key = found ? `${found.filePath}:${stat?.mtimeMs ?? 0}:${stat?.size ?? 0}` : 'default';
   const hit = cache.get(root);
@@ -96,7 +95,9 @@ function expandPreset(modules: SecretlintModules, descriptors: RuleDescriptor[] 
   return out;
 }
 
-function findConfigFile(root: string): { config: unknown; filePath: string } | undefined {
+async function findConfigFile(root: string): Promise<{ config: unknown; filePath: string } | undefined> {
+  // Loaded on first use with the rest of the scanner (it brings YAML and JSON5 parsers along).
+  const { rcFile } = await import('rc-config-loader');
   try {
     return rcFile<Record<string, unknown>>('secretlint', { cwd: root, packageJSON: { fieldName: 'secretlint' } });
   } catch (err) {
