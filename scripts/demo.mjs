@@ -1,12 +1,13 @@
-// `npm run demo` (builds first): Stagecraft on the sample service, in a scratch git repository.
-// The demo is a list of steps; each prints what it did and throws when something is wrong, which
-// stops the demo with exit code 1. Releasing through the stages becomes one more step once the
-// local pipeline exists.
+// `npm run demo` (builds first): Stagecraft releases the sample service through its stages on this
+// machine, with no cloud account: a scratch git repository, the artifact built once, checks, each
+// stage started blue/green behind its own proxy, a PostgreSQL per stage that asks for one, and an
+// approval before prod given from a second process. Each step prints what it did and throws when
+// something is wrong, which stops the demo with exit code 1.
 //
-//   node scripts/demo.mjs           run it, then delete the scratch folder
-//   node scripts/demo.mjs --keep    keep the scratch folder to look around in it
+//   node scripts/demo.mjs           run it, then destroy the stages and delete the scratch folder
+//   node scripts/demo.mjs --keep    leave the stages running and the folder in place to look around
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 
@@ -29,6 +30,35 @@ function run(command, args, { cwd }) {
 }
 
 const indent = text => text.trimEnd().split('\n').map(line => `    ${line}`).join('\n');
+
+/** Runs the CLI, echoing each output line as it comes; `onLine` sees every line. */
+function stagecraftStreaming(ctx, args, onLine) {
+  console.log(`  $ stagecraft ${args.join(' ')}`);
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: ctx.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let partial = '';
+    const take = chunk => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop();
+      for (const line of lines) {
+        console.log(`    ${line}`);
+        onLine?.(line);
+      }
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('error', fail);
+    child.on('close', code => {
+      if (partial) take('\n');
+      code === 0 ? done() : fail(new Error(`stagecraft ${args.join(' ')} exited with ${code}`));
+    });
+  });
+}
+
+async function getJson(url, headers = {}) {
+  const response = await fetch(url, { headers });
+  return { status: response.status, headers: response.headers, body: await response.json().catch(() => undefined) };
+}
 
 /** `stagecraft ARGS` in the scratch repository, echoed with its output; throws when it fails. */
 async function stagecraft(ctx, args, { quiet = false } = {}) {
@@ -98,7 +128,71 @@ const steps = [
       if (order !== 'dev,test,staging,prod') throw new Error(`expected stages dev,test,staging,prod, got ${order}`);
     },
   },
+  {
+    title: 'Commit the new stage: the pipeline releases commits, not the working tree',
+    async run(ctx) {
+      await git(ctx, ['commit', '--quiet', '-am', 'Add a staging stage']);
+      ctx.commit = (await git(ctx, ['rev-parse', 'HEAD'])).trim();
+      console.log(`  commit ${ctx.commit.slice(0, 8)}`);
+    },
+  },
+  {
+    title: 'Run the pipeline: build once, check, promote dev → test → staging, stop for approval before prod',
+    async run(ctx) {
+      ctx.started = true;
+      let approving;
+      await stagecraftStreaming(ctx, ['pipeline', 'run'], line => {
+        // A person approves from a second terminal (or VS Code): here, a second process.
+        if (!approving && /prod waits for approval/.test(line)) {
+          approving = stagecraft(ctx, ['approve', 'prod', '--comment', 'demo: checked staging']);
+        }
+      });
+      if (!approving) throw new Error('the run never stopped for approval before prod');
+      await approving;
+    },
+  },
+  {
+    title: 'Ask every stage over HTTP which commit it serves',
+    async run(ctx) {
+      const status = JSON.parse(await stagecraft(ctx, ['status', '--json'], { quiet: true }));
+      for (const stage of status.stages) {
+        if (!stage.url) throw new Error(`stage ${stage.name} has no URL (status ${stage.status})`);
+        const info = await getJson(`${stage.url}/info`);
+        console.log(`  ${stage.name.padEnd(8)} ${stage.url}  commit ${String(info.body?.commitHash).slice(0, 8)}  greeting "${info.body?.greeting}"`);
+        if (info.body?.commitHash !== ctx.commit) throw new Error(`${stage.name} serves ${info.body?.commitHash}, expected ${ctx.commit}`);
+      }
+      ctx.urls = Object.fromEntries(status.stages.map(s => [s.name, s.url]));
+    },
+  },
+  {
+    title: "Use dev's own PostgreSQL through the app, and check the proxy's CORS rule on test",
+    async run(ctx) {
+      const post = await fetch(`${ctx.urls.dev}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'from the demo' }) });
+      const items = await getJson(`${ctx.urls.dev}/items`);
+      console.log(`  POST /items → ${post.status}; GET /items → ${items.status}, ${JSON.stringify(items.body).slice(0, 120)}`);
+      if (post.status >= 300 || items.status !== 200) throw new Error('dev could not write and read its database');
+      const allowed = await getJson(`${ctx.urls.test}/info`, { origin: 'http://localhost:5173' });
+      const denied = await getJson(`${ctx.urls.test}/info`, { origin: 'https://evil.example' });
+      console.log(`  Origin http://localhost:5173 → Access-Control-Allow-Origin: ${allowed.headers.get('access-control-allow-origin')}`);
+      console.log(`  Origin https://evil.example  → Access-Control-Allow-Origin: ${denied.headers.get('access-control-allow-origin') ?? '(none)'}`);
+      if (allowed.headers.get('access-control-allow-origin') !== 'http://localhost:5173' || denied.headers.get('access-control-allow-origin')) {
+        throw new Error('the proxy did not enforce the stage origins');
+      }
+    },
+  },
 ];
+
+/** Stops what the demo started, unless --keep asked to leave it running. */
+async function cleanUp(ctx) {
+  if (!ctx.started) return;
+  if (keep) {
+    console.log(`Stages left running. Stop them with: cd ${ctx.dir} && node ${cliPath} destroy STAGE --force`);
+    return;
+  }
+  for (const stage of ['dev', 'test', 'staging', 'prod']) {
+    await run(process.execPath, [cliPath, 'destroy', stage, '--force'], { cwd: ctx.dir });
+  }
+}
 
 async function main() {
   if (!existsSync(cliPath)) {
@@ -106,7 +200,9 @@ async function main() {
     return 1;
   }
   const ctx = { dir: mkdtempSync(join(tmpdir(), 'stagecraft-demo-')) };
-  console.log('Stagecraft demo: the CLI on examples/sample-service\n');
+  // mkdtemp makes the folder private; as root, the stages' PostgreSQL runs as user postgres and must enter it.
+  chmodSync(ctx.dir, 0o755);
+  console.log('Stagecraft demo: releasing examples/sample-service through local stages\n');
   try {
     for (const [i, step] of steps.entries()) {
       console.log(`[${i + 1}/${steps.length}] ${step.title}`);
@@ -120,12 +216,11 @@ async function main() {
       }
       console.log(`  ✓ ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     }
-    console.log(`All ${steps.length} steps passed.`);
-    console.log('Next: releasing the service through dev → test → prod on this machine (build once, promote, approve)');
-    console.log('arrives with the local pipeline; it will be one more step of this demo.');
+    console.log(`All ${steps.length} steps passed: one artifact, built once, serves dev, test, staging and prod.`);
     if (keep) console.log(`Scratch folder kept: ${ctx.dir}`);
     return 0;
   } finally {
+    await cleanUp(ctx);
     if (!keep) rmSync(ctx.dir, { recursive: true, force: true });
   }
 }
