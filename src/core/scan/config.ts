@@ -67,11 +67,13 @@ export function defaultConfig(modules: SecretlintModules): SecretLintCoreConfig 
   return {
     rules: [
       // The preset reports AWS access key ids only when asked; a committed key id is how a leak
-      // usually starts (its secret sits next to it), so Stagecraft asks. Its connection-string
+      // usually starts (its secret sits next to it), so Stagecraft asks. The same option turns on
+      // account ids, which AWS does not treat as secrets (they are in every ARN): those stay off.
+      // Its connection-string
       // rule gives way to Stagecraft's, which covers more forms, knows more placeholders
       // (`<password>`) and points at the password itself rather than the whole string.
       ...expandPreset(modules, [
-        { id: AWS_RULE_ID, options: { enableIDScanRule: true } },
+        { id: AWS_RULE_ID, options: { enableIDScanRule: true }, allowMessageIds: ['AWSAccountID'] },
         { id: PRESET_CONNECTION_STRING_ID, disabled: true },
       ]),
       { id: DATABASE_CREDENTIALS_RULE_ID, rule: BUILT_IN[DATABASE_CREDENTIALS_RULE_ID] } as SecretLintCoreConfigUnionRule,

@@ -29,6 +29,12 @@ describe('scan configuration: .secretlintrc, .secretlintignore, inline comments'
     assert.deepEqual(await rules(root, 'db.ts', `x = "postgres://a:${pw}@db/x"`), [`1 ${DB}`]);
   });
 
+  it('reports AWS access key ids but not account ids, which AWS does not treat as secrets', async () => {
+    const root = tempDir();
+    assert.deepEqual(await rules(root, 'config', `[profile dev]\nsso_account_id = 123456789012\naws_account_id: "1234-5678-9012"\n`), []);
+    assert.deepEqual(await rules(root, 'config', `key = ${FAKE.awsKeyId()}\n`), ['1 @secretlint/secretlint-rule-aws']);
+  });
+
   it('follows a .secretlintrc.json: disabled preset rules, rule options, Stagecraft rules kept unless named', async () => {
     const root = tempDir();
     write(
