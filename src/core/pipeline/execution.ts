@@ -317,7 +317,10 @@ export class RunExecution {
     step.endedAt = new Date().toISOString();
     step.durationMs = Date.parse(step.endedAt) - Date.parse(step.startedAt ?? step.endedAt);
     step.summary = redactor.redact(outcome.summary);
-    if (outcome.outputs && Object.keys(outcome.outputs).length) step.outputs = outcome.outputs;
+    // Outputs are recorded (and handed to later steps) redacted: they are for URLs and ids, never secrets.
+    if (outcome.outputs && Object.keys(outcome.outputs).length) {
+      step.outputs = Object.fromEntries(Object.entries(outcome.outputs).map(([k, v]) => [k, redactor.redact(String(v))]));
+    }
     if (step.status === 'warning') this.run.warnings.push(`${step.id}: ${step.summary}`);
     const mark = { succeeded: '✔', warning: '⚠', skipped: '–', failed: '✖', cancelled: '■' }[step.status as 'succeeded'] ?? '·';
     this.line(step.id, `${mark} ${step.label} ${step.status}${step.summary ? `: ${step.summary}` : ''} (${formatDuration(step.durationMs)})`);

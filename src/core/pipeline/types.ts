@@ -48,7 +48,8 @@ export interface StepOutcome {
   summary: string;
   /**
    * Values later steps may use. `build:artifact` must return `artifact` (the content hash);
-   * `deploy` may return `url` and `previousCommit` (what serves until the switch).
+   * `deploy` may return `url` and `previousCommit` (what serves until the switch). Recorded in
+   * run.json, redacted: never put a secret here.
    */
   outputs?: Record<string, string>;
 }
