@@ -81,7 +81,7 @@ export function freePort() {
  * Installs code-server when needed and starts it with throwaway user-data and extensions folders.
  * `env` reaches the extension host (it inherits the server's environment); `extensions` are folders
  * of extra extensions to install; `settings` are added to the user settings.
- * Returns { host, port, logFile, stop() }.
+ * Returns { host, port, logFile, stop(), exited (resolves with the exit code if it stops by itself) }.
  */
 export async function startCodeServer({ name, env = {}, settings = {}, extensions = [], logDir, readyTimeoutMs = 90_000, log = console.log }) {
   hookSignals();
@@ -152,7 +152,7 @@ export async function startCodeServer({ name, env = {}, settings = {}, extension
     }
     await delay(200);
   }
-  return { host, port, logFile, stop };
+  return { host, port, logFile, stop, exited: exit };
 }
 
 async function isHealthy(host) {
@@ -199,6 +199,12 @@ export async function openBrowser({ logFile, onLog = () => {} }) {
   let exitWith;
   const exitCode = new Promise(done => (exitWith = done));
   await page.exposeFunction('codeAutomationExit', code => exitWith(code));
+  // A crashed page or browser never calls codeAutomationExit: fail now rather than at the timeout.
+  page.on('crash', () => {
+    console.error('Chromium: the workbench page crashed');
+    exitWith(1);
+  });
+  browser.on('disconnected', () => exitWith(1));
   await page.exposeFunction('codeAutomationLog', (level, args) => onLog(level, args));
   return { browser, context, page, exitCode, stop };
 }

@@ -99,7 +99,11 @@ async function runOne(run) {
     await browser.page.goto(url, { timeout: 60_000 });
     let exitCode;
     try {
-      exitCode = await withTimeout(browser.exitCode, RUN_TIMEOUT_MS, `the ${run.name} suite in VS Code`);
+      const serverDied = server.exited.then(code => {
+        throw new Error(`code-server exited (code ${code}) during the run; see ${server.logFile}`);
+      });
+      serverDied.catch(() => {}); // it also "dies" when stopped at the end; only the race reads it
+      exitCode = await withTimeout(Promise.race([browser.exitCode, serverDied]), RUN_TIMEOUT_MS, `the ${run.name} suite in VS Code`);
     } finally {
       await stopScreenshots();
     }
