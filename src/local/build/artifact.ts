@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StagecraftError, throwIfAborted } from '../../core/errors';
 import { runProcess, runShell, type RunResult } from '../../core/exec';
@@ -200,11 +200,18 @@ function inFs(fsRoot: string, containerPath: string): string {
  */
 function runtimeEnv(runtime: HostRuntime, fsRoot: string, hostPath: string): { build: NodeJS.ProcessEnv; runtime: (finalFs: string) => Record<string, string> } {
   const build: NodeJS.ProcessEnv = {};
-  for (const name of ['HOME', 'USER', 'LOGNAME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY']) {
+  // Proxies and certificate authorities: without them a package manager behind a corporate
+  // proxy retries for minutes before falling back to its cache.
+  const passed = ['HOME', 'USER', 'LOGNAME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY'];
+  for (const name of [...passed, 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'PIP_CERT', 'REQUESTS_CA_BUNDLE', 'PIP_INDEX_URL', 'npm_config_registry', 'NPM_CONFIG_REGISTRY']) {
     if (process.env[name] !== undefined) build[name] = process.env[name];
   }
   const bins = [path.dirname(runtime.binary)];
   if (runtime.name === 'node') {
+    // Moving npm's prefix into the artifact would also move where npm reads its global npmrc
+    // (registry, cafile): keep reading the host's.
+    const hostGlobalConfig = path.join(path.dirname(path.dirname(runtime.binary)), 'etc', 'npmrc');
+    if (existsSync(hostGlobalConfig)) build.NPM_CONFIG_GLOBALCONFIG = hostGlobalConfig;
     build.NPM_CONFIG_PREFIX = inFs(fsRoot, '/usr/local');
     bins.unshift(inFs(fsRoot, '/usr/local/bin'));
   }
