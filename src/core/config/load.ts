@@ -159,6 +159,7 @@ function knownKeysAt(at: PathPart[]): readonly string[] | undefined {
   if (at.length === 1 && at[0] === 'service') return KNOWN_KEYS.service;
   if (at.length === 2 && at[0] === 'stages') return KNOWN_KEYS.stage;
   if (at.length === 4 && at[0] === 'stages' && at[2] === 'env') return KNOWN_KEYS.secretRef;
+  if (at.length === 3 && at[0] === 'service' && at[1] === 'checks') return KNOWN_KEYS.check;
   return undefined;
 }
 
