@@ -3,9 +3,10 @@ import { approveCommand, rejectCommand } from './commands/approval';
 import { dbCommand } from './commands/db';
 import { destroyCommand } from './commands/destroy';
 import { hookCommand } from './commands/hook';
-import { deployCommand, pipelineRunCommand } from './commands/pipeline';
+import { deployCommand, pipelineListCommand, pipelineRerunCommand, pipelineResumeCommand, pipelineRunCommand } from './commands/pipeline';
 import { envCommand, originsCommand } from './commands/stageConfig';
 import { initCommand } from './commands/init';
+import { logsCommand } from './commands/logs';
 import { scanCommand } from './commands/scan';
 import { stageAddCommand } from './commands/stageAdd';
 import { statusCommand } from './commands/status';
@@ -15,7 +16,8 @@ import type { CliCommand, CliContext } from './context';
 /** Every CLI command. Later features add a line here. */
 export const COMMANDS: CliCommand[] = [
   initCommand, validateCommand, stageAddCommand, statusCommand, scanCommand, hookCommand,
-  pipelineRunCommand, deployCommand, approveCommand, rejectCommand, envCommand, originsCommand, dbCommand, destroyCommand,
+  pipelineRunCommand, pipelineResumeCommand, pipelineRerunCommand, pipelineListCommand, deployCommand, approveCommand, rejectCommand, envCommand, originsCommand, dbCommand, destroyCommand,
+  logsCommand,
 ];
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

@@ -1,6 +1,6 @@
 import { StagecraftError } from './errors';
 import type { Stack, Stage } from './model';
-import { startRun, type RunEvent, type RunHandle } from './pipeline';
+import { latestRun, readRun, rerun, resumeRun, startRun, type RunEvent, type RunHandle } from './pipeline';
 import { requireProvider } from './providers';
 
 export interface ReleaseOptions {
@@ -56,4 +56,36 @@ export function selectStages(stack: Stack, names?: string[]): Stage[] {
 
 export function findStage(stack: Stack, name: string): Stage {
   return selectStages(stack, [name])[0];
+}
+
+export interface ContinueOptions {
+  /** The run to continue; the latest run of the stack when absent. */
+  runId?: string;
+  user: string;
+  autoApprove?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+}
+
+/**
+ * Continues a run cut off by a crash or a window reload from its pending step (`resume`), or
+ * starts the same commit and stages again as a new run (`rerun`).
+ */
+export async function continueRelease(stack: Stack, how: 'resume' | 'rerun', options: ContinueOptions): Promise<RunHandle> {
+  const run = options.runId ? await readRun(stack.root, options.runId) : await latestRun(stack.root);
+  if (!run) throw new StagecraftError(`Stack "${stack.name}" has no runs yet.`, { kind: 'input', hint: 'Start one with Run Pipeline (`stagecraft pipeline run`).' });
+  const stages = selectStages(stack, run.stages);
+  const provider = await requireProvider(stages[0]?.provider ?? 'local', how === 'resume' ? 'Resume Run' : 'Re-run');
+  const common = {
+    stack,
+    executor: provider.pipelineExecutor(stack),
+    autoApprove: options.autoApprove ? { by: options.user } : undefined,
+    signal: options.signal,
+    onEvent: options.onEvent,
+  };
+  if (how === 'rerun') return rerun(stack.root, run.id, { ...common, startedBy: options.user });
+  if (run.status !== 'interrupted' && run.status !== 'failed' && run.status !== 'cancelled') {
+    throw new StagecraftError(`Run ${run.id} is ${run.status}; only an interrupted, failed or cancelled run can be resumed.`, { kind: 'input', hint: 'Re-run it to start the same commit again.' });
+  }
+  return resumeRun(stack.root, run.id, common);
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { StagecraftError } from '../../core/errors';
-import type { RunRecord } from '../../core/pipeline';
-import { startRelease } from '../../core/release';
+import { formatDuration, listRuns, type RunHandle, type RunRecord } from '../../core/pipeline';
+import { continueRelease, startRelease } from '../../core/release';
 import { readRepoFacts } from '../../git/repo';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand, type CliContext } from '../context';
@@ -54,8 +54,63 @@ async function release(
     signal: ctx.signal,
     onEvent: options.json ? undefined : event => printRunEvent(event, ctx.out, options.verbose ?? false),
   });
+  return finish(ctx, handle, options);
+}
+
+async function finish(ctx: CliContext, handle: RunHandle, options: { verbose?: boolean; json?: boolean }): Promise<number> {
   const run: RunRecord = await handle.done;
   if (options.json) ctx.out(JSON.stringify(run, null, 2));
   else if (!options.verbose && run.status === 'failed') ctx.err(`The run's full log: ${path.join(handle.dir, 'run.log')}`);
   return run.status === 'succeeded' ? 0 : 1;
 }
+
+function continueCommand(how: 'resume' | 'rerun'): CliCommand {
+  const usage = `stagecraft pipeline ${how} [RUN_ID] [--auto-approve] [--verbose] [--json] [--dir DIR]`;
+  return {
+    path: ['pipeline', how],
+    usage,
+    summary: how === 'resume' ? 'Continue an interrupted or failed run from its pending step (latest run by default)' : 'Start the commit and stages of a run again as a new run',
+    async run(ctx) {
+      const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, 'auto-approve': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } }, usage);
+      if (positionals.length > 1) throw new StagecraftError(`Expected at most one run id.\nUsage: ${usage}`, { kind: 'usage' });
+      const root = path.resolve(ctx.cwd, values.dir ?? '.');
+      const stack = await requireStack(root);
+      const { user } = await readRepoFacts(root);
+      const handle = await continueRelease(stack, how, {
+        runId: positionals[0],
+        user,
+        autoApprove: values['auto-approve'],
+        signal: ctx.signal,
+        onEvent: values.json ? undefined : event => printRunEvent(event, ctx.out, values.verbose ?? false),
+      });
+      return finish(ctx, handle, values);
+    },
+  };
+}
+
+export const pipelineResumeCommand = continueCommand('resume');
+export const pipelineRerunCommand = continueCommand('rerun');
+
+const listUsage = 'stagecraft pipeline list [--limit N] [--json] [--dir DIR]';
+export const pipelineListCommand: CliCommand = {
+  path: ['pipeline', 'list'],
+  usage: listUsage,
+  summary: 'List recent runs (newest first) with their outcome; interrupted runs say so',
+  async run(ctx) {
+    const { values } = parseCommandArgs(ctx.args, { ...dirOption, limit: { type: 'string', default: '20' }, json: { type: 'boolean' } }, listUsage);
+    const limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new StagecraftError('--limit must be a positive whole number.', { kind: 'usage' });
+    const root = path.resolve(ctx.cwd, values.dir ?? '.');
+    await requireStack(root);
+    const runs = await listRuns(root, { limit });
+    if (values.json) {
+      ctx.out(JSON.stringify(runs.map(r => ({ id: r.id, status: r.status, commit: r.commit, branch: r.branch ?? null, stages: r.stages, createdAt: r.createdAt, durationMs: r.durationMs ?? null, outcome: r.outcome ?? null })), null, 2));
+      return 0;
+    }
+    if (runs.length === 0) ctx.out('No runs yet: `stagecraft pipeline run` starts one.');
+    for (const r of runs) {
+      ctx.out(`${r.id}  ${r.status.padEnd(17)} ${r.commit.slice(0, 8)}  ${r.stages.join('→')}${r.durationMs !== undefined ? `  ${formatDuration(r.durationMs)}` : ''}`);
+    }
+    return 0;
+  },
+};
