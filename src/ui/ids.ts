@@ -17,6 +17,7 @@ export const COMMANDS = {
   showProblems: 'stagecraft.showProblems',
   openStackFile: 'stagecraft.openStackFile',
   showLog: 'stagecraft.showLog',
+  resumeRun: 'stagecraft.resumeRun',
 } as const;
 
 export const VIEWS = {

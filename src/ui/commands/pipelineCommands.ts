@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { StagecraftError } from '../../core/errors';
 import type { Stack } from '../../core/model';
-import { approve, findPendingApprovals, reject, type PendingApproval, type RunEvent, type RunRecord } from '../../core/pipeline';
+import { approve, findPendingApprovals, latestRun, reject, type PendingApproval, type RunEvent, type RunHandle, type RunRecord } from '../../core/pipeline';
 import { requireProvider } from '../../core/providers';
 import { redactor } from '../../core/redact';
-import { startRelease } from '../../core/release';
+import { continueRelease, startRelease } from '../../core/release';
 import { printRunEvent, summaryLine } from '../../core/runFormat';
 import { readRepoFacts } from '../../git/repo';
 import { toAbortSignal, withCancellableProgress } from '../cancellation';
@@ -24,12 +24,27 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
 
   registerCommand(context, log, COMMANDS.runPipeline, async (arg?: StagecraftNode) => {
     const folder = await resolveStack(workspace, arg);
-    await runs.release(folder.stack!, undefined);
+    const stack = folder.stack!;
+    await runs.show(stack, `Releasing ${stack.name}`, async options => {
+      const facts = await requireCommit(stack);
+      return startRelease(stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user });
+    });
   });
   registerCommand(context, log, COMMANDS.deployStage, async (arg?: unknown) => {
     const { stack, stage } = await resolveStage(workspace, arg, 'Deploy which stage?');
-    await runs.release(stack, [stage.name]);
+    await runs.show(stack, `Deploying to ${stage.name}`, async options => {
+      const facts = await requireCommit(stack);
+      return startRelease(stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: [stage.name] });
+    });
   });
+  registerCommand(context, log, COMMANDS.resumeRun, async (arg?: { stackRoot?: string; runId?: string; how?: 'resume' | 'rerun' }) => {
+    const stack = arg?.stackRoot ? (await workspace.stacks()).find(s => s.root === arg.stackRoot) : (await resolveStack(workspace, undefined)).stack;
+    if (!stack) throw new StagecraftError('That stack is no longer in this workspace.', { kind: 'input' });
+    const how = arg?.how ?? 'resume';
+    const { user } = await readRepoFacts(stack.root);
+    await runs.show(stack, `${how === 'resume' ? 'Resuming' : 'Re-running'} ${stack.name}`, options => continueRelease(stack, how, { ...options, runId: arg?.runId, user }));
+  });
+  void offerToResumeInterrupted(workspace);
   registerCommand(context, log, COMMANDS.approvePromotion, (arg?: unknown) => decide(workspace, arg, 'approve'));
   registerCommand(context, log, COMMANDS.rejectPromotion, (arg?: unknown) => decide(workspace, arg, 'reject'));
   registerCommand(context, log, COMMANDS.destroyStage, async (arg?: unknown) => {
@@ -68,11 +83,10 @@ class RunPresenter {
     private readonly statusBar: vscode.StatusBarItem,
   ) {}
 
-  async release(stack: Stack, stages: string[] | undefined): Promise<RunRecord> {
-    const facts = await readRepoFacts(stack.root);
-    if (!facts.commit) throw new StagecraftError(`${stack.root} has no commit to release.`, { kind: 'input', hint: 'Commit your service first: the pipeline builds commits, not the working tree.' });
+  /** Starts a run with `start` and shows it until it ends. */
+  async show(stack: Stack, title: string, start: (options: { signal: AbortSignal; onEvent: (event: RunEvent) => void }) => Promise<RunHandle>): Promise<RunRecord> {
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: stages ? `Deploying to ${stages.join(', ')}` : `Releasing ${stack.name}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
       async (progress, token) => {
         const abort = toAbortSignal(token);
         let channel: vscode.OutputChannel | undefined;
@@ -85,7 +99,7 @@ class RunPresenter {
           this.present(event, channel, stack, message => progress.report({ message }));
         };
         try {
-          const handle = await startRelease(stack, { commit: facts.commit!, branch: facts.branch, user: facts.user, stages, signal: abort.signal, onEvent });
+          const handle = await start({ signal: abort.signal, onEvent });
           channel = vscode.window.createOutputChannel(`Stagecraft Run ${handle.runId}`);
           this.context.subscriptions.push(channel);
           channel.show(true);
@@ -135,6 +149,26 @@ class RunPresenter {
     } else if (run.status !== 'cancelled') {
       void vscode.window.showErrorMessage(line, 'Show Output').then(c => c && channel.show(true));
     }
+  }
+}
+
+async function requireCommit(stack: Stack) {
+  const facts = await readRepoFacts(stack.root);
+  if (!facts.commit) throw new StagecraftError(`${stack.root} has no commit to release.`, { kind: 'input', hint: 'Commit your service first: the pipeline builds commits, not the working tree.' });
+  return facts;
+}
+
+/** A run cut off by a window reload or a crash reads as interrupted; offer to continue it. */
+async function offerToResumeInterrupted(workspace: StackWorkspace): Promise<void> {
+  for (const stack of await workspace.stacks().catch(() => [])) {
+    const run = await latestRun(stack.root).catch(() => undefined);
+    if (run?.status !== 'interrupted') continue;
+    const choice = await vscode.window.showWarningMessage(
+      `The last run of ${stack.name} (${run.commit.slice(0, 8)} → ${run.stages.join(', ')}) was interrupted. Its stages keep serving what they served.`,
+      'Resume',
+      'Re-run',
+    );
+    if (choice) await vscode.commands.executeCommand(COMMANDS.resumeRun, { stackRoot: stack.root, runId: run.id, how: choice === 'Resume' ? 'resume' : 'rerun' });
   }
 }
 
