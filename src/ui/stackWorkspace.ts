@@ -31,7 +31,9 @@ export class StackWorkspace implements vscode.Disposable {
 
   constructor(private readonly log: ExtensionLog) {
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${STACK_FILE}`);
-    const stateWatcher = vscode.workspace.createFileSystemWatcher('**/.stagecraft/stages/*.json');
+    // Stage state, runtime state and run records change from any process (the CLI, a daemon):
+    // the tree re-reads statuses when they do, without re-reading the stack files.
+    const stateWatcher = vscode.workspace.createFileSystemWatcher('**/.stagecraft/{stages/*.json,local/*/state.json,runs/*/run.json}');
     const reload = (uri: vscode.Uri) => {
       // Only a folder's own top-level stagecraft.yaml defines its stack.
       const folder = vscode.workspace.getWorkspaceFolder(uri);
