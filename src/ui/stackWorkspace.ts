@@ -45,11 +45,20 @@ export class StackWorkspace implements vscode.Disposable {
       watcher.onDidChange(reload),
       watcher.onDidDelete(reload),
       stateWatcher,
-      stateWatcher.onDidCreate(() => this.changed.fire()),
-      stateWatcher.onDidChange(() => this.changed.fire()),
-      stateWatcher.onDidDelete(() => this.changed.fire()),
+      stateWatcher.onDidCreate(() => this.statusChanged()),
+      stateWatcher.onDidChange(() => this.statusChanged()),
+      stateWatcher.onDidDelete(() => this.statusChanged()),
+      { dispose: () => clearTimeout(this.statusTimer) },
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()),
     );
+  }
+
+  private statusTimer: NodeJS.Timeout | undefined;
+
+  /** A burst of state writes (a run records every step) refreshes the tree once. */
+  private statusChanged(): void {
+    clearTimeout(this.statusTimer);
+    this.statusTimer = setTimeout(() => this.changed.fire(), 250);
   }
 
   /** Every folder that has a stack file, valid or not. Loaded once, then on change. */
