@@ -23,6 +23,7 @@
 //   { count: sel, as }                     records how many elements match
 //   { value: sel, as }                     records an input's value
 //   { focused: as }                        records the focused element's id (or tag)
+//   { tabUntil: id, as }                   presses Tab until `id` has focus (at most 30 times), recording each id
 //   { screenshot: name }                   the whole workbench, to <screenshots>/<run>-panel-<name>.png
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,6 +81,19 @@ async function runStep(page, panel, step, out, { screenshots, runName }) {
   if (step.press) {
     await findFrame(page, panel);
     return page.keyboard.press(step.press);
+  }
+  if (step.tabUntil) {
+    const frame = await findFrame(page, panel);
+    const seen = [];
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press('Tab');
+      const id = await frame.evaluate(() => document.activeElement?.id || document.activeElement?.tagName.toLowerCase() || '');
+      seen.push(id);
+      if (id === step.tabUntil) break;
+    }
+    out.texts[step.as] = seen.join(' ');
+    if (seen[seen.length - 1] !== step.tabUntil) throw new Error(`Tab never reached #${step.tabUntil} (went through: ${seen.join(' ')})`);
+    return;
   }
   if (step.screenshot) {
     await findFrame(page, panel);

@@ -1,9 +1,9 @@
-import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDropdown, vsCodeOption, vsCodeRadio, vsCodeRadioGroup, vsCodeTextField } from '@vscode/webview-ui-toolkit';
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDropdown, vsCodeOption, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 import type { AddStageForm, AddStageInit, FieldProblems } from '../../src/protocol/messages';
 import { errorOf, PageChannel } from '../shared/channel';
 import { Banner, button, h, header, mount, showProblem, textField, type Field, type ToolkitCheckbox, type ToolkitInput } from '../shared/ui';
 
-provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodeRadio(), vsCodeRadioGroup(), vsCodeTextField());
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodeTextField());
 
 /** The draft kept across hide/show: the form as typed (it holds no secrets). */
 interface Draft {
@@ -86,13 +86,13 @@ function render(): void {
   });
   fields = { name, region, profile, branches };
 
-  const provider = h<HTMLElement & { value: string }>(
-    'vscode-radio-group',
-    { attrs: { id: 'provider', orientation: 'vertical' }, on: { change: () => ((form.provider = provider.value as 'local' | 'aws'), awsFields.hidden = form.provider !== 'aws', changed()) } },
-    h('label', { attrs: { slot: 'label' } }, 'Provider'),
-    h('vscode-radio', { attrs: { value: 'local', checked: form.provider === 'local' } }, 'local — processes, embedded PostgreSQL and a proxy on this machine'),
-    h('vscode-radio', { attrs: { value: 'aws', checked: form.provider === 'aws' } }, 'aws — ECS Fargate from CloudFormation in your AWS account'),
+  const provider = h<ToolkitInput>(
+    'vscode-dropdown',
+    { attrs: { id: 'provider', 'aria-labelledby': 'provider-label' }, on: { change: () => ((form.provider = provider.value as 'local' | 'aws'), (awsFields.hidden = form.provider !== 'aws'), changed()) } },
+    h('vscode-option', { attrs: { value: 'local', selected: form.provider === 'local' } }, 'local: processes and PostgreSQL on this machine'),
+    h('vscode-option', { attrs: { value: 'aws', selected: form.provider === 'aws' } }, 'aws: ECS Fargate in your AWS account'),
   );
+  const providerField = h('div', { attrs: { class: 'field' } }, h('label', { attrs: { id: 'provider-label', for: 'provider', class: 'label' } }, 'Provider'), provider);
   const awsFields = h('div', { attrs: { id: 'aws-fields', class: 'group' } }, region.root, profile.root);
   awsFields.hidden = form.provider !== 'aws';
 
@@ -133,7 +133,7 @@ function render(): void {
     banner.root,
     h('div', { attrs: { class: 'form', id: 'add-stage-form' }, on: { keydown: onKeydown } },
       name.root,
-      provider,
+      providerField,
       awsFields,
       h('fieldset', h('legend', 'Options'), database, approval, loadBalancer),
       h('div', { attrs: { class: 'field' } }, h('label', { attrs: { id: 'position-label', for: 'position', class: 'label' } }, 'Position in the stage order'), position, positionMessage),

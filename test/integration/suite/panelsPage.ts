@@ -19,6 +19,7 @@ export type Step =
   | { count: string; as: string }
   | { value: string; as: string }
   | { focused: string }
+  | { tabUntil: string; as: string }
   | { screenshot: string };
 
 export interface PageResult {
