@@ -3,6 +3,7 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -98,6 +99,10 @@ export class AwsClients {
 
   ecr(): Promise<ECRClient> {
     return this.client('ecr', async () => (await import('@aws-sdk/client-ecr')).ECRClient);
+  }
+
+  rds(): Promise<RDSClient> {
+    return this.client('rds', async () => (await import('@aws-sdk/client-rds')).RDSClient);
   }
 
   /** The region calls actually go to (the SDK may have found it in the profile or the environment). */

@@ -3,6 +3,7 @@ import { StagecraftError } from '../core/errors';
 import type { EnvValue, Stack, Stage } from '../core/model';
 import { stageStackName } from '../core/naming';
 import { originProblem } from '../core/origins';
+import type { StackInfo } from './cfn/stacks';
 import { loadTemplate, type Template } from './templates';
 
 /** Tags every stage stack carries (CloudFormation copies them onto the resources it creates). */
@@ -118,3 +119,12 @@ export function toParameterList(parameters: Record<string, string>): Array<{ Par
 export function toTagList(tags: Record<string, string>): Array<{ Key: string; Value: string }> {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
+
+/** The image and commit a stage stack runs: its parameters are what the task definition was built from. */
+export function runningImage(stack: StackInfo): { imageUri?: string; commit?: string } {
+  return {
+    imageUri: stack.parameters.ImageUri || stack.outputs.ImageUri || undefined,
+    commit: stack.parameters.CommitHash || stack.tags['stagecraft:commit'] || undefined,
+  };
+}
+

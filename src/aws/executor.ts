@@ -1,0 +1,115 @@
+import { StagecraftError } from '../core/errors';
+import type { Stack, Stage } from '../core/model';
+import { stageStackName } from '../core/naming';
+import { runHttpChecks, syntheticChecks, type RollbackContext, type Step, type StepContext, type StepExecutor, type StepOutcome } from '../core/pipeline';
+import type { ArtifactRef } from '../core/provider';
+import { describeStack } from './cfn/stacks';
+import { resolveImage } from './image';
+import type { AwsProvider } from './provider';
+import { runningImage } from './stageTemplate';
+
+/**
+ * Runs the pipeline engine's steps for AWS stages (a run started from the IDE or the CLI): the
+ * source checks run on the committed source here, exactly as for local stages; the artifact is
+ * the image built once for the commit (ECR, by digest); each stage is deployed by updating its
+ * stack through a change set, then checked over HTTP at its URL.
+ */
+export class AwsStepExecutor implements StepExecutor {
+  private localChecks?: Promise<StepExecutor>;
+
+  constructor(
+    private readonly stack: Stack,
+    private readonly provider: AwsProvider,
+  ) {}
+
+  async execute(step: Step, ctx: StepContext): Promise<StepOutcome> {
+    switch (step.kind) {
+      case 'source':
+      case 'unit-tests':
+      case 'secret-scan':
+      case 'code-quality':
+      case 'sbom':
+      case 'audit':
+        return (await this.sourceChecks()).execute(step, ctx);
+      case 'artifact':
+        return this.artifact(ctx);
+      case 'approval':
+        return { status: 'skipped', summary: 'handled by the engine' };
+      case 'migrate':
+        return { status: 'warning', summary: 'migrations are not run on AWS stages by this version: run them when the app starts' };
+      case 'deploy':
+        return this.deploy(step, ctx);
+      case 'health':
+        return this.check(ctx, [{ path: this.stack.service.healthCheck, method: 'GET', expectStatus: 200 }]);
+      case 'synthetic':
+        return this.check(ctx, syntheticChecks(this.stack.service));
+      case 'promote':
+        return { status: 'succeeded', summary: 'ECS moved traffic to the new tasks during the deploy (circuit breaker and alarm rollback guard it)' };
+    }
+  }
+
+  /** After a failed check, the stage goes back to the image it ran before this run. */
+  async rollback(stage: Stage, ctx: RollbackContext): Promise<void> {
+    const previousImage = ctx.stageOutputs.previousImage;
+    const previousCommit = ctx.stageOutputs.previousCommit;
+    if (!previousImage || !previousCommit) {
+      ctx.log(`${stage.name}: nothing served before this run; the new version stays deployed (${ctx.reason})`);
+      return;
+    }
+    ctx.log(`${stage.name}: rolling back to ${previousCommit.slice(0, 8)} (${ctx.reason})`);
+    await this.provider.deployImage(this.provider.clientsFor(stage), this.stack, stage, { imageUri: previousImage, commit: previousCommit }, { log: ctx.log, signal: ctx.signal });
+  }
+
+  async artifactExists(artifact: ArtifactRef): Promise<boolean> {
+    const stage = this.stack.stages.find(s => s.provider === 'aws') ?? this.stack.stages[0];
+    try {
+      await resolveImage(this.provider.clientsFor(stage), this.stack, artifact);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private sourceChecks(): Promise<StepExecutor> {
+    // The same code as local stages: one implementation of "test and scan the committed source".
+    this.localChecks ??= import('../local/executor.js').then(m => new m.LocalStepExecutor(this.stack));
+    return this.localChecks;
+  }
+
+  private async artifact(ctx: StepContext): Promise<StepOutcome> {
+    const stage = this.stack.stages.find(s => s.provider === 'aws') ?? this.stack.stages[0];
+    const image = await resolveImage(this.provider.clientsFor(stage), this.stack, { id: '', commit: ctx.run.commit }, ctx.signal);
+    return { status: 'succeeded', summary: `image ${image} (built once for ${ctx.run.commit.slice(0, 8)}; every stage gets this digest)`, outputs: { artifact: image } };
+  }
+
+  private async deploy(step: Step, ctx: StepContext): Promise<StepOutcome> {
+    const stage = this.stage(step);
+    if (!ctx.artifact) throw new StagecraftError(`${stage.name}: no image to deploy (the artifact step did not run).`);
+    const clients = this.provider.clientsFor(stage);
+    const stackName = stageStackName(this.stack.name, stage.name);
+    const before = await describeStack(clients, stackName, ctx.signal);
+    const result = await this.provider.deployImage(clients, this.stack, stage, { imageUri: ctx.artifact.id, commit: ctx.run.commit }, { log: ctx.log, signal: ctx.signal });
+    const outputs: Record<string, string> = {};
+    if (result.stack?.outputs.Url) outputs.url = result.stack.outputs.Url;
+    const { imageUri: previousImage, commit: previousCommit } = before ? runningImage(before) : {};
+    if (previousImage && previousCommit && previousImage !== ctx.artifact.id) {
+      outputs.previousImage = previousImage;
+      outputs.previousCommit = previousCommit;
+    }
+    const what = result.outcome === 'unchanged' ? 'already runs this image' : result.outcome === 'created' ? `created ${stackName}` : `updated ${stackName}`;
+    return { status: 'succeeded', summary: `${stage.name}: ${what}${outputs.url ? ` at ${outputs.url}` : ''}`, outputs };
+  }
+
+  private async check(ctx: StepContext, checks: Parameters<typeof runHttpChecks>[1]): Promise<StepOutcome> {
+    const url = ctx.stageOutputs.url;
+    if (!url) return { status: 'skipped', summary: 'the stage has no URL output to check' };
+    const outcome = await runHttpChecks(url, checks, { signal: ctx.signal, log: ctx.log, timeoutMs: 10_000 });
+    return { status: outcome.status, summary: outcome.summary };
+  }
+
+  private stage(step: Step): Stage {
+    const stage = this.stack.stages.find(s => s.name === step.stage);
+    if (!stage) throw new StagecraftError(`Step ${step.id} names stage "${step.stage}", which ${this.stack.name} does not have.`);
+    return stage;
+  }
+}

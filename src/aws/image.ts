@@ -1,0 +1,38 @@
+import { StagecraftError } from '../core/errors';
+import type { Stack } from '../core/model';
+import type { ArtifactRef } from '../core/provider';
+import type { AwsClients } from './clients';
+import { awsErrorName } from './errors';
+
+const BY_DIGEST = /^\S+@sha256:[0-9a-f]{64}$/;
+
+/** The ECR repository of a stack's images (the pipeline stack creates it with this name). */
+export function imageRepositoryName(stack: Pick<Stack, 'name'>): string {
+  return stack.name.toLowerCase();
+}
+
+/**
+ * The image a deploy runs, by digest: the artifact itself when it already is an image reference,
+ * otherwise the image built for this commit (tagged with it in the stack's ECR repository). It is
+ * never rebuilt per stage: every stage gets the same digest.
+ */
+export async function resolveImage(clients: AwsClients, stack: Stack, artifact: ArtifactRef, signal?: AbortSignal, repository = imageRepositoryName(stack)): Promise<string> {
+  if (BY_DIGEST.test(artifact.id)) return artifact.id;
+  const { DescribeImagesCommand, DescribeRepositoriesCommand } = await import('@aws-sdk/client-ecr');
+  const ecr = await clients.ecr();
+  const action = `${stack.name}: find the image of commit ${artifact.commit.slice(0, 12)}`;
+  try {
+    const repo = await clients.call(action, signal, o => ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }), o));
+    const uri = repo.repositories?.[0]?.repositoryUri;
+    const images = await clients.call(action, signal, o => ecr.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: artifact.commit }] }), o));
+    const digest = images.imageDetails?.[0]?.imageDigest;
+    if (uri && digest) return `${uri}@${digest}`;
+  } catch (err) {
+    const name = awsErrorName((err as { cause?: unknown }).cause ?? err);
+    if (name !== 'RepositoryNotFoundException' && name !== 'ImageNotFoundException') throw err;
+  }
+  throw new StagecraftError(`${stack.name}: no image for commit ${artifact.commit.slice(0, 12)} in the ECR repository "${repository}".`, {
+    kind: 'input',
+    hint: 'Run the pipeline (Run Pipeline, or `stagecraft aws pipeline run`): its build creates the image once, and every stage is then deployed with that digest.',
+  });
+}

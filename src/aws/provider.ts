@@ -1,0 +1,240 @@
+import { StagecraftError } from '../core/errors';
+import type { EnvValue, Stack, Stage } from '../core/model';
+import { stageStackName } from '../core/naming';
+import type { StepExecutor } from '../core/pipeline/types';
+import type { ArtifactRef, DatabaseSecret, LogLine, LogOptions, Provider, WorkContext } from '../core/provider';
+import type { ChangeReview } from './cfn/changeSet';
+import { deployStack, type DeployStackResult } from './cfn/deployStack';
+import { destroyStack } from './cfn/destroyStack';
+import type { StackEventLine } from './cfn/events';
+import { describeStack, type StackInfo } from './cfn/stacks';
+import { AwsClientPool, type AwsClientOptions, type AwsClients } from './clients';
+import { getDatabaseSecret, rotateDatabasePassword } from './database';
+import { AwsStepExecutor } from './executor';
+import { resolveImage } from './image';
+import { followLogs } from './logs';
+import { StageStatusReader, type StatusRequest, type StatusResult } from './statusReader';
+import type { AwsStageStatus } from './stageStatus';
+import { storeStageSecret } from './stageSecrets';
+import { renderStage, runningImage, toParameterList, toTagList } from './stageTemplate';
+import { loadTemplate, templateBody, templatesDir, TEMPLATE_BODY_LIMIT } from './templates';
+
+export interface AwsProviderOptions {
+  /**
+   * Defaults for every client, read at each use so a changed setting applies: the endpoint
+   * override, the profile chosen with Select AWS Profile, fixed credentials in tests.
+   */
+  clientDefaults?: () => AwsClientOptions;
+  /** Folder holding stage.yaml and pipeline.yaml (the packaged templates/ by default). */
+  templatesDir?: string;
+  /** How often a running deployment's events and status are read. */
+  pollMs?: number;
+  /** How long a stage's status may be reused (tree refreshes in quick succession). */
+  statusTtlMs?: number;
+}
+
+/** What AWS work can also take, beyond the common WorkContext. */
+export interface AwsWorkContext extends WorkContext {
+  /** "Review changes" before a deploy executes: resolve false to stop with nothing changed. */
+  review?: (review: ChangeReview) => Promise<boolean>;
+  /** A stack left in ROLLBACK_COMPLETE: resolve true to delete it and create it again. */
+  confirmRecreate?: (stack: StackInfo, why: string) => Promise<boolean>;
+  /** Destroy a protected stage: the user explicitly confirmed it. */
+  force?: boolean;
+  /** Every stack event of a deploy or destroy, as it is read. */
+  onStackEvent?: (event: StackEventLine) => void;
+}
+
+/** Alarm ARNs as CloudFormation rollback triggers accept them; anything else is left out. */
+const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:[^${}]+$/;
+
+/**
+ * The AWS provider: each stage is the CloudFormation stack `<stack>-<stage>` built from
+ * templates/stage.yaml, running the stack's image (by digest) on ECS Fargate.
+ */
+export class AwsProvider implements Provider {
+  readonly name = 'aws' as const;
+  readonly pool: AwsClientPool;
+  private readonly statusReader: StageStatusReader;
+
+  constructor(private readonly options: AwsProviderOptions = {}) {
+    this.pool = new AwsClientPool(options.clientDefaults ?? (() => ({})));
+    this.statusReader = new StageStatusReader(options.statusTtlMs ?? 5_000);
+  }
+
+  /** The clients for a stage: its own profile and region when stagecraft.yaml sets them. */
+  clientsFor(stage: Pick<Stage, 'profile' | 'region'>): AwsClients {
+    return this.pool.get({ profile: stage.profile, region: stage.region });
+  }
+
+  async status(stack: Stack, stage: Stage, ctx: WorkContext = {}): Promise<AwsStageStatus> {
+    const [result] = await this.statusAll([{ stack, stage }], ctx);
+    if ('error' in result) throw result.error;
+    return result.status;
+  }
+
+  /**
+   * Status of many stages at once (the tree): one paginated stack listing per account and region
+   * when many stages are asked for, ECS services ten per call, calls in parallel, results reused
+   * for a few seconds. A failure gives that stage an error, not the whole answer.
+   */
+  statusAll(requests: Array<Omit<StatusRequest, 'clients'>>, ctx: WorkContext & { maxAgeMs?: number } = {}): Promise<StatusResult[]> {
+    return this.statusReader.read(
+      requests.map(r => ({ ...r, clients: this.clientsFor(r.stage) })),
+      ctx.signal,
+      ctx.maxAgeMs,
+    );
+  }
+
+  /** Forgets cached statuses (after a deploy, or when the user asks for a refresh). */
+  invalidate(): void {
+    this.statusReader.clear();
+  }
+
+  async deploy(stack: Stack, stage: Stage, artifact: ArtifactRef, ctx: AwsWorkContext = {}): Promise<AwsStageStatus> {
+    const clients = this.clientsFor(stage);
+    const imageUri = await resolveImage(clients, stack, artifact, ctx.signal);
+    ctx.log?.(`${stack.name}/${stage.name}: image ${imageUri}`);
+    const artifactTag = imageUri === artifact.id ? undefined : artifact.id;
+    await this.deployImage(clients, stack, stage, { imageUri, commit: artifact.commit, artifact: artifactTag }, ctx);
+    return this.status(stack, stage, { ...ctx, maxAgeMs: 0 } as WorkContext);
+  }
+
+  /** Renders the stage template for this image and deploys it through a change set. */
+  async deployImage(clients: AwsClients, stack: Stack, stage: Stage, image: { imageUri: string; commit: string; artifact?: string }, ctx: AwsWorkContext = {}): Promise<DeployStackResult> {
+    const label = `${stack.name}/${stage.name}`;
+    const rendered = renderStage({ stack, stage, ...image }, loadTemplate('stage', this.options.templatesDir ?? templatesDir()));
+    const body = templateBody(rendered.template);
+    if (body.length > TEMPLATE_BODY_LIMIT) {
+      throw new StagecraftError(`${label}: the rendered template is ${body.length} bytes; CloudFormation takes at most ${TEMPLATE_BODY_LIMIT} inline.`, { hint: 'Move long values out of `env` (into secrets).' });
+    }
+    const current = await describeStack(clients, rendered.stackName, ctx.signal, `${label}: read stack ${rendered.stackName}`);
+    const rollbackAlarmArns = (current?.outputs.AlarmArns ?? '').split(',').filter(a => ALARM_ARN.test(a));
+    try {
+      return await deployStack(clients, {
+        stackName: rendered.stackName,
+        label,
+        templateBody: body,
+        parameters: toParameterList(rendered.parameters),
+        tags: toTagList(rendered.tags),
+        protectOnCreate: stage.protected,
+        rollbackAlarmArns,
+        review: ctx.review,
+        confirmRecreate: ctx.confirmRecreate,
+        onEvent: ctx.onStackEvent,
+        log: ctx.log,
+        signal: ctx.signal,
+        pollMs: this.options.pollMs,
+      });
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  async destroy(stack: Stack, stage: Stage, ctx: AwsWorkContext = {}): Promise<void> {
+    try {
+      await destroyStack(this.clientsFor(stage), {
+        stackName: stageStackName(stack.name, stage.name),
+        label: `${stack.name}/${stage.name}`,
+        protectedStage: stage.protected,
+        force: ctx.force,
+        onEvent: ctx.onStackEvent,
+        log: ctx.log,
+        signal: ctx.signal,
+        pollMs: this.options.pollMs,
+      });
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  /**
+   * New env or origins reach a deployed stage by updating its stack with the image it runs now
+   * (a new task definition revision). A stage not deployed yet gets them on its first deploy.
+   */
+  async applyConfiguration(stack: Stack, stage: Stage, change: { env?: Record<string, EnvValue>; origins?: string[] }, ctx: AwsWorkContext = {}): Promise<void> {
+    const label = `${stack.name}/${stage.name}`;
+    const clients = this.clientsFor(stage);
+    const stackName = stageStackName(stack.name, stage.name);
+    const current = await describeStack(clients, stackName, ctx.signal, `${label}: read stack ${stackName}`);
+    if (!current || current.status === 'REVIEW_IN_PROGRESS') {
+      ctx.log?.(`${label}: not deployed yet; the change applies when it is first deployed`);
+      return;
+    }
+    const { imageUri, commit } = runningImage(current);
+    if (!imageUri || !commit) throw new StagecraftError(`${label}: ${stackName} does not say which image it runs.`, { hint: 'Deploy the stage once (Deploy Stage); later changes then apply in place.' });
+    const next: Stage = { ...stage, env: change.env ?? stage.env, origins: change.origins ?? stage.origins };
+    await this.deployImage(clients, stack, next, { imageUri, commit, artifact: current.tags['stagecraft:artifact'] || undefined }, ctx);
+  }
+
+  async storeSecret(stack: Stack, stage: Stage, name: string, value: string, ctx: WorkContext = {}): Promise<void> {
+    const arn = await storeStageSecret(this.clientsFor(stage), stack.name, stage.name, name, value, ctx.signal);
+    ctx.log?.(`${stack.name}/${stage.name}: secret ${name} stored in Secrets Manager (${arn}); the stage reads it at its next deploy`);
+  }
+
+  /**
+   * On AWS the database is part of the stage stack: a deployed stage without one is updated with
+   * `database: postgres` (an RDS instance and its secret are added), then its secret is returned.
+   */
+  async ensureDatabase(stack: Stack, stage: Stage, ctx: AwsWorkContext = {}): Promise<DatabaseSecret> {
+    const existing = await this.databaseSecret(stack, stage, ctx);
+    if (existing) return existing;
+    const label = `${stack.name}/${stage.name}`;
+    const clients = this.clientsFor(stage);
+    const stackName = stageStackName(stack.name, stage.name);
+    const current = await describeStack(clients, stackName, ctx.signal, `${label}: read stack ${stackName}`);
+    const { imageUri, commit } = current ? runningImage(current) : {};
+    if (!current || !imageUri || !commit) {
+      throw new StagecraftError(`${label} is not deployed yet; its database is created with the stage.`, { kind: 'input', hint: 'Set `database: postgres` on the stage and deploy it.' });
+    }
+    ctx.log?.(`${label}: adding a PostgreSQL database to ${stackName} (RDS takes several minutes)`);
+    await this.deployImage(clients, stack, { ...stage, database: 'postgres' }, { imageUri, commit, artifact: current.tags['stagecraft:artifact'] || undefined }, ctx);
+    const created = await this.databaseSecret(stack, stage, ctx);
+    if (!created) throw new StagecraftError(`${label}: the database was deployed but its secret (tagged aws:cloudformation:stack-name=${stackName}) was not found.`, { hint: 'Look for the DatabaseSecret resource of the stack in the CloudFormation console.' });
+    return created;
+  }
+
+  pipelineExecutor(stack: Stack): StepExecutor {
+    return new AwsStepExecutor(stack, this);
+  }
+
+  async databaseSecret(stack: Stack, stage: Stage, ctx: WorkContext = {}): Promise<DatabaseSecret | undefined> {
+    const clients = this.clientsFor(stage);
+    const stackName = stageStackName(stack.name, stage.name);
+    const label = `${stack.name}/${stage.name}`;
+    const current = await describeStack(clients, stackName, ctx.signal, `${label}: read stack ${stackName}`);
+    return getDatabaseSecret(clients, stackName, label, current, ctx.signal);
+  }
+
+  async rotateDatabasePassword(stack: Stack, stage: Stage, ctx: WorkContext = {}): Promise<void> {
+    const clients = this.clientsFor(stage);
+    const stackName = stageStackName(stack.name, stage.name);
+    const label = `${stack.name}/${stage.name}`;
+    const current = await describeStack(clients, stackName, ctx.signal, `${label}: read stack ${stackName}`);
+    if (!current) throw new StagecraftError(`${label} is not deployed.`, { kind: 'input', hint: 'Deploy the stage first.' });
+    await rotateDatabasePassword(clients, { stackName, label, stack: current, log: ctx.log, signal: ctx.signal });
+    this.invalidate();
+  }
+
+  async *logs(stack: Stack, stage: Stage, options: LogOptions, ctx: WorkContext = {}): AsyncIterable<LogLine> {
+    const clients = this.clientsFor(stage);
+    const stackName = stageStackName(stack.name, stage.name);
+    const label = `${stack.name}/${stage.name}`;
+    const current = await describeStack(clients, stackName, ctx.signal, `${label}: read stack ${stackName}`);
+    if (!current) throw new StagecraftError(`${label} is not deployed, so it has no logs yet.`, { kind: 'input', hint: 'Deploy the stage first.' });
+    let logGroup = options.kind === 'app' ? current.outputs.AppLogGroupName : current.outputs.AccessLogGroupName;
+    if (!logGroup && options.kind === 'access') {
+      throw new StagecraftError(`${label}: the access log is kept for HTTP API stages only; this stage has a load balancer.`, {
+        kind: 'input',
+        hint: 'Turn on ALB access logging to S3 in the AWS console, or read the app log.',
+      });
+    }
+    logGroup ??= `/stagecraft/${stack.name}/${stage.name}/app`;
+    yield* followLogs(clients, { logGroup, label, sinceMs: options.sinceMs ?? Date.now() - 15 * 60_000, follow: options.follow, filter: options.filter, signal: ctx.signal });
+  }
+
+  /** Closes every client (the CLI calls this before it exits). */
+  async dispose(): Promise<void> {
+    await this.pool.reset();
+  }
+}
