@@ -72,7 +72,8 @@ export class AwsStepExecutor implements StepExecutor {
 
   private sourceChecks(): Promise<StepExecutor> {
     // The same code as local stages: one implementation of "test and scan the committed source".
-    this.localChecks ??= import('../local/executor.js').then(m => new m.LocalStepExecutor(this.stack));
+    // Required lazily (not import(): that would not resolve when tests run the TypeScript directly).
+    this.localChecks ??= Promise.resolve().then(() => new (require('../local/executor') as typeof import('../local/executor')).LocalStepExecutor(this.stack));
     return this.localChecks;
   }
 

@@ -12,7 +12,6 @@ import { AwsClientPool, type AwsClientOptions, type AwsClients } from './clients
 import { getDatabaseSecret, rotateDatabasePassword } from './database';
 import { AwsStepExecutor } from './executor';
 import { resolveImage } from './image';
-import { followLogs } from './logs';
 import { StageStatusReader, type StatusRequest, type StatusResult } from './statusReader';
 import type { AwsStageStatus } from './stageStatus';
 import { storeStageSecret } from './stageSecrets';
@@ -222,15 +221,25 @@ export class AwsProvider implements Provider {
     const label = `${stack.name}/${stage.name}`;
     const current = await describeStack(clients, stackName, ctx.signal, `${label}: read stack ${stackName}`);
     if (!current) throw new StagecraftError(`${label} is not deployed, so it has no logs yet.`, { kind: 'input', hint: 'Deploy the stage first.' });
-    let logGroup = options.kind === 'app' ? current.outputs.AppLogGroupName : current.outputs.AccessLogGroupName;
+    const logGroup = options.kind === 'app' ? current.outputs.AppLogGroupName : current.outputs.AccessLogGroupName;
     if (!logGroup && options.kind === 'access') {
       throw new StagecraftError(`${label}: the access log is kept for HTTP API stages only; this stage has a load balancer.`, {
         kind: 'input',
         hint: 'Turn on ALB access logging to S3 in the AWS console, or read the app log.',
       });
     }
-    logGroup ??= `/stagecraft/${stack.name}/${stage.name}/app`;
-    yield* followLogs(clients, { logGroup, label, sinceMs: options.sinceMs ?? Date.now() - 15 * 60_000, follow: options.follow, filter: options.filter, signal: ctx.signal });
+    // The tail (Live Tail with a polling fallback) loads the Logs SDK: required on first use
+    // (a require, not import(), so it also resolves when tests run the TypeScript directly).
+    const { tailCloudWatchLogs, stageLogGroupName } = require('./logs/index') as typeof import('./logs/index');
+    yield* tailCloudWatchLogs(clients, {
+      logGroupName: logGroup ?? stageLogGroupName(stack.name, stage.name, options.kind),
+      follow: options.follow,
+      sinceMs: options.sinceMs,
+      filter: options.filter,
+      signal: ctx.signal,
+      action: `Logs of ${label}`,
+      onNotice: ctx.log,
+    });
   }
 
   /** Closes every client (the CLI calls this before it exits). */
