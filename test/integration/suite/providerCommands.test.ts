@@ -15,8 +15,8 @@ describe('commands whose provider is not available yet', () => {
   }
 
   for (const [command, title] of [
-    ['stagecraft.tailLogs', 'Tail Logs'],
     ['stagecraft.destroyStage', 'Destroy Stage'],
+    ['stagecraft.rotateDatabasePassword', 'Rotate Database Password'],
   ]) {
     it(`${title} on the aws stage's node reports plainly that the aws provider is not available`, async () => {
       const api = await stagecraftApi();
