@@ -19,7 +19,11 @@ describe('cli: stagecraft status', () => {
   });
   after(() => temp.cleanup());
 
-  /** The commented fixture in a git repository on `branch`, with dev recorded as healthy. */
+  /**
+   * The commented fixture in a git repository on `branch`, with dev recorded as healthy by an
+   * earlier deploy. No runtime runs for it here, so the local provider reports it as stopped:
+   * the recorded commit stays, the URL goes (nothing answers there).
+   */
   async function project(branch?: string): Promise<{ dir: string; file: string }> {
     const dir = temp.make();
     const file = join(dir, 'stagecraft.yaml');
@@ -41,7 +45,7 @@ describe('cli: stagecraft status', () => {
       `Stack shop (${file})`,
       'Service: Dockerfile, port 8080, health /health',
       'Branch develop deploys to: dev (GitFlow: develop → dev)',
-      '  1. dev   local          healthy                            01234567 http://127.0.0.1:4100',
+      '  1. dev   local          stopped                            01234567',
       '  2. test  local          not deployed  postgres',
       '  3. prod  aws eu-west-1  not deployed  approval, protected',
     ]);
@@ -63,7 +67,7 @@ describe('cli: stagecraft status', () => {
       branch: 'main',
       branchStage: 'prod',
       stages: [
-        { name: 'dev', provider: 'local', region: null, database: 'none', requireApproval: false, loadBalancer: false, protected: false, status: 'healthy', commit, url: 'http://127.0.0.1:4100' },
+        { name: 'dev', provider: 'local', region: null, database: 'none', requireApproval: false, loadBalancer: false, protected: false, status: 'stopped', commit, url: null },
         { name: 'test', provider: 'local', region: null, database: 'postgres', requireApproval: false, loadBalancer: false, protected: false, status: 'not-deployed', commit: null, url: null },
         { name: 'prod', provider: 'aws', region: 'eu-west-1', database: 'none', requireApproval: true, loadBalancer: false, protected: true, status: 'not-deployed', commit: null, url: null },
       ],
