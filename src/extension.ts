@@ -5,6 +5,7 @@ import { registerPipelineCommands } from './ui/commands/pipelineCommands';
 import { registerStackCommands } from './ui/commands/stackCommands';
 import { registerStageCommands } from './ui/commands/stageCommands';
 import { registerPanels } from './ui/panels';
+import { registerRunProgress } from './ui/progress';
 import { registerScanning } from './ui/scan';
 import { VIEWS } from './ui/ids';
 import { ExtensionLog } from './ui/log';
@@ -16,6 +17,8 @@ export interface StagecraftApi {
   activatedAt: number;
   /** Resolves with the number of root items once the tree has first produced them. */
   firstTreeItems: Promise<number>;
+  /** When VS Code first asked the tree for items and when they were ready, for the activation benchmark. */
+  firstTreeItemsTiming: { requestedAt?: number; readyAt?: number };
   workspace: StackWorkspace;
   tree: StacksTreeProvider;
   /** Fires with each error message the command wrapper shows. */
@@ -39,9 +42,10 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   registerPipelineCommands(context, log, workspace);
   registerPanels(context, log, workspace);
   registerScanning(context, log, workspace);
+  registerRunProgress(context, log, workspace);
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();
-  return { activatedAt, firstTreeItems: tree.firstItemsShown, workspace, tree, onDidReportError };
+  return { activatedAt, firstTreeItems: tree.firstItemsShown, firstTreeItemsTiming: tree.firstItemsTiming, workspace, tree, onDidReportError };
 }
 
 export function deactivate(): void {

@@ -60,6 +60,8 @@ export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNod
   /** Resolves each time the root has produced its items; the activation benchmark waits on it. */
   private firstItems: ((count: number) => void) | undefined;
   readonly firstItemsShown = new Promise<number>(resolve => (this.firstItems = resolve));
+  /** When VS Code first asked for the root items, and when they were ready (ms since the epoch). */
+  readonly firstItemsTiming: { requestedAt?: number; readyAt?: number } = {};
 
   constructor(private readonly workspace: StackWorkspace) {
     this.subscription = workspace.onDidChange(() => this.changed.fire(undefined));
@@ -67,7 +69,9 @@ export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNod
 
   async getChildren(node?: StagecraftNode): Promise<StagecraftNode[]> {
     if (!node) {
+      this.firstItemsTiming.requestedAt ??= Date.now();
       const roots = await this.roots();
+      this.firstItemsTiming.readyAt ??= Date.now();
       this.firstItems?.(roots.length);
       this.firstItems = undefined;
       return roots;
