@@ -61,6 +61,7 @@ async function measureActivation(scratch) {
     if (line.error) throw new Error(line.error);
     figures.push(line);
     const asked = line.askedAfterMs === undefined ? '' : `; VS Code asked for them after ${line.askedAfterMs} ms, the extension answered in ${line.ms - line.askedAfterMs} ms`;
+    if (line.askedAfterMs !== undefined) answered.push(line.ms - line.askedAfterMs);
     console.log(`  run ${i}: ${line.ms} ms${line.exact ? '' : ' (upper bound: the items were there before the probe looked)'}, ${line.items} root item(s)${asked}`);
   }
   await browser.stop();
@@ -75,6 +76,9 @@ async function nextLine(file, count) {
   }
 }
 
+/** Per run: from VS Code's first request for root items until they were ready (Stagecraft's own share). */
+const answered = [];
+
 const scratch = mkdtempSync(join(tmpdir(), 'stagecraft-bench-'));
 let code = 0;
 try {
@@ -86,6 +90,10 @@ try {
   const ms = await measureActivation(scratch);
   const m = median(ms);
   console.log(`activation to first tree items: median ${m} ms (min ${Math.min(...ms)}, max ${Math.max(...ms)}); target ≤ ${TARGET_MS} ms: ${m <= TARGET_MS ? 'met' : 'NOT met'}`);
+  if (answered.length) {
+    const a = median(answered);
+    console.log(`of which Stagecraft answering the tree's first request: median ${a} ms (min ${Math.min(...answered)}, max ${Math.max(...answered)}); the rest is VS Code before it asks`);
+  }
 } catch (err) {
   console.error(`bench activation: ${err.message}`);
   code = 1;

@@ -36,7 +36,13 @@ async function activate() {
     const timedOut = await Promise.race([shown.then(() => false), new Promise(resolve => (timer = setTimeout(() => resolve(true), TIMEOUT_MS)))]);
     clearTimeout(timer);
     if (timedOut) return write({ error: `the Stacks tree asked for no items within ${TIMEOUT_MS / 1000} s: was its view visible at startup?` });
-    write({ ms: resolvedAt - api.activatedAt, exact, items, askedAfterMs: askedAt === undefined ? undefined : askedAt - api.activatedAt });
+    // The extension records both moments itself, so they are exact even when the probe attached late.
+    const timing = api.firstTreeItemsTiming ?? {};
+    if (timing.readyAt !== undefined) {
+      resolvedAt = timing.readyAt;
+      askedAt = timing.requestedAt;
+    }
+    write({ ms: resolvedAt - api.activatedAt, exact: exact || timing.readyAt !== undefined, items, askedAfterMs: askedAt === undefined ? undefined : askedAt - api.activatedAt });
   } catch (err) {
     write({ error: String(err && err.stack || err) });
   }
