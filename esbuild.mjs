@@ -2,7 +2,7 @@
 // `node esbuild.mjs` builds for development; `--production` minifies; `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { readdirSync, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -28,9 +28,32 @@ const node = {
   mainFields: ['module', 'main'],
 };
 
+/**
+ * The AWS SDK is a bundle of its own, dist/aws-sdk.js (entry src/aws/sdk.ts), so dist/extension.js
+ * stays small and activation never evaluates it: our sources' imports of an SDK package become a
+ * property read of that bundle, at the moment the import runs.
+ */
+const awsSdkEntry = readFileSync('src/aws/sdk.ts', 'utf8');
+const awsSdkApart = {
+  name: 'aws-sdk-apart',
+  setup(build) {
+    build.onResolve({ filter: /^@(aws-sdk|smithy)\// }, args => {
+      if (args.importer.includes(`${sep}node_modules${sep}`)) return undefined;
+      if (!awsSdkEntry.includes(`'${args.path}'`)) return { errors: [{ text: `${args.path} is not in src/aws/sdk.ts: add it there so it goes into dist/aws-sdk.js` }] };
+      return { path: args.path, namespace: 'aws-sdk-apart' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'aws-sdk-apart' }, args => ({
+      contents: `module.exports = require('./aws-sdk.js').packages[${JSON.stringify(args.path)}];`,
+      loader: 'js',
+    }));
+  },
+};
+const withAwsSdkApart = { plugins: [awsSdkApart], external: [...node.external, './aws-sdk.js'] };
+
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli/index.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, ...withAwsSdkApart, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  { ...node, ...withAwsSdkApart, entryPoints: { cli: 'src/cli/index.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { 'aws-sdk': 'src/aws/sdk.ts' }, outdir: 'dist' },
   // The detached per-stage runtime (proxy + app processes) that local stages run in.
   { ...node, entryPoints: { 'stage-daemon': 'src/local/runtime/daemonMain.ts' }, outdir: 'dist' },
 ];

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerLocalProvider } from './local/register';
+import { registerAws } from './ui/aws';
 import { onDidReportError } from './ui/commandWrapper';
 import { registerPipelineCommands } from './ui/commands/pipelineCommands';
 import { registerStackCommands } from './ui/commands/stackCommands';
@@ -43,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   registerPanels(context, log, workspace);
   registerScanning(context, log, workspace);
   registerRunProgress(context, log, workspace);
+  registerAws(context, log, workspace);
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();
   return { activatedAt, firstTreeItems: tree.firstItemsShown, firstTreeItemsTiming: tree.firstItemsTiming, workspace, tree, onDidReportError };

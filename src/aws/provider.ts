@@ -44,6 +44,16 @@ export interface AwsWorkContext extends WorkContext {
   onStackEvent?: (event: StackEventLine) => void;
 }
 
+interface PendingStatus {
+  stack: Stack;
+  stage: Stage;
+  resolve: (r: StatusResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/** How long status requests are gathered into one batched read. */
+const STATUS_BATCH_WINDOW_MS = 15;
+
 /** Alarm ARNs as CloudFormation rollback triggers accept them; anything else is left out. */
 const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:[^${}]+$/;
 
@@ -66,10 +76,37 @@ export class AwsProvider implements Provider {
     return this.pool.get({ profile: stage.profile, region: stage.region });
   }
 
-  async status(stack: Stack, stage: Stage, ctx: WorkContext = {}): Promise<AwsStageStatus> {
-    const [result] = await this.statusAll([{ stack, stage }], ctx);
+  /**
+   * One stage's status. Calls made within a few milliseconds of each other (the tree asks for every
+   * stage at once) are answered by one batched read, so 200 stages cost a paginated listing and a
+   * few ECS calls, not 400 calls.
+   */
+  async status(stack: Stack, stage: Stage, ctx: WorkContext & { maxAgeMs?: number } = {}): Promise<AwsStageStatus> {
+    const result = ctx.maxAgeMs !== undefined ? (await this.statusAll([{ stack, stage }], ctx))[0] : await this.batched(stack, stage, ctx.signal);
     if ('error' in result) throw result.error;
     return result.status;
+  }
+
+  private batch?: PendingStatus[];
+
+  private batched(stack: Stack, stage: Stage, signal?: AbortSignal): Promise<StatusResult> {
+    const answer = new Promise<StatusResult>((resolve, reject) => {
+      if (!this.batch) {
+        const batch: PendingStatus[] = [];
+        this.batch = batch;
+        setTimeout(() => {
+          this.batch = undefined;
+          this.statusAll(batch).then(
+            results => results.forEach((r, i) => batch[i].resolve(r)),
+            err => batch.forEach(b => b.reject(err)),
+          );
+        }, STATUS_BATCH_WINDOW_MS);
+      }
+      this.batch.push({ stack, stage, resolve, reject });
+    });
+    if (!signal) return answer;
+    // One caller giving up does not cancel the batch the others wait for.
+    return Promise.race([answer, new Promise<never>((_, reject) => (signal.aborted ? reject(StagecraftError.cancelled()) : signal.addEventListener('abort', () => reject(StagecraftError.cancelled()), { once: true })))]);
   }
 
   /**
@@ -96,7 +133,7 @@ export class AwsProvider implements Provider {
     ctx.log?.(`${stack.name}/${stage.name}: image ${imageUri}`);
     const artifactTag = imageUri === artifact.id ? undefined : artifact.id;
     await this.deployImage(clients, stack, stage, { imageUri, commit: artifact.commit, artifact: artifactTag }, ctx);
-    return this.status(stack, stage, { ...ctx, maxAgeMs: 0 } as WorkContext);
+    return this.status(stack, stage, { ...ctx, maxAgeMs: 0 });
   }
 
   /** Renders the stage template for this image and deploys it through a change set. */

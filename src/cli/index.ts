@@ -1,8 +1,10 @@
+import { registerAwsProvider } from '../aws/register';
 import { registerLocalProvider } from '../local/register';
 import { runCli } from './main';
 
 /** The `stagecraft` executable: the same core the extension runs, for CI and scripts. */
 registerLocalProvider();
+registerAwsProvider();
 const controller = new AbortController();
 // `stagecraft status | head` closes the pipe early: that is not an error.
 process.stdout.on('error', err => {

@@ -18,6 +18,7 @@ export const COMMANDS = {
   openStackFile: 'stagecraft.openStackFile',
   showLog: 'stagecraft.showLog',
   resumeRun: 'stagecraft.resumeRun',
+  selectAwsProfile: 'stagecraft.selectAwsProfile',
 } as const;
 
 export const VIEWS = {
