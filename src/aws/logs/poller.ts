@@ -76,7 +76,9 @@ export class FilterLogEventsPoller {
       });
       const fresh: CloudWatchEvent[] = [];
       for (const e of out.events ?? []) {
-        if (e.timestamp === undefined) continue;
+        // Never before the window (the service does not return those; an emulator might, and the
+        // ids of that time are already forgotten).
+        if (e.timestamp === undefined || e.timestamp < startTime) continue;
         const event: CloudWatchEvent = { eventId: e.eventId, logStreamName: e.logStreamName, timestamp: e.timestamp, message: e.message ?? '' };
         if (e.eventId !== undefined && !this.seen.add(e.eventId, e.timestamp)) continue;
         if (skip?.(event)) continue;

@@ -5,6 +5,7 @@ import { registerCommand } from '../commandWrapper';
 import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
 import type { StackWorkspace } from '../stackWorkspace';
+import { registerTailLogs } from '../logs';
 import { resolveStage } from '../stagePicker';
 
 /**
@@ -20,5 +21,5 @@ export function registerStageCommands(context: vscode.ExtensionContext, log: Ext
     });
   // Deploy, Run Pipeline, approvals, Destroy and Rotate live in pipelineCommands.ts; the
   // panels (env vars, origins, database secret) in src/ui/panels.
-  providerCommand(COMMANDS.tailLogs, 'Tail Logs');
+  registerTailLogs(context, log, workspace);
 }

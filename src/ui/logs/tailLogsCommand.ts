@@ -1,0 +1,91 @@
+import * as vscode from 'vscode';
+import type { Stack, Stage } from '../../core/model';
+import type { LogOptions, Provider } from '../../core/provider';
+import { requireProvider } from '../../core/providers';
+import { registerCommand } from '../commandWrapper';
+import { COMMANDS } from '../ids';
+import type { ExtensionLog } from '../log';
+import type { StackWorkspace } from '../stackWorkspace';
+import { resolveStage } from '../stagePicker';
+import { LogTerminal } from './logTerminal';
+import { pickLogOptions, type TailLogsRequest } from './pickLogOptions';
+
+/**
+ * Tail Logs: a terminal per stage and log that follows the stage's application or access log
+ * through its provider (local files or CloudWatch). Opening it again for the same stage and log
+ * replaces the old one. The command returns the LogTerminal (tests watch what it writes).
+ *
+ * Arguments: a tree node (or nothing: pick a stage), then optionally a TailLogsRequest.
+ */
+export function registerTailLogs(context: vscode.ExtensionContext, log: ExtensionLog, workspace: StackWorkspace): LogTerminals {
+  const terminals = new LogTerminals(log);
+  context.subscriptions.push(terminals);
+  registerCommand(context, log, COMMANDS.tailLogs, async (arg?: unknown, request?: TailLogsRequest) => {
+    const { stack, stage } = await resolveStage(workspace, arg, 'Tail Logs: which stage?');
+    // A stage whose provider is missing is said before any question is asked.
+    const provider = await requireProvider(stage.provider, `Tail Logs (${stage.name})`);
+    const options = await pickLogOptions(stage.name, request);
+    return terminals.open(stack, stage, options, provider);
+  });
+  return terminals;
+}
+
+/** The open log terminals, one per stack, stage and log. */
+export class LogTerminals implements vscode.Disposable {
+  private readonly open_ = new Map<string, LogTerminal>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly log: ExtensionLog) {
+    this.subscriptions.push(
+      vscode.window.onDidCloseTerminal(t => {
+        for (const [key, lt] of this.open_) {
+          if (lt.terminal === t) {
+            this.open_.delete(key);
+            lt.close();
+          }
+        }
+      }),
+    );
+  }
+
+  async open(stack: Stack, stage: Stage, options: LogOptions, provider?: Provider): Promise<LogTerminal> {
+    provider ??= await requireProvider(stage.provider, `Tail Logs (${stage.name})`);
+    const source = provider;
+    const what = options.kind === 'access' ? 'access' : 'app';
+    const key = `${stack.root}\u0000${stage.name}\u0000${what}`;
+    this.open_.get(key)?.dispose();
+    this.open_.delete(key);
+
+    const minutes = Math.round(((options.sinceMs ?? 600_000) / 60_000) * 10) / 10;
+    const header = [
+      `${options.kind === 'access' ? 'Access log' : 'Application log'} of ${stage.name} (${stack.name}, ${stage.provider}${stage.region ? ` ${stage.region}` : ''})`,
+      `from ${minutes} min ago`,
+      options.filter ? `filter: ${options.filter}` : undefined,
+      options.follow ? 'following — Ctrl+C stops, closing the terminal ends it' : undefined,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    const terminal = new LogTerminal(
+      { name: `Logs: ${stage.name} (${what})`, kind: options.kind, header, follow: options.follow },
+      (signal, notice) => source.logs(stack, stage, options, { signal, log: notice })[Symbol.asyncIterator](),
+      err => this.log.error(`Tail Logs (${stage.name}) failed`, err),
+    );
+    try {
+      await terminal.start();
+    } catch (err) {
+      terminal.dispose();
+      throw err;
+    }
+    terminal.terminal = vscode.window.createTerminal({ name: terminal.options.name, pty: terminal, iconPath: new vscode.ThemeIcon(what === 'access' ? 'globe' : 'output') });
+    terminal.terminal.show(true);
+    this.open_.set(key, terminal);
+    this.log.info(`Tail Logs: ${header}`);
+    return terminal;
+  }
+
+  dispose(): void {
+    for (const t of this.open_.values()) t.dispose();
+    this.open_.clear();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
