@@ -4,7 +4,7 @@ import { registerAws } from './ui/aws';
 import { onDidReportError } from './ui/commandWrapper';
 import { registerPipelineCommands } from './ui/commands/pipelineCommands';
 import { registerStackCommands } from './ui/commands/stackCommands';
-import { registerStageCommands } from './ui/commands/stageCommands';
+import { registerTailLogs } from './ui/logs';
 import { registerPanels } from './ui/panels';
 import { registerRunProgress } from './ui/progress';
 import { registerScanning } from './ui/scan';
@@ -39,11 +39,11 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   const view = vscode.window.createTreeView(VIEWS.stacks, { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(log, workspace, tree, view);
   registerStackCommands(context, log, workspace);
-  registerStageCommands(context, log, workspace);
-  registerPipelineCommands(context, log, workspace);
+  registerTailLogs(context, log, workspace);
+  const runProgress = registerRunProgress(context, log, workspace);
+  registerPipelineCommands(context, log, workspace, runProgress);
   registerPanels(context, log, workspace);
   registerScanning(context, log, workspace);
-  registerRunProgress(context, log, workspace);
   registerAws(context, log, workspace);
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();

@@ -11,6 +11,7 @@ import { destroyStageDatabase, ensureStageDatabase, readStageDatabaseSecret, rot
 import { connectStageRuntime, readStageRuntimeStatus } from './runtime/client';
 import { runtimePaths } from './runtime/paths';
 import { LocalStepExecutor } from './executor';
+import { tailLocalLog } from './logs/tail';
 import { deployArtifact } from './stageDeployer';
 import { deleteStageSecrets, storeStageSecret } from './stageSecrets';
 
@@ -99,12 +100,8 @@ export class LocalProvider implements Provider {
     await this.redeployActive(stack, stage, ctx, 'database password rotated');
   }
 
-  // eslint-disable-next-line require-yield
-  async *logs(_stack: Stack, stage: Stage, _options: LogOptions, _ctx: WorkContext = {}): AsyncIterable<LogLine> {
-    throw new StagecraftError(`Logs of "${stage.name}": following local log files is not available in this version yet.`, {
-      kind: 'unavailable',
-      hint: `Read .stagecraft/logs/${stage.name}/app.log and access.log directly meanwhile.`,
-    });
+  logs(stack: Stack, stage: Stage, options: LogOptions, ctx: WorkContext = {}): AsyncIterable<LogLine> {
+    return tailLocalLog(stack.root, stage.name, { ...options, signal: ctx.signal });
   }
 
   pipelineExecutor(stack: Stack): StepExecutor {

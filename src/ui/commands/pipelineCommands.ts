@@ -3,24 +3,21 @@ import { StagecraftError } from '../../core/errors';
 import type { Stack } from '../../core/model';
 import { approve, findPendingApprovals, latestRun, reject, type PendingApproval, type RunEvent, type RunHandle, type RunRecord } from '../../core/pipeline';
 import { requireProvider } from '../../core/providers';
-import { redactor } from '../../core/redact';
 import { continueRelease, startRelease } from '../../core/release';
-import { printRunEvent, summaryLine } from '../../core/runFormat';
+import { summaryLine } from '../../core/runFormat';
 import { readRepoFacts } from '../../git/repo';
 import { toAbortSignal, withCancellableProgress } from '../cancellation';
 import { registerCommand } from '../commandWrapper';
 import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
+import type { RunProgress } from '../progress';
 import type { StackWorkspace } from '../stackWorkspace';
 import { resolveStack, resolveStage } from '../stagePicker';
 import type { StagecraftNode } from '../tree';
 
 /** Run Pipeline, Deploy Stage, Approve/Reject Promotion, Destroy Stage, Rotate Database Password. */
-export function registerPipelineCommands(context: vscode.ExtensionContext, log: ExtensionLog, workspace: StackWorkspace): void {
-  const statusBar = vscode.window.createStatusBarItem('stagecraft.activeRun', vscode.StatusBarAlignment.Left, 50);
-  statusBar.name = 'Stagecraft run';
-  context.subscriptions.push(statusBar);
-  const runs = new RunPresenter(context, workspace, statusBar);
+export function registerPipelineCommands(context: vscode.ExtensionContext, log: ExtensionLog, workspace: StackWorkspace, progress: RunProgress): void {
+  const runs = new RunPresenter(progress, workspace);
 
   registerCommand(context, log, COMMANDS.runPipeline, async (arg?: StagecraftNode) => {
     const folder = await resolveStack(workspace, arg);
@@ -75,80 +72,42 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
   });
 }
 
-/** Shows a run as it happens: its own output channel, a cancellable progress notification, the status bar, approval prompts. */
+/**
+ * Starts a run and keeps it in front of the user until it ends: a cancellable progress
+ * notification naming the step, while RunProgress (src/ui/progress) gives the run its output
+ * channel, the status bar item and the approval prompts.
+ */
 class RunPresenter {
   constructor(
-    private readonly context: vscode.ExtensionContext,
+    private readonly progress: RunProgress,
     private readonly workspace: StackWorkspace,
-    private readonly statusBar: vscode.StatusBarItem,
   ) {}
 
-  /** Starts a run with `start` and shows it until it ends. */
   async show(stack: Stack, title: string, start: (options: { signal: AbortSignal; onEvent: (event: RunEvent) => void }) => Promise<RunHandle>): Promise<RunRecord> {
-    return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-      async (progress, token) => {
-        const abort = toAbortSignal(token);
-        let channel: vscode.OutputChannel | undefined;
-        const pending: RunEvent[] = [];
-        const onEvent = (event: RunEvent) => {
-          if (!channel) {
-            pending.push(event);
-            return;
-          }
-          this.present(event, channel, stack, message => progress.report({ message }));
-        };
-        try {
-          const handle = await start({ signal: abort.signal, onEvent });
-          channel = vscode.window.createOutputChannel(`Stagecraft Run ${handle.runId}`);
-          this.context.subscriptions.push(channel);
-          channel.show(true);
-          const shown = channel;
-          // The status bar item opens this run's output while it is the active one.
-          const showCommand = vscode.commands.registerCommand(`stagecraft.showRun.${handle.runId}`, () => shown.show(true));
-          this.statusBar.tooltip = `Stagecraft run ${handle.runId}: click to show its output`;
-          this.statusBar.command = { title: 'Show run', command: `stagecraft.showRun.${handle.runId}` };
-          for (const event of pending.splice(0)) this.present(event, shown, stack, message => progress.report({ message }));
-          const run = await handle.done;
-          showCommand.dispose();
-          this.finished(run, shown);
-          return run;
-        } finally {
-          abort.dispose();
-          this.statusBar.hide();
-          this.workspace.refresh();
-        }
-      },
-    );
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const abort = toAbortSignal(token);
+      const present = this.progress.presenter(stack, { report: message => progress.report({ message }) });
+      const onEvent = (event: RunEvent) => {
+        present(event);
+        if (event.type === 'step-finished' || event.type === 'awaiting-approval') this.workspace.refresh();
+      };
+      try {
+        const handle = await start({ signal: abort.signal, onEvent });
+        const run = await handle.done;
+        this.finished(run);
+        return run;
+      } finally {
+        abort.dispose();
+        this.workspace.refresh();
+      }
+    });
   }
 
-  private present(event: RunEvent, channel: vscode.OutputChannel, stack: Stack, report: (message: string) => void): void {
-    const time = new Date().toISOString().slice(11, 23);
-    printRunEvent(event, line => channel.appendLine(`${time} ${redactor.redact(line)}`), true);
-    if (event.type === 'step-started') {
-      report(event.step.label);
-      this.statusBar.text = `$(sync~spin) ${stack.name}: ${event.step.label}`;
-      this.statusBar.show();
-    } else if (event.type === 'step-finished') {
-      this.workspace.refresh();
-    } else if (event.type === 'awaiting-approval') {
-      this.statusBar.text = `$(watch) ${stack.name}: ${event.stage} awaits approval`;
-      report(`${event.stage} awaits approval`);
-      this.workspace.refresh();
-      void vscode.window.showInformationMessage(`Promotion to ${event.stage} of ${stack.name} waits for approval.`, 'Approve', 'Reject').then(choice => {
-        if (choice === 'Approve') void vscode.commands.executeCommand(COMMANDS.approvePromotion, { stackRoot: stack.root, stage: event.stage, runId: event.runId });
-        if (choice === 'Reject') void vscode.commands.executeCommand(COMMANDS.rejectPromotion, { stackRoot: stack.root, stage: event.stage, runId: event.runId });
-      });
-    }
-  }
-
-  private finished(run: RunRecord, channel: vscode.OutputChannel): void {
+  private finished(run: RunRecord): void {
     const line = summaryLine(run).split('\n')[0];
-    if (run.status === 'succeeded') {
-      void vscode.window.showInformationMessage(line, 'Show Output').then(c => c && channel.show(true));
-    } else if (run.status !== 'cancelled') {
-      void vscode.window.showErrorMessage(line, 'Show Output').then(c => c && channel.show(true));
-    }
+    const show = (choice: string | undefined) => choice && this.progress.show(run.id);
+    if (run.status === 'succeeded') void vscode.window.showInformationMessage(line, 'Show Output').then(show);
+    else if (run.status !== 'cancelled') void vscode.window.showErrorMessage(line, 'Show Output').then(show);
   }
 }
 
