@@ -30,7 +30,8 @@ import { tmpdir } from 'node:os';
 import { format } from 'node:util';
 import { join } from 'node:path';
 
-const STEP_TIMEOUT_MS = 10_000;
+// Generous: the machines these run on are shared, and a save goes through the whole editor.
+const STEP_TIMEOUT_MS = 20_000;
 
 export function servePanelActions(page, control, { screenshots, runName = 'run' } = {}) {
   mkdirSync(screenshots, { recursive: true });

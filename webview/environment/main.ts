@@ -12,7 +12,8 @@ provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField());
 interface Draft {
   stage: string;
   revision: string;
-  rows: Array<EnvRowDraft & { withheld?: boolean }>;
+  /** `file`: the value was the file's own and is taken from the file again; `typed`: the user must type it again. */
+  rows: Array<EnvRowDraft & { withheld?: 'file' | 'typed' }>;
 }
 
 const app = document.getElementById('app')!;
@@ -20,6 +21,8 @@ const banner = new Banner();
 let init: EnvironmentInit | undefined;
 let rows: EnvRowDraft[] = [];
 let checks: EnvRowCheck[] = [];
+/** The text of each row as last checked by the host (undefined: not a text value, or not checked). */
+let checked: Array<string | undefined> = [];
 let problems: FieldProblems = {};
 let dirty = false;
 let baseRevision = '';
@@ -31,8 +34,11 @@ const channel = new PageChannel<EnvironmentInit, Draft>('environment', next => {
   init = next;
   const saved = channel.state;
   if (first && saved && saved.stage === next.header.stage) {
-    rows = saved.rows.map(({ name, value }) => ({ name, value }));
-    withheldNotice = saved.rows.some(r => r.withheld);
+    rows = saved.rows.map(({ name, value, withheld }) => {
+      const fromFile = withheld === 'file' ? next.rows.find(r => r.name === name && r.value.kind === 'text') : undefined;
+      return { name, value: fromFile ? { ...fromFile.value } : value };
+    });
+    withheldNotice = saved.rows.some(r => r.withheld === 'typed');
     baseRevision = saved.revision;
     dirty = true;
   } else if (first || !dirty) {
@@ -59,7 +65,13 @@ function saveDraft(): void {
   channel.state = {
     stage: init.header.stage,
     revision: baseRevision,
-    rows: rows.map((row, i) => (row.value.kind === 'text' && checks[i]?.secretLike ? { name: row.name, value: { kind: 'text', text: '' }, withheld: true } : row)),
+    // A value is kept only once the host has checked exactly this text and found it not secret-like.
+    rows: rows.map((row, i) => {
+      if (row.value.kind !== 'text' || (checked[i] === row.value.text && !checks[i]?.secretLike)) return row;
+      const text = row.value.text;
+      const inFile = init!.rows.some(r => r.name === row.name && r.value.kind === 'text' && r.value.text === text);
+      return { name: row.name, value: { kind: 'text', text: '' }, withheld: inFile ? 'file' : 'typed' };
+    }),
   };
 }
 
@@ -78,9 +90,11 @@ function scheduleCheck(): void {
 async function check(): Promise<void> {
   const seq = ++checkSeq;
   try {
+    const sent = rows.map(r => (r.value.kind === 'text' ? r.value.text : undefined));
     const result = await channel.request('environment.check', { rows });
     if (seq !== checkSeq) return;
     checks = result.rows;
+    checked = sent;
     problems = result.problems;
     showChecks();
     saveDraft();
@@ -107,7 +121,7 @@ function render(): void {
     app,
     header('Environment Variables', ['of stage ', h('strong', { attrs: { id: 'stage-name' } }, i.header.stage), ' in ', h('strong', i.header.stack), ` · ${i.header.provider}${i.header.region ? ` ${i.header.region}` : ''}`, providerNote(i.header)]),
     h('p', { attrs: { class: 'note' } }, 'Values set here override the ', h('code', i.dockerfile), `'s ENV. ${i.reserved.join(', ')} are set by Stagecraft for every stage. Values that look like secrets are better kept as a secret reference: the file then names the secret, and the provider holds its value.`),
-    withheldNotice ? h('p', { attrs: { class: 'banner info', role: 'status' } }, 'Values that looked like secrets were not kept in this draft; type them again or keep them as secret references.') : null,
+    withheldNotice ? h('p', { attrs: { class: 'banner info', role: 'status' } }, 'Values that look like secrets were not kept in this draft: type them again, or keep them as secret references.') : null,
     dirty && init.revision !== baseRevision ? h('p', { attrs: { class: 'banner error', role: 'alert' } }, 'stagecraft.yaml changed since this draft was started. ', button('Discard draft', discard, { id: 'discard' })) : null,
     banner.root,
     rows.length > 0 ? table : h('p', { attrs: { id: 'no-rows' } }, 'This stage sets no variables of its own.'),
@@ -163,6 +177,7 @@ function showChecks(): void {
 function addRow(name = '', value = ''): void {
   rows.push({ name, value: { kind: 'text', text: value } });
   checks.push({});
+  checked.push(undefined);
   edited();
   render();
   (document.getElementById(`row-${rows.length - 1}-${name ? 'value' : 'name'}`) as HTMLElement | null)?.focus();
@@ -171,6 +186,7 @@ function addRow(name = '', value = ''): void {
 function deleteRow(index: number): void {
   rows.splice(index, 1);
   checks.splice(index, 1);
+  checked.splice(index, 1);
   edited();
   render();
   (document.getElementById(`row-${Math.min(index, rows.length - 1)}-name`) ?? document.getElementById('add-row'))?.focus();

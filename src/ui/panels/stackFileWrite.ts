@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { editStackText, type StackFilePort } from '../../protocol/host/stackFile';
 import { applyTextChange } from '../fileEdits';
 import type { StackWorkspace } from '../stackWorkspace';
@@ -13,7 +13,16 @@ export function editorStackPort(workspace: StackWorkspace, file: vscode.Uri): St
   return {
     stack: async () => (await currentStack(workspace, file)).stack,
     async edit(what, change) {
-      await applyTextChange(file, current => editStackText(current, file.fsPath, what, change));
+      const disk = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+      const open = vscode.workspace.textDocuments.find(d => d.uri.toString() === file.toString());
+      if (open && !open.isDirty && open.getText() !== disk) {
+        // The file changed on disk (git, another tool) and the editor has not caught up yet: with
+        // nothing unsaved to keep, edit the file itself rather than save over newer content.
+        const next = editStackText(disk, file.fsPath, what, change);
+        if (next !== disk) await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(next));
+      } else {
+        await applyTextChange(file, current => editStackText(current, file.fsPath, what, change));
+      }
       workspace.refresh();
     },
   };

@@ -38,7 +38,7 @@ export function pageActionsServed(): boolean {
 
 let counter = 0;
 
-export async function onPage(panel: string, steps: Step[], timeoutMs = 30_000): Promise<PageResult> {
+export async function onPage(panel: string, steps: Step[], timeoutMs = 90_000): Promise<PageResult> {
   const control = process.env.STAGECRAFT_IT_CONTROL;
   if (!control) throw new Error('STAGECRAFT_IT_CONTROL is not set: no launcher to act on the page');
   const name = `panels-${process.pid}-${++counter}`;
