@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { REPO_ROOT, openBrowser, registerCleanup, startCodeServer, stopAll, withTimeout, workbenchUrl } from './launch-code-server.mjs';
+import { servePanelActions } from './panels-ui.mjs';
 
 const FIXTURES = join(REPO_ROOT, 'test/fixtures/workspaces');
 const TESTS_ENTRY = join(REPO_ROOT, 'out/test/integration/index.js');
@@ -90,6 +91,8 @@ async function runOne(run) {
     });
     browser = await openBrowser({ logFile: join(LOGS, `page-${run.name}.log`), onLog: relayTo(join(LOGS, `host-${run.name}.log`)) });
     const stopScreenshots = serveScreenshots(browser.page, control, run.name);
+    // Panel tests act on the webview page itself (typing, clicking) through the browser that runs the workbench.
+    const stopPanelActions = servePanelActions(browser.page, control, { screenshots: SCREENSHOTS, runName: run.name });
     const url = workbenchUrl(server.host, join(workspaces, run.open), {
       extensionDevelopmentPath: REPO_ROOT,
       extensionTestsPath: TESTS_ENTRY,
@@ -106,6 +109,7 @@ async function runOne(run) {
       exitCode = await withTimeout(Promise.race([browser.exitCode, serverDied]), RUN_TIMEOUT_MS, `the ${run.name} suite in VS Code`);
     } finally {
       await stopScreenshots();
+      await stopPanelActions();
     }
     const counts = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : undefined;
     if (!counts) throw new Error(`the suite ended (exit ${exitCode}) without writing its results; see ${LOGS}`);
