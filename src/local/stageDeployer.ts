@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import { StagecraftError } from '../core/errors';
 import type { Stack, Stage } from '../core/model';
 import { runHttpChecks, syntheticChecks } from '../core/pipeline';
@@ -5,6 +6,8 @@ import type { StepOutcome } from '../core/pipeline';
 import type { BuiltArtifact } from './build';
 import { ensureStageDatabase } from './database';
 import { connectStageRuntime, type StageRuntime, type VersionInfo } from './runtime/client';
+import { parseAppLogLine, versionLabel } from './runtime/appLogFormat';
+import { runtimePaths } from './runtime/paths';
 import { waitForHttp } from './runtime/waitForHttp';
 import { stageEnvironment } from './stageEnv';
 
@@ -54,14 +57,88 @@ export async function startCandidate(stack: Stack, stage: Stage, artifact: Built
   };
 }
 
+/**
+ * GETs the candidate's health path until it answers 2xx. The candidate is watched meanwhile: one
+ * that exits fails the step at once (with its last output), not after the whole timeout.
+ */
 export async function checkHealth(stack: Stack, stage: Stage, url: string, ctx: DeployContext): Promise<StepOutcome> {
-  const ready = await waitForHttp(`${url}${stack.service.healthCheck}`, {
-    timeoutMs: HEALTH_TIMEOUT_MS,
-    signal: ctx.signal,
-    expectStatus: status => status >= 200 && status < 300,
-    what: `the health check of stage "${stage.name}" (GET ${stack.service.healthCheck})`,
+  const runtime = await openRuntime(stack, stage, ctx, false);
+  const crashed = new AbortController();
+  let exited: VersionInfo | undefined;
+  let previous: VersionInfo | undefined;
+  const watch = setInterval(() => {
+    void runtime?.status().then(
+      s => {
+        previous = s.active;
+        if (s.candidate?.exited && !crashed.signal.aborted) {
+          exited = s.candidate;
+          crashed.abort();
+        }
+      },
+      () => undefined,
+    );
+  }, CRASH_POLL_MS);
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, crashed.signal]) : crashed.signal;
+  try {
+    const ready = await waitForHttp(`${url}${stack.service.healthCheck}`, {
+      timeoutMs: healthTimeoutMs(),
+      signal,
+      expectStatus: status => status >= 200 && status < 300,
+      what: `the health check of stage "${stage.name}" (GET ${stack.service.healthCheck})`,
+    });
+    return { status: 'succeeded', summary: `GET ${stack.service.healthCheck} answered ${ready.status} after ${ready.elapsedMs} ms` };
+  } catch (err) {
+    if (!exited || ctx.signal?.aborted) throw err;
+    throw await candidateExited(stack.root, stage, exited, previous);
+  } finally {
+    clearInterval(watch);
+  }
+}
+
+const CRASH_POLL_MS = 200;
+
+/** 30 s; STAGECRAFT_HEALTH_TIMEOUT_MS changes it (CI machines, tests of a health check that never passes). */
+function healthTimeoutMs(): number {
+  const fromEnv = Number(process.env.STAGECRAFT_HEALTH_TIMEOUT_MS);
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : HEALTH_TIMEOUT_MS;
+}
+
+async function candidateExited(root: string, stage: Stage, version: VersionInfo, previous: VersionInfo | undefined): Promise<StagecraftError> {
+  const exit = version.exited!;
+  const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+  const ran = ((Date.parse(exit.at) - Date.parse(version.startedAt)) / 1000).toFixed(1);
+  const lines = await appOutputTail(root, stage.name, versionLabel(version.commit, version.artifactId));
+  const tail = lines.length ? ` Its last output: ${lines.join(' | ')}.` : ' It wrote nothing.';
+  const keeps = previous ? `${stage.name} keeps serving ${previous.commit.slice(0, 8)}` : `${stage.name} had no earlier version running`;
+  return new StagecraftError(`The new version of stage "${stage.name}" (${version.commit.slice(0, 8)}) exited (${how}) ${ran} s after it started, during the health check.${tail}`, {
+    hint: `${keeps}. Fix the crash (the full log is ${runtimePaths(root, stage.name).appLog}), commit, and run the pipeline again.`,
   });
-  return { status: 'succeeded', summary: `GET ${stack.service.healthCheck} answered ${ready.status} after ${ready.elapsedMs} ms` };
+}
+
+/** The last lines the version wrote to the stage's app.log (stdout and stderr). */
+async function appOutputTail(root: string, stage: string, label: string, count = 5): Promise<string[]> {
+  const file = runtimePaths(root, stage).appLog;
+  let text = '';
+  try {
+    const handle = await fs.open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, 64 * 1024);
+      const buf = Buffer.alloc(length);
+      await handle.read(buf, 0, length, size - length);
+      text = buf.toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .map(parseAppLogLine)
+    .filter(l => l !== undefined && l.version === label && l.stream !== 'stagecraft')
+    .slice(-count)
+    .map(l => l!.text.slice(0, 300));
 }
 
 export async function runSyntheticChecks(stack: Stack, url: string, ctx: DeployContext): Promise<StepOutcome> {

@@ -14,6 +14,8 @@ export interface VersionInfo {
   startedAt: string;
   /** 'stop-then-start' when the app binds a fixed port its own previous version held: not blue/green. */
   mode?: 'blue-green' | 'stop-then-start';
+  /** A candidate that has exited (crashed) and was not yet discarded. */
+  exited?: { code: number | null; signal: string | null; at: string };
 }
 
 export interface RuntimeStatus {

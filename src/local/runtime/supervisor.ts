@@ -41,6 +41,12 @@ const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000, 15_000, 30_000];
 const STABLE_AFTER_MS = 30_000;
 /** How long a version may ignore its PORT before we look for the port it did bind. */
 const ADOPT_AFTER_MS = 1500;
+/**
+ * A new version takes traffic only once it has run this long: one that crashes right after it
+ * starts listening is caught while the old version still serves, instead of crash-looping behind
+ * the stage's URL after the old one was stopped.
+ */
+const MIN_UPTIME_BEFORE_SWITCH_MS = 2000;
 const MAX_CRASHES_KEPT = 20;
 /** Env names whose values are masked in app.log. */
 const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY/i;
@@ -102,7 +108,7 @@ export class StageSupervisor {
       url: this.proxy ? `http://${LOOPBACK}:${this.proxy.port}` : undefined,
       proxyPort: this.proxy?.port,
       active: this.active && publicInfo(this.active.info),
-      candidate: this.candidate && publicInfo(this.candidate.info),
+      candidate: this.candidate && { ...publicInfo(this.candidate.info), ...(this.candidate.proc.exit ? { exited: this.candidate.proc.exit } : {}) },
       restarts: this.state.restarts,
       lastExit: this.state.lastExit && { code: this.state.lastExit.code, signal: this.state.lastExit.signal, at: this.state.lastExit.at },
     };
@@ -205,12 +211,14 @@ export class StageSupervisor {
     if (!next) {
       throw new StagecraftError(`Stage "${this.opts.stage}" has no new version to promote.`, { kind: 'usage', hint: 'Start a candidate (deploy) first.' });
     }
+    await this.settle(next);
     if (!next.proc.alive) {
       const lines = next.proc.lastLines();
       const exit = next.proc.exit;
+      const ran = exit ? ` ${((Date.parse(exit.at) - Date.parse(next.proc.startedAt)) / 1000).toFixed(1)} s after it started,` : '';
       await this.doDiscard();
       throw new StagecraftError(
-        `The new version of stage "${this.opts.stage}" (${next.info.commit.slice(0, 12)}) exited (${exitText(exit)}) before it could be promoted.${tailText(lines)}`,
+        `The new version of stage "${this.opts.stage}" (${next.info.commit.slice(0, 12)}) exited (${exitText(exit)})${ran} before it could be promoted.${tailText(lines)}`,
         { hint: `The stage keeps ${this.active ? 'serving its previous version' : 'no version running'}. Its log is ${this.paths.appLog}.` },
       );
     }
@@ -229,6 +237,15 @@ export class StageSupervisor {
       old.proc.note('replaced; stopping after its requests drained');
       await old.proc.stop(this.graceMs);
     }
+  }
+
+  /** Waits until the version has run MIN_UPTIME_BEFORE_SWITCH_MS, or has exited. */
+  private async settle(v: Version): Promise<void> {
+    const left = Date.parse(v.proc.startedAt) + MIN_UPTIME_BEFORE_SWITCH_MS - Date.now();
+    if (left <= 0 || !v.proc.alive) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise(resolve => (timer = setTimeout(resolve, left))), v.proc.exited]);
+    clearTimeout(timer);
   }
 
   private async doDiscard(): Promise<void> {
