@@ -104,10 +104,16 @@ export class LocalStepExecutor implements StepExecutor {
 
   private async secretScan(ctx: StepContext): Promise<StepOutcome> {
     const dir = await this.sourceDir(ctx);
-    const { scanTree } = await import('../core/scan/sources.js');
-    const report = await scanTree(dir, { signal: ctx.signal });
+    const { scanPaths } = await import('../core/scan/sources.js');
+    // The export is the commit's files exactly, so every file in it is scanned. (Asking git which
+    // files to scan would list none: the export sits under .stagecraft/, which the repository ignores.)
+    const files = await exportedFiles(dir);
+    const report = await scanPaths(dir, files, { signal: ctx.signal });
     const findings = report.findings;
-    if (findings.length === 0) return { status: 'succeeded', summary: `no secrets in ${report.scanned} files` };
+    if (findings.length === 0) {
+      if (report.scanned === 0) return { status: 'warning', summary: `NOT scanned: no file of commit ${ctx.run.commit.slice(0, 8)} could be read (${files.length} listed)` };
+      return { status: 'succeeded', summary: `no secrets in ${report.scanned} files` };
+    }
     for (const f of findings) ctx.log(`${f.file}:${f.line}:${f.column} ${f.ruleId}: ${f.message}`);
     return { status: 'failed', summary: `${findings.length} secret${findings.length === 1 ? '' : 's'} found (see the log); move them to stage secrets` };
   }
@@ -228,6 +234,23 @@ function failed(summary: string, result: RunResult): StepOutcome {
   const tail = result.output.trim().split('\n').slice(-5).join(' | ');
   return { status: 'failed', summary: tail ? `${summary}: ${tail}` : summary };
 }
+
+/** The files of an exported commit, relative to it; node_modules installed for the checks is not the commit's. */
+async function exportedFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await fs.readdir(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules' && entry.name !== '.git') out.push(...(await exportedFiles(dir, rel)));
+    } else if (entry.isFile() && rel !== EXPORT_MARKER) {
+      out.push(rel);
+    }
+  }
+  return out;
+}
+
+/** Written by exportCommit when an export is complete; not part of the commit. */
+const EXPORT_MARKER = '.stagecraft-export-complete';
 
 async function exists(file: string): Promise<boolean> {
   return fs.stat(file).then(() => true, () => false);
