@@ -1,0 +1,88 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { destroyStages } from '../../unit/e2e/support/cleanup';
+import { info } from '../../unit/e2e/support/http';
+import { SampleRepo } from '../../unit/e2e/support/sampleRepo';
+import { childrenOf, shown, stagecraftApi, waitFor, waitForRoot } from '../support';
+
+/**
+ * Deploy Stage from the tree of a real VS Code, on the local provider: the sample service is
+ * copied into a temporary git repository and committed at test time, added to the multi-root
+ * workspace as a folder, deployed to dev through `stagecraft.deployStage` with the stage's node,
+ * and the tree must then show dev healthy at that commit. The folder is removed and the stage
+ * destroyed (through the CLI) afterwards, so the other tests see the workspace they expect.
+ */
+describe('Deploy Stage on a local stack', function () {
+  this.timeout(240_000);
+  let repo: SampleRepo | undefined;
+  let folderUri: vscode.Uri | undefined;
+
+  before(async function () {
+    repo = new SampleRepo({ keepTests: ['config.test.js'] });
+    folderUri = vscode.Uri.file(repo.dir);
+    const count = vscode.workspace.workspaceFolders?.length ?? 0;
+    const added = waitForFolders(folders => folders.some(f => f.uri.fsPath === repo!.dir));
+    assert.ok(vscode.workspace.updateWorkspaceFolders(count, 0, { uri: folderUri, name: 'sample-service' }), 'VS Code refused to add the folder');
+    await added;
+  });
+
+  after(async function () {
+    const index = vscode.workspace.workspaceFolders?.findIndex(f => f.uri.fsPath === repo?.dir) ?? -1;
+    if (index >= 0) {
+      const removed = waitForFolders(folders => !folders.some(f => f.uri.fsPath === repo?.dir));
+      vscode.workspace.updateWorkspaceFolders(index, 1);
+      await removed.catch(err => console.error(`removing the sample folder: ${(err as Error).message}`));
+    }
+    if (!repo) return;
+    const problems = await destroyStages(repo.dir, ['dev', 'test', 'prod']);
+    if (problems.length) console.log(`    cleanup: ${problems.join('\n    cleanup: ')}`);
+    repo.remove();
+  });
+
+  it('deploys the committed sample to dev; the tree then shows dev healthy at that commit, and dev serves it', async () => {
+    const api = await stagecraftApi();
+    const commit = repo!.head();
+    const stack = await waitForRoot(api, 'stack/sample', 20_000);
+    const devNode = (await childrenOf(api, stack)).find(n => n.id === 'stack/sample/stage/dev');
+    assert.ok(devNode, 'the dev stage node of the sample stack');
+    assert.match(shown(api, devNode).description, /^local · not deployed/);
+
+    await vscode.commands.executeCommand('stagecraft.deployStage', devNode);
+
+    const item = await waitFor(
+      'dev shown healthy at the deployed commit',
+      async () => {
+        const dev = (await childrenOf(api, await waitForRoot(api, 'stack/sample'))).find(n => n.id === 'stack/sample/stage/dev');
+        const seen = dev && shown(api, dev);
+        return seen && seen.description.startsWith(`local · healthy · ${commit.slice(0, 7)} · http://127.0.0.1:`) ? seen : undefined;
+      },
+      { timeoutMs: 20_000 },
+    ).catch(async err => {
+      const runs = await vscode.workspace.findFiles(new vscode.RelativePattern(repo!.dir, '.stagecraft/runs/*/run.log'));
+      throw new Error(`${(err as Error).message}; run logs: ${runs.map(u => u.fsPath).join(', ') || 'none (the command did not start a run)'}`);
+    });
+    assert.equal(item.icon, 'pass-filled');
+    assert.match(item.tooltip, new RegExp(`Commit: \`${commit}\``));
+    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(item.description)![0];
+    const served = await info(url);
+    assert.equal(served.commitHash, commit);
+    assert.equal(served.stage, 'dev');
+    assert.equal(served.database, 'postgres');
+  });
+});
+
+/** Resolves once the workspace folders satisfy `test` (VS Code applies updateWorkspaceFolders asynchronously). */
+function waitForFolders(test: (folders: readonly vscode.WorkspaceFolder[]) => boolean, timeoutMs = 15_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      reject(new Error(`the workspace folders did not change as expected within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const subscription = vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      if (!test(vscode.workspace.workspaceFolders ?? [])) return;
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve();
+    });
+  });
+}
