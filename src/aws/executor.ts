@@ -4,7 +4,7 @@ import { stageStackName } from '../core/naming';
 import { runHttpChecks, syntheticChecks, type RollbackContext, type Step, type StepContext, type StepExecutor, type StepOutcome } from '../core/pipeline';
 import type { ArtifactRef } from '../core/provider';
 import { describeStack } from './cfn/stacks';
-import { resolveImage } from './image';
+import { digestOf, resolveImage } from './image';
 import type { AwsProvider } from './provider';
 import { runningImage } from './stageTemplate';
 
@@ -80,7 +80,8 @@ export class AwsStepExecutor implements StepExecutor {
   private async artifact(ctx: StepContext): Promise<StepOutcome> {
     const stage = this.stack.stages.find(s => s.provider === 'aws') ?? this.stack.stages[0];
     const image = await resolveImage(this.provider.clientsFor(stage), this.stack, { id: '', commit: ctx.run.commit }, ctx.signal);
-    return { status: 'succeeded', summary: `image ${image} (built once for ${ctx.run.commit.slice(0, 8)}; every stage gets this digest)`, outputs: { artifact: image } };
+    // The artifact is the image's digest: its content hash, the same for every stage.
+    return { status: 'succeeded', summary: `image ${image} (built once for ${ctx.run.commit.slice(0, 8)}; every stage gets this digest)`, outputs: { artifact: digestOf(image) } };
   }
 
   private async deploy(step: Step, ctx: StepContext): Promise<StepOutcome> {
@@ -88,12 +89,13 @@ export class AwsStepExecutor implements StepExecutor {
     if (!ctx.artifact) throw new StagecraftError(`${stage.name}: no image to deploy (the artifact step did not run).`);
     const clients = this.provider.clientsFor(stage);
     const stackName = stageStackName(this.stack.name, stage.name);
+    const imageUri = await resolveImage(clients, this.stack, ctx.artifact, ctx.signal);
     const before = await describeStack(clients, stackName, ctx.signal);
-    const result = await this.provider.deployImage(clients, this.stack, stage, { imageUri: ctx.artifact.id, commit: ctx.run.commit }, { log: ctx.log, signal: ctx.signal });
+    const result = await this.provider.deployImage(clients, this.stack, stage, { imageUri, commit: ctx.run.commit, artifact: digestOf(imageUri) }, { log: ctx.log, signal: ctx.signal });
     const outputs: Record<string, string> = {};
     if (result.stack?.outputs.Url) outputs.url = result.stack.outputs.Url;
     const { imageUri: previousImage, commit: previousCommit } = before ? runningImage(before) : {};
-    if (previousImage && previousCommit && previousImage !== ctx.artifact.id) {
+    if (previousImage && previousCommit && previousImage !== imageUri) {
       outputs.previousImage = previousImage;
       outputs.previousCommit = previousCommit;
     }
@@ -103,7 +105,8 @@ export class AwsStepExecutor implements StepExecutor {
 
   private async check(ctx: StepContext, checks: Parameters<typeof runHttpChecks>[1]): Promise<StepOutcome> {
     const url = ctx.stageOutputs.url;
-    if (!url) return { status: 'skipped', summary: 'the stage has no URL output to check' };
+    // A stage stack always has a Url output on AWS: without one, nothing was checked, and that must show.
+    if (!url) return { status: 'warning', summary: 'the stage stack has no Url output: not checked' };
     const outcome = await runHttpChecks(url, checks, { signal: ctx.signal, log: ctx.log, timeoutMs: 10_000 });
     return { status: outcome.status, summary: outcome.summary };
   }

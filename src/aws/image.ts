@@ -5,6 +5,12 @@ import type { AwsClients } from './clients';
 import { awsErrorName } from './errors';
 
 const BY_DIGEST = /^\S+@sha256:[0-9a-f]{64}$/;
+const DIGEST_HEX = /^[0-9a-f]{64}$/;
+
+/** The content hash of an image reference: the hex of its sha256 digest. */
+export function digestOf(imageUri: string): string {
+  return imageUri.slice(imageUri.lastIndexOf('@sha256:') + '@sha256:'.length);
+}
 
 /** The ECR repository of a stack's images (the pipeline stack creates it with this name). */
 export function imageRepositoryName(stack: Pick<Stack, 'name'>): string {
@@ -20,16 +26,23 @@ export async function resolveImage(clients: AwsClients, stack: Stack, artifact: 
   if (BY_DIGEST.test(artifact.id)) return artifact.id;
   const { DescribeImagesCommand, DescribeRepositoriesCommand } = await import('@aws-sdk/client-ecr');
   const ecr = await clients.ecr();
-  const action = `${stack.name}: find the image of commit ${artifact.commit.slice(0, 12)}`;
+  // The artifact id of an AWS run is the image digest (the content hash); otherwise look the commit's tag up.
+  const byDigest = DIGEST_HEX.test(artifact.id);
+  const what = byDigest ? `image sha256:${artifact.id.slice(0, 12)}` : `the image of commit ${artifact.commit.slice(0, 12)}`;
+  const action = `${stack.name}: find ${what}`;
   try {
     const repo = await clients.call(action, signal, o => ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }), o));
     const uri = repo.repositories?.[0]?.repositoryUri;
-    const images = await clients.call(action, signal, o => ecr.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: artifact.commit }] }), o));
+    const imageId = byDigest ? { imageDigest: `sha256:${artifact.id}` } : { imageTag: artifact.commit };
+    const images = await clients.call(action, signal, o => ecr.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [imageId] }), o));
     const digest = images.imageDetails?.[0]?.imageDigest;
     if (uri && digest) return `${uri}@${digest}`;
   } catch (err) {
     const name = awsErrorName((err as { cause?: unknown }).cause ?? err);
     if (name !== 'RepositoryNotFoundException' && name !== 'ImageNotFoundException') throw err;
+  }
+  if (byDigest) {
+    throw new StagecraftError(`${stack.name}: ${what} is not in the ECR repository "${repository}" (any more?).`, { kind: 'input', hint: 'Run the pipeline again so the image is built and pushed.' });
   }
   throw new StagecraftError(`${stack.name}: no image for commit ${artifact.commit.slice(0, 12)} in the ECR repository "${repository}".`, {
     kind: 'input',

@@ -11,7 +11,8 @@ import { describeStack, type StackInfo } from './cfn/stacks';
 import { AwsClientPool, type AwsClientOptions, type AwsClients } from './clients';
 import { getDatabaseSecret, rotateDatabasePassword } from './database';
 import { AwsStepExecutor } from './executor';
-import { resolveImage } from './image';
+import { AwsPipelines, type PendingPipelineApproval } from './pipeline';
+import { digestOf, resolveImage } from './image';
 import { StageStatusReader, type StatusRequest, type StatusResult } from './statusReader';
 import type { AwsStageStatus } from './stageStatus';
 import { storeStageSecret } from './stageSecrets';
@@ -64,11 +65,15 @@ const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:[^${}]+$/;
 export class AwsProvider implements Provider {
   readonly name = 'aws' as const;
   readonly pool: AwsClientPool;
+  /** The stack's release pipeline in CodePipeline: create/update, runs, approvals. */
+  readonly pipelines: AwsPipelines;
   private readonly statusReader: StageStatusReader;
+  private readonly approvalsCache = new Map<string, { at: number; value: Promise<PendingPipelineApproval[] | Error> }>();
 
   constructor(private readonly options: AwsProviderOptions = {}) {
     this.pool = new AwsClientPool(options.clientDefaults ?? (() => ({})));
     this.statusReader = new StageStatusReader(options.statusTtlMs ?? 5_000);
+    this.pipelines = new AwsPipelines(stage => this.clientsFor(stage), options.templatesDir);
   }
 
   /** The clients for a stage: its own profile and region when stagecraft.yaml sets them. */
@@ -114,24 +119,57 @@ export class AwsProvider implements Provider {
    * when many stages are asked for, ECS services ten per call, calls in parallel, results reused
    * for a few seconds. A failure gives that stage an error, not the whole answer.
    */
-  statusAll(requests: Array<Omit<StatusRequest, 'clients'>>, ctx: WorkContext & { maxAgeMs?: number } = {}): Promise<StatusResult[]> {
-    return this.statusReader.read(
+  async statusAll(requests: Array<Omit<StatusRequest, 'clients'>>, ctx: WorkContext & { maxAgeMs?: number } = {}): Promise<StatusResult[]> {
+    const results = await this.statusReader.read(
       requests.map(r => ({ ...r, clients: this.clientsFor(r.stage) })),
       ctx.signal,
       ctx.maxAgeMs,
     );
+    return this.withApprovals(requests, results, ctx.signal, ctx.maxAgeMs);
+  }
+
+  /**
+   * A stage whose promotion waits at its Approve action reads "awaiting approval": one
+   * GetPipelineState per stack that has stages requiring approval, cached like the rest.
+   */
+  private async withApprovals(requests: Array<Omit<StatusRequest, 'clients'>>, results: StatusResult[], signal?: AbortSignal, maxAgeMs = this.options.statusTtlMs ?? 5_000): Promise<StatusResult[]> {
+    const stacks = new Map<string, Stack>();
+    for (const r of requests) if (r.stage.requireApproval) stacks.set(r.stack.name, r.stack);
+    if (stacks.size === 0) return results;
+    const waiting = new Map<string, PendingPipelineApproval[] | Error>();
+    await Promise.all(
+      [...stacks.values()].map(async stack => {
+        const hit = this.approvalsCache.get(stack.name);
+        let value = hit && Date.now() - hit.at <= maxAgeMs ? hit.value : undefined;
+        if (!value) {
+          value = this.pipelines.pending(stack, signal).catch((err: Error) => err);
+          this.approvalsCache.set(stack.name, { at: Date.now(), value });
+        }
+        waiting.set(stack.name, await value);
+      }),
+    );
+    return results.map((r, i) => {
+      const { stack, stage } = requests[i];
+      const found = waiting.get(stack.name);
+      if (!stage.requireApproval || !found || !('status' in r)) return r;
+      if (found instanceof Error) return { ...r, status: { ...r.status, detail: `${r.status.detail ?? ''} · approvals unknown: ${found.message}` } };
+      const pending = found.find(a => a.stage === stage.name);
+      return pending ? { ...r, status: { ...r.status, kind: 'awaiting-approval', detail: `promotion waits for approval${pending.since ? ` since ${pending.since.toISOString()}` : ''} · ${r.status.detail ?? ''}` } } : r;
+    });
   }
 
   /** Forgets cached statuses (after a deploy, or when the user asks for a refresh). */
   invalidate(): void {
     this.statusReader.clear();
+    this.approvalsCache.clear();
   }
 
   async deploy(stack: Stack, stage: Stage, artifact: ArtifactRef, ctx: AwsWorkContext = {}): Promise<AwsStageStatus> {
     const clients = this.clientsFor(stage);
     const imageUri = await resolveImage(clients, stack, artifact, ctx.signal);
     ctx.log?.(`${stack.name}/${stage.name}: image ${imageUri}`);
-    const artifactTag = imageUri === artifact.id ? undefined : artifact.id;
+    // The image digest is the artifact's content hash; keep whatever id the caller knows it by otherwise.
+    const artifactTag = imageUri === artifact.id ? digestOf(imageUri) : artifact.id;
     await this.deployImage(clients, stack, stage, { imageUri, commit: artifact.commit, artifact: artifactTag }, ctx);
     return this.status(stack, stage, { ...ctx, maxAgeMs: 0 });
   }

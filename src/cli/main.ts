@@ -1,3 +1,4 @@
+import { AWS_COMMANDS } from '../aws/cli';
 import { toStagecraftError } from '../core/errors';
 import { approveCommand, rejectCommand } from './commands/approval';
 import { dbCommand } from './commands/db';
@@ -18,6 +19,7 @@ export const COMMANDS: CliCommand[] = [
   initCommand, validateCommand, stageAddCommand, statusCommand, scanCommand, hookCommand,
   pipelineRunCommand, pipelineResumeCommand, pipelineRerunCommand, pipelineListCommand, deployCommand, approveCommand, rejectCommand, envCommand, originsCommand, dbCommand, destroyCommand,
   logsCommand,
+  ...AWS_COMMANDS,
 ];
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

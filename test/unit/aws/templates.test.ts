@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { renderPipeline } from '../../../src/aws/pipeline';
 import { renderStage, stageSecretName } from '../../../src/aws/stageTemplate';
 import { loadTemplate, parseTemplate, templateBody, templatesDir, TEMPLATE_BODY_LIMIT } from '../../../src/aws/templates';
 import { TempDirs } from '../core/support/tempDir';
@@ -22,6 +23,8 @@ stages:
     provider: aws
     database: postgres
     loadBalancer: true
+    requireApproval: true
+    approvalTimeout: 3d
     env:
       LOG_LEVEL: info
     origins: [https://a.example.com, https://b.example.com, https://c.example.com, https://d.example.com, https://e.example.com, https://f.example.com, http://localhost:5173]
@@ -31,7 +34,7 @@ describe('aws templates', () => {
   const temp = new TempDirs();
   after(() => temp.cleanup());
 
-  it('every template and every rendered stage passes cfn-lint with no error', async function () {
+  it('every template, every rendered stage and the rendered pipeline pass cfn-lint with no error', async function () {
     // cfn-lint takes several seconds to start; one run covers every file.
     this.timeout(120_000);
     const dir = templatesDir();
@@ -45,6 +48,17 @@ describe('aws templates', () => {
     for (const stage of stack.stages) {
       const rendered = renderStage({ stack, stage, imageUri: fakeImage(), commit: '0123456789abcdef0123456789abcdef01234567' });
       const file = join(out, `${stage.name}.template.json`);
+      writeFileSync(file, templateBody(rendered.template));
+      files.push(file);
+    }
+
+    // The pipeline as deployed: S3 snapshots, and a CodeStar connection.
+    const pipelines = {
+      's3.pipeline.json': renderPipeline(stack),
+      'connection.pipeline.json': renderPipeline(stack, { connection: { arn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/0d1e2f3a-1111-2222-3333-444455556666', repository: 'acme/shop', branch: 'main' } }),
+    };
+    for (const [name, rendered] of Object.entries(pipelines)) {
+      const file = join(out, name);
       writeFileSync(file, templateBody(rendered.template));
       files.push(file);
     }

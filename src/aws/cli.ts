@@ -1,0 +1,123 @@
+import * as path from 'node:path';
+import { dirOption, parseCommandArgs } from '../cli/args';
+import { requireStack, type CliCommand, type CliContext } from '../cli/context';
+import { StagecraftError } from '../core/errors';
+import { readRepoFacts } from '../git/repo';
+import { writeStageArtifacts } from './pipeline/buildArtifacts';
+import { awsProvider, loadAws } from './register';
+
+/**
+ * AWS-only CLI commands (the generic verbs — deploy, status, env, origins, db, destroy — reach
+ * AWS stages through the provider). Each loads the AWS module on first use.
+ */
+
+async function stackOf(ctx: CliContext, dir?: string) {
+  const root = path.resolve(ctx.cwd, dir ?? '.');
+  return { root, stack: await requireStack(root) };
+}
+
+const renderUsage = 'stagecraft aws render-stages --image IMAGE@sha256:DIGEST --commit SHA [--out DIR] [--dir DIR]';
+/** Run by the pipeline's build: every AWS stage's template and parameters for the image built once. */
+export const awsRenderStagesCommand: CliCommand = {
+  path: ['aws', 'render-stages'],
+  usage: renderUsage,
+  summary: 'Write each AWS stage’s CloudFormation template and parameters for one image (used by the pipeline build)',
+  async run(ctx) {
+    const { values } = parseCommandArgs(ctx.args, { ...dirOption, image: { type: 'string' }, commit: { type: 'string' }, out: { type: 'string' } }, renderUsage);
+    if (!values.image || !values.commit) throw new StagecraftError(`--image and --commit are required.\nUsage: ${renderUsage}`, { kind: 'usage' });
+    const { stack } = await stackOf(ctx, values.dir);
+    const written = await writeStageArtifacts(stack, values.image, values.commit, path.resolve(ctx.cwd, values.out ?? 'stagecraft-out'));
+    for (const f of written) ctx.out(path.relative(ctx.cwd, f));
+    return 0;
+  },
+};
+
+const pipelineDeployUsage = 'stagecraft aws pipeline deploy [--connection ARN --repository OWNER/REPO --branch BRANCH] [--test-command CMD] [--dir DIR]';
+export const awsPipelineDeployCommand: CliCommand = {
+  path: ['aws', 'pipeline', 'deploy'],
+  usage: pipelineDeployUsage,
+  summary: 'Create or update the stack’s release pipeline in CodePipeline (<stack>-pipeline)',
+  async run(ctx) {
+    const { values } = parseCommandArgs(
+      ctx.args,
+      { ...dirOption, connection: { type: 'string' }, repository: { type: 'string' }, branch: { type: 'string' }, 'test-command': { type: 'string' } },
+      pipelineDeployUsage,
+    );
+    if (values.connection && !values.repository) throw new StagecraftError(`--connection needs --repository OWNER/REPO.\nUsage: ${pipelineDeployUsage}`, { kind: 'usage' });
+    const { stack } = await stackOf(ctx, values.dir);
+    const provider = await awsProvider();
+    const connection = values.connection ? { arn: values.connection, repository: values.repository!, branch: values.branch ?? 'main' } : undefined;
+    const result = await provider.pipelines.deploy(stack, { connection, testCommand: values['test-command'] }, { signal: ctx.signal, log: ctx.out });
+    ctx.out(`Pipeline ${stack.name}: ${result.outcome}.`);
+    return 0;
+  },
+};
+
+const pipelineRunUsage = 'stagecraft aws pipeline run [--commit SHA] [--watch] [--dir DIR]';
+export const awsPipelineRunCommand: CliCommand = {
+  path: ['aws', 'pipeline', 'run'],
+  usage: pipelineRunUsage,
+  summary: 'Start a CodePipeline run of a commit (HEAD by default); --watch follows it to the end',
+  async run(ctx) {
+    const { values } = parseCommandArgs(ctx.args, { ...dirOption, commit: { type: 'string' }, watch: { type: 'boolean' } }, pipelineRunUsage);
+    const { root, stack } = await stackOf(ctx, values.dir);
+    const facts = await readRepoFacts(root);
+    const commit = values.commit ?? facts.commit;
+    if (!commit) throw new StagecraftError('No commit to release: this folder has no commits yet.', { kind: 'input', hint: 'Commit first, or pass --commit SHA.' });
+    if (!values.commit && facts.dirty) ctx.err(`Note: uncommitted changes are not released; the run builds ${commit.slice(0, 8)} as committed.`);
+    const provider = await awsProvider();
+    const { executionId } = await provider.pipelines.run(stack, { commit, root }, { signal: ctx.signal, log: ctx.out });
+    if (!values.watch) {
+      ctx.out(`Run ${executionId} started. Follow it with --watch, in the Stagecraft tree, or in the CodePipeline console.`);
+      return 0;
+    }
+    const status = await provider.pipelines.watch(stack, executionId, {
+      signal: ctx.signal,
+      log: ctx.out,
+      onApproval: a => ctx.out(`Waiting for approval at ${a.stage}: \`stagecraft aws approve ${a.stage}\` or \`stagecraft aws reject ${a.stage}\`.`),
+    });
+    ctx.out(`Run ${executionId}: ${status}.`);
+    return status === 'Succeeded' ? 0 : 1;
+  },
+};
+
+function awsDecisionCommand(verb: 'approve' | 'reject'): CliCommand {
+  const usage = `stagecraft aws ${verb} STAGE [--comment C] [--dir DIR]`;
+  return {
+    path: ['aws', verb],
+    usage,
+    summary: verb === 'approve' ? 'Approve the promotion waiting at a stage in CodePipeline' : 'Reject the promotion waiting at a stage in CodePipeline',
+    async run(ctx) {
+      const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, comment: { type: 'string', short: 'm' } }, usage);
+      if (positionals.length !== 1) throw new StagecraftError(`Expected one stage name.\nUsage: ${usage}`, { kind: 'usage' });
+      const { root, stack } = await stackOf(ctx, values.dir);
+      if (!stack.stages.some(s => s.name === positionals[0] && s.provider === 'aws')) {
+        throw new StagecraftError(`Stack "${stack.name}" has no AWS stage named "${positionals[0]}".`, { kind: 'input' });
+      }
+      const { user } = await readRepoFacts(root);
+      const provider = await awsProvider();
+      await provider.pipelines.decide(stack, positionals[0], verb, { comment: values.comment, by: user }, { signal: ctx.signal });
+      ctx.out(`${verb === 'approve' ? 'Approved' : 'Rejected'} the promotion to ${positionals[0]} as ${user}${values.comment ? ` ("${values.comment}")` : ''}.`);
+      return 0;
+    },
+  };
+}
+
+export const awsApproveCommand = awsDecisionCommand('approve');
+export const awsRejectCommand = awsDecisionCommand('reject');
+
+const whoamiUsage = 'stagecraft aws whoami [--profile NAME] [--region REGION]';
+export const awsWhoamiCommand: CliCommand = {
+  path: ['aws', 'whoami'],
+  usage: whoamiUsage,
+  summary: 'Show the AWS account, identity and region Stagecraft calls with (STS GetCallerIdentity)',
+  async run(ctx) {
+    const { values } = parseCommandArgs(ctx.args, { profile: { type: 'string' }, region: { type: 'string' } }, whoamiUsage);
+    const [aws, provider] = await Promise.all([loadAws(), awsProvider()]);
+    const id = await aws.callerIdentity(provider.pool.get({ profile: values.profile, region: values.region }), ctx.signal);
+    ctx.out(`account ${id.account}\nidentity ${id.arn}\nprofile ${id.profile ?? '(default chain)'}\nregion ${id.region ?? '(none set)'}`);
+    return 0;
+  },
+};
+
+export const AWS_COMMANDS: CliCommand[] = [awsWhoamiCommand, awsPipelineDeployCommand, awsPipelineRunCommand, awsApproveCommand, awsRejectCommand, awsRenderStagesCommand];
