@@ -14,7 +14,7 @@ import { AwsStepExecutor } from './executor';
 import { AwsPipelines, type PendingPipelineApproval } from './pipeline';
 import { digestOf, resolveImage } from './image';
 import { StageStatusReader, type StatusRequest, type StatusResult } from './statusReader';
-import type { AwsStageStatus } from './stageStatus';
+import { ensureCluster, type AwsStageStatus } from './stageStatus';
 import { storeStageSecret } from './stageSecrets';
 import { renderStage, runningImage, toParameterList, toTagList } from './stageTemplate';
 import { loadTemplate, templateBody, templatesDir, TEMPLATE_BODY_LIMIT } from './templates';
@@ -183,6 +183,7 @@ export class AwsProvider implements Provider {
       throw new StagecraftError(`${label}: the rendered template is ${body.length} bytes; CloudFormation takes at most ${TEMPLATE_BODY_LIMIT} inline.`, { hint: 'Move long values out of `env` (into secrets).' });
     }
     const current = await describeStack(clients, rendered.stackName, ctx.signal, `${label}: read stack ${rendered.stackName}`);
+    await this.ensureClusterOnce(clients, rendered.parameters.ClusterName, stack.name, label, ctx.signal);
     const rollbackAlarmArns = (current?.outputs.AlarmArns ?? '').split(',').filter(a => ALARM_ARN.test(a));
     try {
       return await deployStack(clients, {
@@ -203,6 +204,16 @@ export class AwsProvider implements Provider {
     } finally {
       this.invalidate();
     }
+  }
+
+  private readonly clusters = new WeakMap<AwsClients, Set<string>>();
+
+  private async ensureClusterOnce(clients: AwsClients, cluster: string, stack: string, label: string, signal?: AbortSignal): Promise<void> {
+    const known = this.clusters.get(clients) ?? new Set<string>();
+    this.clusters.set(clients, known);
+    if (known.has(cluster)) return;
+    await ensureCluster(clients, cluster, stack, label, signal);
+    known.add(cluster);
   }
 
   async destroy(stack: Stack, stage: Stage, ctx: AwsWorkContext = {}): Promise<void> {

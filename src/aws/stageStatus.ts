@@ -1,7 +1,9 @@
+import { StagecraftError } from '../core/errors';
 import type { StageStatus, StageStatusKind } from '../core/model';
 import type { AwsClients } from './clients';
+import { awsErrorName } from './errors';
 import type { StackInfo } from './cfn/stacks';
-import { TAG } from './stageTemplate';
+import { clusterName, TAG } from './stageTemplate';
 import { mapLimit } from './wait';
 
 /** What the tree shows for an AWS stage: the common status plus the stack and ECS facts behind it. */
@@ -13,6 +15,11 @@ export interface AwsStageStatus extends StageStatus {
   /** ECS rollout of the primary deployment: IN_PROGRESS, COMPLETED, FAILED. */
   rollout?: string;
   terminationProtection?: boolean;
+}
+
+/** Where the stage template puts a stage's service (its outputs say so too; this saves waiting for them). */
+export function conventionalService(stack: string, stage: string): { cluster: string; service: string } {
+  return { cluster: clusterName(stack), service: stage };
 }
 
 export interface ServiceCounts {
@@ -28,7 +35,7 @@ const DESCRIBE_SERVICES_MAX = 10;
 
 /**
  * Running/desired counts for services, grouped by cluster, at most 10 per call, calls in parallel.
- * The key of the result is `cluster/service` as given.
+ * The key of the result is `cluster/service` as given; a missing cluster or service has no entry.
  */
 export async function describeServices(clients: AwsClients, wanted: Array<{ cluster: string; service: string }>, signal?: AbortSignal): Promise<Map<string, ServiceCounts>> {
   const { DescribeServicesCommand } = await import('@aws-sdk/client-ecs');
@@ -41,7 +48,14 @@ export async function describeServices(clients: AwsClients, wanted: Array<{ clus
   }
   const result = new Map<string, ServiceCounts>();
   await mapLimit(batches, 16, async b => {
-    const out = await clients.call(`Read ECS services of ${b.cluster}`, signal, o => ecs.send(new DescribeServicesCommand({ cluster: b.cluster, services: b.services }), o));
+    let out;
+    try {
+      out = await clients.call(`Read ECS services of ${b.cluster}`, signal, o => ecs.send(new DescribeServicesCommand({ cluster: b.cluster, services: b.services }), o));
+    } catch (err) {
+      // No cluster, no services: a stage that is not (or no longer) deployed.
+      if (awsErrorName((err as { cause?: unknown }).cause ?? err) === 'ClusterNotFoundException') return;
+      throw err;
+    }
     for (const s of out.services ?? []) {
       const primary = s.deployments?.find(d => d.status === 'PRIMARY');
       const counts: ServiceCounts = {
@@ -93,4 +107,20 @@ function classify(stack: StackInfo, service: ServiceCounts | undefined): [StageS
   if (service.rollout === 'FAILED') return ['failed', service.rolloutReason ?? 'ECS rollout failed'];
   if (service.running >= service.desired) return ['healthy', undefined];
   return ['failed', service.pending > 0 ? `${service.pending} pending` : 'tasks are not running'];
+}
+
+/**
+ * Makes sure the stack's shared ECS cluster exists before a stage stack refers to it. ECS
+ * CreateCluster is idempotent: an existing cluster is returned unchanged.
+ */
+export async function ensureCluster(clients: AwsClients, cluster: string, stack: string, label: string, signal?: AbortSignal): Promise<void> {
+  const { CreateClusterCommand } = await import('@aws-sdk/client-ecs');
+  const ecs = await clients.ecs();
+  const out = await clients.call(`${label}: make sure the ECS cluster ${cluster} exists`, signal, o =>
+    ecs.send(new CreateClusterCommand({ clusterName: cluster, tags: [{ key: TAG.stack, value: stack }] }), o),
+  );
+  const status = out.cluster?.status;
+  if (status && status !== 'ACTIVE' && status !== 'PROVISIONING') {
+    throw new StagecraftError(`${label}: the ECS cluster ${cluster} is ${status}.`, { hint: 'Wait a minute for ECS to finish with it, then deploy again.' });
+  }
 }

@@ -38,6 +38,11 @@ export interface RenderedStage {
   tags: Record<string, string>;
 }
 
+/** The ECS cluster a stack's stages share (one cluster per stack; each stage is a service named after it). */
+export function clusterName(stack: string): string {
+  return stack;
+}
+
 /** Where a stage's `{ secret: NAME }` values live in Secrets Manager (the task execution role may read only these). */
 export function stageSecretName(stack: string, stage: string, name: string): string {
   return `stagecraft/${stack}/${stage}/${name}`;
@@ -66,6 +71,7 @@ export function renderStage(d: StageDeployment, template: Template = loadTemplat
   const parameters: Record<string, string> = {
     StackName: stack.name,
     StageName: stage.name,
+    ClusterName: clusterName(stack.name),
     CommitHash: d.commit,
     ImageUri: d.imageUri,
     ContainerPort: String(stack.service.port),

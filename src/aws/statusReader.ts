@@ -3,7 +3,7 @@ import type { Stack, Stage } from '../core/model';
 import { stageStackName } from '../core/naming';
 import { describeStack, listAllStacks, type StackInfo } from './cfn/stacks';
 import type { AwsClients } from './clients';
-import { describeServices, stageStatusOf, type AwsStageStatus, type ServiceCounts } from './stageStatus';
+import { conventionalService, describeServices, stageStatusOf, type AwsStageStatus, type ServiceCounts } from './stageStatus';
 import { mapLimit } from './wait';
 
 export interface StatusRequest {
@@ -80,6 +80,12 @@ export class StageStatusReader {
 
 async function readGroup(clients: AwsClients, requests: StatusRequest[], signal?: AbortSignal): Promise<StatusResult[]> {
   const names = requests.map(r => stageStackName(r.stack.name, r.stage.name));
+  // ECS is asked at once, by the names the stage template gives the cluster and service, in
+  // parallel with CloudFormation; stacks whose outputs say otherwise are asked again below.
+  const early = describeServices(clients, requests.map(r => conventionalService(r.stack.name, r.stage.name)), signal).then(
+    found => found,
+    (err: unknown) => toStagecraftError(err),
+  );
   const stacks = new Map<string, StackInfo | undefined | StagecraftError>();
   if (requests.length > LIST_THRESHOLD) {
     try {
@@ -103,15 +109,21 @@ async function readGroup(clients: AwsClients, requests: StatusRequest[], signal?
     });
   }
 
+  const first = await early;
+  if (first instanceof StagecraftError && first.cancelled) throw first;
+  let services = first instanceof StagecraftError ? new Map<string, ServiceCounts>() : first;
+  let servicesError = first instanceof StagecraftError ? first : undefined;
   const wanted: Array<{ cluster: string; service: string }> = [];
-  for (const s of stacks.values()) {
-    if (s && !(s instanceof StagecraftError) && s.outputs.ClusterName && s.outputs.ServiceName) wanted.push({ cluster: s.outputs.ClusterName, service: s.outputs.ServiceName });
-  }
-  let services = new Map<string, ServiceCounts>();
-  let servicesError: StagecraftError | undefined;
+  requests.forEach((r, i) => {
+    const s = stacks.get(names[i]);
+    if (!s || s instanceof StagecraftError || !s.outputs.ClusterName || !s.outputs.ServiceName) return;
+    const guess = conventionalService(r.stack.name, r.stage.name);
+    if (servicesError || s.outputs.ClusterName !== guess.cluster || s.outputs.ServiceName !== guess.service) wanted.push({ cluster: s.outputs.ClusterName, service: s.outputs.ServiceName });
+  });
   if (wanted.length > 0) {
     try {
-      services = await describeServices(clients, wanted, signal);
+      services = new Map([...services, ...(await describeServices(clients, wanted, signal))]);
+      servicesError = undefined;
     } catch (err) {
       servicesError = toStagecraftError(err);
       if (servicesError.cancelled) throw servicesError;
@@ -122,7 +134,8 @@ async function readGroup(clients: AwsClients, requests: StatusRequest[], signal?
     const name = names[i];
     const s = stacks.get(name);
     if (s instanceof StagecraftError) return { stack: r.stack.name, stage: r.stage.name, error: s };
-    const service = s ? services.get(`${s.outputs.ClusterName}/${s.outputs.ServiceName}`) : undefined;
+    const guess = conventionalService(r.stack.name, r.stage.name);
+    const service = s ? (services.get(`${s.outputs.ClusterName}/${s.outputs.ServiceName}`) ?? services.get(`${guess.cluster}/${guess.service}`)) : undefined;
     const status = stageStatusOf(name, s, service);
     if (servicesError && s?.outputs.ClusterName) status.detail = `${status.detail ?? ''} · ECS status unavailable: ${servicesError.message}`;
     return { stack: r.stack.name, stage: r.stage.name, status };

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
 import { AwsProvider } from '../../../src/aws/provider';
 import { renderStage, stageSecretName, toParameterList, toTagList } from '../../../src/aws/stageTemplate';
@@ -43,6 +43,8 @@ stages:
 `);
     // The stage stack as a deploy leaves it (moto computes outputs on CreateStack and creates the RDS instance).
     const cf = await moto.clients().cloudFormation();
+    // The stack's shared ECS cluster, which the provider creates before a first deploy.
+    await (await moto.clients().ecs()).send(new CreateClusterCommand({ clusterName: 'shop' }));
     for (const stage of stack.stages) {
       const r = renderStage({ stack, stage, imageUri: fakeImage(), commit: COMMIT });
       await cf.send(new CreateStackCommand({ StackName: r.stackName, TemplateBody: templateBody(r.template), Parameters: toParameterList(r.parameters), Tags: toTagList(r.tags), Capabilities: ['CAPABILITY_IAM'] }));
@@ -95,10 +97,10 @@ stages:
     assert.equal(JSON.parse(previous.SecretString!).password, firstPassword);
     const versions = await sm.send(new ListSecretVersionIdsCommand({ SecretId: 'DatabaseSecret-shopdb' }));
     assert.ok(!versions.Versions!.some(v => v.VersionStages?.includes('AWSPENDING')), JSON.stringify(versions.Versions));
-    assert.ok(lines.some(l => /new ECS deployment of app started/.test(l)), lines.join('\n'));
+    assert.ok(lines.some(l => /new ECS deployment of db started/.test(l)), lines.join('\n'));
     for (const l of lines) assert.ok(!l.includes(after.password), 'no log line holds the password');
     const ecs = await moto.clients().ecs();
-    const svc = await ecs.send(new DescribeServicesCommand({ cluster: 'shop-db', services: ['app'] }));
+    const svc = await ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: ['db'] }));
     assert.ok(svc.services![0].deployments!.length >= 1);
   });
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { CreateStackCommand, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { deployStack } from '../../../src/aws/cfn/deployStack';
 import type { StackEventLine } from '../../../src/aws/cfn/events';
 import { AwsProvider } from '../../../src/aws/provider';
@@ -65,10 +65,10 @@ describe('aws deploy (moto)', function () {
     return (await cf.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0];
   }
 
-  /** The environment of the task definition the stage's ECS service runs. */
-  async function serviceEnvironment(cluster: string): Promise<Record<string, string | undefined>> {
+  /** The environment of the task definition the stage's ECS service runs (in the stack's shared cluster). */
+  async function serviceEnvironment(cluster: string, service: string): Promise<Record<string, string | undefined>> {
     const ecs = await moto.clients().ecs();
-    const svc = await ecs.send(new DescribeServicesCommand({ cluster, services: ['app'] }));
+    const svc = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
     const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: svc.services![0].taskDefinition }));
     // moto keeps the null that Fn::If/AWS::NoValue leaves in a list; AWS drops it.
     return Object.fromEntries(td.taskDefinition!.containerDefinitions![0].environment!.filter(e => e).map(e => [e.name!, e.value]));
@@ -113,7 +113,7 @@ describe('aws deploy (moto)', function () {
     assert.ok(lines.some(l => l.startsWith('shop/dev: image ') && l.includes(image)), lines.join('\n'));
 
     // ECS runs the task definition with the stage's environment.
-    const env = await serviceEnvironment('shop-dev');
+    const env = await serviceEnvironment('shop', 'dev');
     assert.deepEqual([env.LOG_LEVEL, env.STAGE_NAME, env.COMMIT_HASH, String(env.PORT)], ['debug', 'dev', COMMIT_1, '8080']);
   });
 
@@ -238,6 +238,7 @@ describe('aws deploy (moto)', function () {
     const image = await pushFakeImage(moto.clients(), 'many', COMMIT_1);
     const rendered = renderStage({ stack, stage: dev, imageUri: image, commit: COMMIT_1 });
     const cf = await moto.clients().cloudFormation();
+    await (await moto.clients().ecs()).send(new CreateClusterCommand({ clusterName: 'many' }));
     await cf.send(new CreateStackCommand({ StackName: rendered.stackName, TemplateBody: templateBody(rendered.template), Parameters: toParameterList(rendered.parameters), Tags: toTagList(rendered.tags), Capabilities: ['CAPABILITY_IAM'] }));
     const outputs = Object.fromEntries((await cfnStack('many-dev')).Outputs!.map(o => [o.OutputKey, o.OutputValue]));
 
@@ -260,7 +261,7 @@ describe('aws deploy (moto)', function () {
 
     // Scaled to zero it reads as stopped (after the brief cache).
     const ecs = await moto.clients().ecs();
-    await ecs.send(new UpdateServiceCommand({ cluster: 'many-dev', service: 'app', desiredCount: 0 }));
+    await ecs.send(new UpdateServiceCommand({ cluster: 'many', service: 'dev', desiredCount: 0 }));
     assert.equal((await provider.status(stack, dev)).kind, 'deploying', 'cached for a few seconds');
     provider.invalidate();
     assert.equal((await provider.status(stack, dev)).kind, 'stopped');

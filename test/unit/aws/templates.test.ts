@@ -93,6 +93,7 @@ describe('aws templates', () => {
     assert.deepEqual(r.parameters, {
       StackName: 'shop',
       StageName: 'dev',
+      ClusterName: 'shop',
       CommitHash: 'abcdef1',
       ImageUri: image,
       ContainerPort: '3000',
