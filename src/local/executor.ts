@@ -10,6 +10,7 @@ import { exportCommit, repoLocation } from '../git/archive';
 import { readRepoFacts } from '../git/repo';
 import { buildArtifact, loadArtifact, type BuiltArtifact } from './build';
 import { ensureStageDatabase } from './database';
+import { installNodeDependencies } from './dependencyCache';
 import { checkHealth, openRuntime, runSyntheticChecks, startCandidate } from './stageDeployer';
 import { stageEnvironment } from './stageEnv';
 
@@ -209,10 +210,10 @@ export class LocalStepExecutor implements StepExecutor {
   }
 
   private async installDependencies(dir: string, ctx: StepContext): Promise<void> {
-    if (await exists(path.join(dir, 'node_modules'))) return;
-    const command = (await exists(path.join(dir, 'package-lock.json'))) ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund';
-    const result = await this.shell(command, dir, ctx, process.env);
-    if (result.code !== 0) throw new StagecraftError(`Installing the service's dependencies failed (${command} exited ${result.code}).`, { hint: 'See the run log for npm\'s output.' });
+    await installNodeDependencies(dir, path.join(stateDir(this.stack.root), 'deps'), {
+      run: (command, cwd) => this.shell(command, cwd, ctx, process.env),
+      log: ctx.log,
+    });
   }
 
   /** Runs a command for a step; `quiet` keeps machine-readable stdout out of the run log and returns it whole. */

@@ -174,6 +174,32 @@ describe('e2e: releasing the sample service through dev → test → prod', func
     assert.ok(items.items.some(i => i.name === `e2e item ${process.pid}`), `dev lost its data on redeploy: ${JSON.stringify(items)}`);
   });
 
+  it('a run killed (-9) while waiting at the gate reads as interrupted; an approval given meanwhile counts when it is resumed', async () => {
+    const third = repo.commit('docs: a third release', { 'README.md': text => `${text}\nA line for the third release.\n` });
+    const run3 = new CliProcess(['pipeline', 'run'], repo.dir);
+    let runId: string;
+    try {
+      runId = (await run3.waitFor(/Started run (\S+):/, 30_000))[1];
+      await run3.waitFor(/⏸ prod waits for approval/, 200_000);
+    } finally {
+      run3.kill('SIGKILL');
+    }
+    assert.equal((await run3.done).signal, 'SIGKILL');
+    const [latest] = await listRuns(repo.dir);
+    assert.equal(latest.id, runId);
+    assert.equal(latest.status, 'interrupted');
+    assert.equal((await info(await stageUrl(repo.dir, 'prod'))).commitHash, first, 'prod keeps serving while nobody waits at its gate');
+
+    const approval = await cliOk(['approve', 'prod', '--comment', 'after the crash'], repo.dir);
+    assert.match(approval.stdout, /Approved the promotion to prod/);
+    const resumed = await cli(['pipeline', 'resume'], repo.dir);
+    assert.equal(resumed.code, 0, resumed.output);
+    assert.match(resumed.stdout, new RegExp(`Resumed run ${runId}`));
+    assert.match(resumed.stdout, new RegExp(`✔ prod approved by ${GIT_USER.name}: after the crash`));
+    assert.doesNotMatch(resumed.stdout, /▶ (Build artifact|dev: deploy|test: deploy)/, 'a resumed run starts at its pending step');
+    assert.equal((await info(await stageUrl(repo.dir, 'prod'))).commitHash, third);
+  });
+
   it('`stagecraft approve` with nothing waiting says so and exits 2', async () => {
     const result = await cli(['approve', 'prod'], repo.dir);
     assert.equal(result.code, 2);
