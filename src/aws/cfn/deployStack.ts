@@ -5,6 +5,9 @@ import { createChangeSet, deleteChangeSet, summarizeReview, type ChangeReview } 
 import { firstFailure, formatEvent, StackEventFollower, type StackEventLine } from './events';
 import { describeStack, FAILED_END, isInProgress, UPDATABLE, type StackInfo } from './stacks';
 
+/** How often a running operation's events and status are read: an event becomes a line within about this long. */
+export const EVENT_POLL_MS = 1_000;
+
 export interface DeployStackRequest {
   stackName: string;
   /** Where the stack belongs, for messages: "shop/prod". */
@@ -139,7 +142,7 @@ export async function deployStack(clients: AwsClients, req: DeployStackRequest):
 
 /** Reads events and status until the stack leaves *_IN_PROGRESS (then reads the last events). */
 async function followToEnd(clients: AwsClients, stackId: string, follower: StackEventFollower, req: DeployStackRequest, type: 'CREATE' | 'UPDATE'): Promise<StackInfo> {
-  const pollMs = req.pollMs ?? 1_000;
+  const pollMs = req.pollMs ?? EVENT_POLL_MS;
   const deadline = Date.now() + (req.timeoutMs ?? 3 * 3_600_000);
   for (;;) {
     try {
@@ -239,7 +242,7 @@ export async function deleteAndWait(
   const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
   const cf = await clients.cloudFormation();
   await clients.call(`${req.label}: delete stack ${stack.name}`, req.signal, o => cf.send(new DeleteStackCommand({ StackName: stack.id }), o));
-  const pollMs = req.pollMs ?? 1_000;
+  const pollMs = req.pollMs ?? EVENT_POLL_MS;
   const deadline = Date.now() + (req.timeoutMs ?? 3 * 3_600_000);
   for (;;) {
     await follower.poll(req.signal);
