@@ -31,7 +31,7 @@ export async function destroyStack(clients: AwsClients, req: DestroyStackRequest
   if (why.length > 0 && !req.force) {
     throw new StagecraftError(`${req.label} is protected (${why.join('; ')}); Stagecraft will not destroy it without an explicit confirmation.`, {
       kind: 'input',
-      hint: 'Destroy Stage asks for that confirmation (type the stage name); on the command line add --force. Its termination protection is then removed and the stack deleted.',
+      hint: 'Confirm it explicitly (Destroy Stage: type the stage name; CLI: `stagecraft destroy STAGE --force`), which reaches the provider as `force`; its termination protection is then removed and the stack deleted.',
     });
   }
   if (isInProgress(stack.status) && stack.status !== 'REVIEW_IN_PROGRESS') {
