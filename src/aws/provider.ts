@@ -216,6 +216,13 @@ export class AwsProvider implements Provider {
     known.add(cluster);
   }
 
+  async decideApproval(stack: Stack, stage: Stage, decision: 'approve' | 'reject', input: { by: string; comment?: string }, ctx: AwsWorkContext = {}): Promise<boolean> {
+    const waiting = (await this.pipelines.pending(stack, ctx.signal)).some(p => p.stage === stage.name);
+    if (!waiting) return false;
+    await this.pipelines.decide(stack, stage.name, decision, input, ctx);
+    return true;
+  }
+
   async destroy(stack: Stack, stage: Stage, ctx: AwsWorkContext = {}): Promise<void> {
     try {
       await destroyStack(this.clientsFor(stage), {

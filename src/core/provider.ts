@@ -23,7 +23,8 @@ export interface Provider {
   readonly name: 'local' | 'aws';
   status(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<StageStatus>;
   deploy(stack: Stack, stage: Stage, artifact: ArtifactRef, ctx?: WorkContext): Promise<StageStatus>;
-  destroy(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<void>;
+  /** Tears the stage down. A protected stage is refused unless `force` says the user explicitly confirmed it. */
+  destroy(stack: Stack, stage: Stage, ctx?: WorkContext & { force?: boolean }): Promise<void>;
   applyConfiguration(stack: Stack, stage: Stage, change: { env?: Record<string, EnvValue>; origins?: string[] }, ctx?: WorkContext): Promise<void>;
   /** Stores a value the stage's `env` refers to as `{ secret: name }`; the value never goes into a file of the repository. */
   storeSecret(stack: Stack, stage: Stage, name: string, value: string, ctx?: WorkContext): Promise<void>;
@@ -32,6 +33,11 @@ export interface Provider {
   databaseSecret(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<DatabaseSecret | undefined>;
   rotateDatabasePassword(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<void>;
   logs(stack: Stack, stage: Stage, options: LogOptions, ctx?: WorkContext): AsyncIterable<LogLine>;
+  /**
+   * Decides an approval that waits outside Stagecraft's own engine (a CodePipeline manual
+   * approval). Returns false when nothing waits at that stage there.
+   */
+  decideApproval?(stack: Stack, stage: Stage, decision: 'approve' | 'reject', input: { by: string; comment?: string }, ctx?: WorkContext): Promise<boolean>;
   /** The executor that runs pipeline steps for stages of this provider. */
   pipelineExecutor(stack: Stack): StepExecutor;
 }

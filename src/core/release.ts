@@ -1,6 +1,6 @@
 import { StagecraftError } from './errors';
 import type { Stack, Stage } from './model';
-import { latestRun, readRun, rerun, resumeRun, startRun, type RunEvent, type RunHandle } from './pipeline';
+import { approve, findPendingApproval, latestRun, readRun, reject, rerun, resumeRun, startRun, type RunEvent, type RunHandle } from './pipeline';
 import { requireProvider } from './providers';
 
 export interface ReleaseOptions {
@@ -88,4 +88,38 @@ export async function continueRelease(stack: Stack, how: 'resume' | 'rerun', opt
     throw new StagecraftError(`Run ${run.id} is ${run.status}; only an interrupted, failed or cancelled run can be resumed.`, { kind: 'input', hint: 'Re-run it to start the same commit again.' });
   }
   return resumeRun(stack.root, run.id, common);
+}
+
+export interface ApprovalOutcome {
+  stage: string;
+  decision: 'approved' | 'rejected';
+  by: string;
+  comment?: string;
+  /** Where the decision went: a Stagecraft run, or the provider's own pipeline (CodePipeline). */
+  where: 'run' | 'provider';
+}
+
+/**
+ * Approves or rejects the promotion waiting at a stage: a Stagecraft run waiting there (from any
+ * process) first, else an approval waiting in the provider's own pipeline.
+ */
+export async function decideStageApproval(
+  stack: Stack,
+  stageName: string,
+  decision: 'approve' | 'reject',
+  input: { by: string; comment?: string; runId?: string },
+  signal?: AbortSignal,
+): Promise<ApprovalOutcome> {
+  const stage = findStage(stack, stageName);
+  const pending = input.runId ? undefined : await findPendingApproval(stack.root, stage.name);
+  if (input.runId || pending) {
+    const decide = decision === 'approve' ? approve : reject;
+    const d = await decide(stack.root, { stage: stage.name, runId: input.runId ?? pending?.runId }, { by: input.by, comment: input.comment });
+    return { stage: d.stage, decision: d.decision, by: d.by, comment: d.comment, where: 'run' };
+  }
+  const provider = await requireProvider(stage.provider, `${decision === 'approve' ? 'Approve' : 'Reject'} Promotion (${stage.name})`);
+  if (provider.decideApproval && (await provider.decideApproval(stack, stage, decision, { by: input.by, comment: input.comment }, { signal }))) {
+    return { stage: stage.name, decision: decision === 'approve' ? 'approved' : 'rejected', by: input.by, comment: input.comment, where: 'provider' };
+  }
+  throw new StagecraftError(`No promotion to ${stage.name} is waiting for approval.`, { kind: 'input', hint: 'A run stops before stages that have requireApproval: true.' });
 }

@@ -49,7 +49,10 @@ export class LocalProvider implements Provider {
     return status;
   }
 
-  async destroy(stack: Stack, stage: Stage, ctx: WorkContext = {}): Promise<void> {
+  async destroy(stack: Stack, stage: Stage, ctx: WorkContext & { force?: boolean } = {}): Promise<void> {
+    if (stage.protected && !ctx.force) {
+      throw new StagecraftError(`Stage "${stage.name}" is protected: destroying it deletes its database and data.`, { kind: 'input', hint: 'Confirm explicitly (`stagecraft destroy STAGE --force`).' });
+    }
     const runtime = await connectStageRuntime(stack.root, stage.name, { origins: stage.origins, signal: ctx.signal, start: false });
     if (runtime) {
       ctx.log?.(`stopping ${stage.name}'s processes and proxy`);

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { StagecraftError } from '../../core/errors';
-import { approve, reject } from '../../core/pipeline';
+import { decideStageApproval } from '../../core/release';
 import { readRepoFacts } from '../../git/repo';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand } from '../context';
@@ -16,10 +16,8 @@ function decisionCommand(verb: 'approve' | 'reject'): CliCommand {
       if (positionals.length !== 1) throw new StagecraftError(`Expected one stage name.\nUsage: ${usage}`, { kind: 'usage' });
       const root = path.resolve(ctx.cwd, values.dir ?? '.');
       const stack = await requireStack(root);
-      if (!stack.stages.some(s => s.name === positionals[0])) throw new StagecraftError(`Stack "${stack.name}" has no stage named "${positionals[0]}".`, { kind: 'input' });
       const { user } = await readRepoFacts(root);
-      const decide = verb === 'approve' ? approve : reject;
-      const decision = await decide(root, { stage: positionals[0], runId: values.run }, { by: user, comment: values.comment });
+      const decision = await decideStageApproval(stack, positionals[0], verb, { by: user, comment: values.comment, runId: values.run }, ctx.signal);
       ctx.out(`${decision.decision === 'approved' ? 'Approved' : 'Rejected'} the promotion to ${decision.stage} as ${decision.by}${decision.comment ? ` ("${decision.comment}")` : ''}.`);
       return 0;
     },

@@ -20,7 +20,7 @@ export const destroyCommand: CliCommand = {
       throw new StagecraftError(`Stage "${stage.name}" is protected: destroying it deletes its data.`, { kind: 'input', hint: `If you mean it, run \`stagecraft destroy ${stage.name} --force\`.` });
     }
     const provider = await requireProvider(stage.provider, `Destroy ${stage.name}`);
-    await provider.destroy(stack, stage, { signal: ctx.signal, log: ctx.out });
+    await provider.destroy(stack, stage, { signal: ctx.signal, log: ctx.out, force: values.force });
     ctx.out(`Destroyed stage ${stage.name}.`);
     return 0;
   },

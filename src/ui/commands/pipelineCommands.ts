@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { StagecraftError } from '../../core/errors';
 import type { Stack } from '../../core/model';
-import { approve, findPendingApprovals, latestRun, reject, type PendingApproval, type RunEvent, type RunHandle, type RunRecord } from '../../core/pipeline';
+import { findPendingApprovals, latestRun, type RunEvent, type RunHandle, type RunRecord } from '../../core/pipeline';
 import { requireProvider } from '../../core/providers';
-import { continueRelease, startRelease } from '../../core/release';
+import { continueRelease, decideStageApproval, startRelease } from '../../core/release';
 import { summaryLine } from '../../core/runFormat';
 import { readRepoFacts } from '../../git/repo';
 import { toAbortSignal, withCancellableProgress } from '../cancellation';
@@ -58,7 +58,7 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
       const ok = await vscode.window.showWarningMessage(`Destroy stage "${stage.name}" of ${stack.name}? Its processes, database and data are deleted.`, { modal: true }, 'Destroy');
       if (ok !== 'Destroy') throw StagecraftError.cancelled('Destroy Stage');
     }
-    await withCancellableProgress(`Destroying ${stage.name}`, (signal, report) => provider.destroy(stack, stage, { signal, log: report }));
+    await withCancellableProgress(`Destroying ${stage.name}`, (signal, report) => provider.destroy(stack, stage, { signal, log: report, force: stage.protected }));
     workspace.refresh();
     void vscode.window.showInformationMessage(`Stage ${stage.name} destroyed.`);
   });
@@ -141,38 +141,38 @@ interface DecisionRequest {
 /** Approve or reject the promotion a stage waits for: from the tree, the notification, or the palette. */
 async function decide(workspace: StackWorkspace, arg: unknown, verb: 'approve' | 'reject'): Promise<void> {
   const request = arg && typeof arg === 'object' && 'stackRoot' in arg ? (arg as DecisionRequest) : undefined;
-  let root: string;
-  let pending: PendingApproval | undefined;
+  const node = request ? undefined : (arg as StagecraftNode | undefined);
+  let target: { stack: Stack; stage: string; runId?: string; commit?: string } | undefined;
   if (request) {
-    root = request.stackRoot;
-    pending = (await findPendingApprovals(root)).find(p => p.stage === request.stage && (!request.runId || p.runId === request.runId));
+    const stack = (await workspace.stacks()).find(s => s.root === request.stackRoot);
+    if (!stack) throw new StagecraftError('That stack is no longer in this workspace.', { kind: 'input' });
+    target = { stack, stage: request.stage, runId: request.runId };
+  } else if (node?.kind === 'stage') {
+    // A stage node waits either in a Stagecraft run or in the provider's own pipeline: decideStageApproval finds which.
+    target = { stack: node.stack, stage: node.stage.name, commit: node.status.commit };
   } else {
-    const node = arg as StagecraftNode | undefined;
     const stacks = node && 'folder' in node && node.folder.stack ? [node.folder.stack] : await workspace.stacks();
     const all = (await Promise.all(stacks.map(async s => (await findPendingApprovals(s.root)).map(p => ({ stack: s, p }))))).flat();
-    const forNode = node?.kind === 'stage' ? all.filter(a => a.p.stage === node.stage.name) : all;
-    if (forNode.length === 0) throw new StagecraftError('No promotion is waiting for approval.', { kind: 'input', hint: 'Run Pipeline stops before stages that have requireApproval: true.' });
+    if (all.length === 0) throw new StagecraftError('No promotion is waiting for approval.', { kind: 'input', hint: 'Run Pipeline stops before stages that have requireApproval: true.' });
     const chosen =
-      forNode.length === 1
-        ? forNode[0]
+      all.length === 1
+        ? all[0]
         : (await vscode.window.showQuickPick(
-            forNode.map(a => ({ label: `${a.stack.name} → ${a.p.stage}`, description: `commit ${a.p.commit.slice(0, 8)} · run ${a.p.runId}`, a })),
+            all.map(a => ({ label: `${a.stack.name} → ${a.p.stage}`, description: `commit ${a.p.commit.slice(0, 8)} · run ${a.p.runId}`, a })),
             { placeHolder: `${verb === 'approve' ? 'Approve' : 'Reject'} which promotion?` },
           ))?.a;
     if (!chosen) throw StagecraftError.cancelled();
-    root = chosen.stack.root;
-    pending = chosen.p;
+    target = { stack: chosen.stack, stage: chosen.p.stage, runId: chosen.p.runId, commit: chosen.p.commit };
   }
-  if (!pending) throw new StagecraftError(`No promotion to ${request?.stage ?? 'that stage'} is waiting for approval any more.`, { kind: 'input' });
   const comment =
     request?.comment ??
     (await vscode.window.showInputBox({
-      title: `${verb === 'approve' ? 'Approve' : 'Reject'} promotion of ${pending.commit.slice(0, 8)} to ${pending.stage}`,
+      title: `${verb === 'approve' ? 'Approve' : 'Reject'} promotion${target.commit ? ` of ${target.commit.slice(0, 8)}` : ''} to ${target.stage}`,
       prompt: verb === 'approve' ? 'Comment (optional), recorded with your name' : 'Why? Recorded with your name',
     }));
   if (comment === undefined) throw StagecraftError.cancelled();
-  const { user } = await readRepoFacts(root);
-  const decision = await (verb === 'approve' ? approve : reject)(root, { stage: pending.stage, runId: pending.runId }, { by: user, comment: comment || undefined });
+  const { user } = await readRepoFacts(target.stack.root);
+  const decision = await decideStageApproval(target.stack, target.stage, verb, { by: user, comment: comment || undefined, runId: target.runId });
   workspace.refresh();
   void vscode.window.showInformationMessage(`${decision.decision === 'approved' ? 'Approved' : 'Rejected'} the promotion to ${decision.stage}.`);
 }
