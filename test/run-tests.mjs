@@ -9,6 +9,10 @@ import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
+// Tests must never reach beyond this machine: the AWS SDK's credential chain would otherwise probe
+// the instance metadata address (169.254.169.254) when a test has no credentials. Every suite,
+// and every process it starts (CLI, code-server), inherits this.
+process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const only = args.find(a => a === '--unit' || a === '--integration');
