@@ -4,6 +4,12 @@ import { runCli } from './main';
 
 /** The `stagecraft` executable: the same core the extension runs, for CI and scripts. */
 registerLocalProvider();
+// The AWS SDK warns on every run that its 2027 releases will need Node 22; that is not this
+// command's news. Other warnings are printed as Node would.
+process.removeAllListeners('warning');
+process.on('warning', warning => {
+  if (warning.name !== 'NodeVersionSupportWarning' && !warning.message.startsWith('NodeVersionSupportWarning')) process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
 registerAwsProvider();
 const controller = new AbortController();
 // `stagecraft status | head` closes the pipe early: that is not an error.

@@ -65,6 +65,9 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
   registerCommand(context, log, COMMANDS.rotateDatabasePassword, async (arg?: unknown) => {
     const { stack, stage } = await resolveStage(workspace, arg, 'Rotate the database password of which stage?');
     const provider = await requireProvider(stage.provider, `Rotate Database Password (${stage.name})`);
+    // Ask the provider first, so a missing database or missing credentials show before any confirmation.
+    const secret = await withCancellableProgress(`Reading ${stage.name}'s database`, signal => provider.databaseSecret(stack, stage, { signal }));
+    if (!secret) throw new StagecraftError(`Stage "${stage.name}" has no database yet.`, { kind: 'input', hint: 'Create it from Show Database Secret ("Create database for this stage").' });
     const ok = await vscode.window.showWarningMessage(`Change the password of ${stage.name}'s database? The app is restarted with the new one.`, { modal: true }, 'Change Password');
     if (ok !== 'Change Password') throw StagecraftError.cancelled('Rotate Database Password');
     await withCancellableProgress(`Rotating ${stage.name}'s database password`, (signal, report) => provider.rotateDatabasePassword(stack, stage, { signal, log: report }));

@@ -20,7 +20,7 @@ describe('the Stacks tree', () => {
     assert.deepEqual(items.map(i => i.label), ['dev', 'test', 'prod']);
     assert.deepEqual(
       items.map(i => i.description.split(' · ').slice(0, 2).join(' · ')),
-      ['local · not deployed', 'local · not deployed', 'aws us-east-1 · not deployed'],
+      ['local · not deployed', 'local · not deployed', 'aws us-east-1 · unknown'],
       'provider (and region) and status',
     );
     for (const item of items) assert.equal(item.icon, 'circle-outline', `${item.label}: the not-deployed icon`);
