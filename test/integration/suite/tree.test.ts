@@ -23,7 +23,11 @@ describe('the Stacks tree', () => {
       ['local · not deployed', 'local · not deployed', 'aws us-east-1 · unknown'],
       'provider (and region) and status',
     );
-    for (const item of items) assert.equal(item.icon, 'circle-outline', `${item.label}: the not-deployed icon`);
+    assert.deepEqual(
+      items.map(i => i.icon),
+      ['circle-outline', 'circle-outline', 'question'],
+      'not-deployed icons for the local stages; unknown for the AWS stage, which no credentials can reach here',
+    );
     assert.deepEqual(items.map(i => i.contextValue), ['stagecraft.stage', 'stagecraft.stage', 'stagecraft.stage.protected']);
     assert.match(items[1].tooltip, /Database: PostgreSQL/);
     assert.match(items[0].tooltip, /Database: none/);
