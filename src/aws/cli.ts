@@ -81,30 +81,8 @@ export const awsPipelineRunCommand: CliCommand = {
   },
 };
 
-function awsDecisionCommand(verb: 'approve' | 'reject'): CliCommand {
-  const usage = `stagecraft aws ${verb} STAGE [--comment C] [--dir DIR]`;
-  return {
-    path: ['aws', verb],
-    usage,
-    summary: verb === 'approve' ? 'Approve the promotion waiting at a stage in CodePipeline' : 'Reject the promotion waiting at a stage in CodePipeline',
-    async run(ctx) {
-      const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, comment: { type: 'string', short: 'm' } }, usage);
-      if (positionals.length !== 1) throw new StagecraftError(`Expected one stage name.\nUsage: ${usage}`, { kind: 'usage' });
-      const { root, stack } = await stackOf(ctx, values.dir);
-      if (!stack.stages.some(s => s.name === positionals[0] && s.provider === 'aws')) {
-        throw new StagecraftError(`Stack "${stack.name}" has no AWS stage named "${positionals[0]}".`, { kind: 'input' });
-      }
-      const { user } = await readRepoFacts(root);
-      const provider = await awsProvider();
-      await provider.pipelines.decide(stack, positionals[0], verb, { comment: values.comment, by: user }, { signal: ctx.signal });
-      ctx.out(`${verb === 'approve' ? 'Approved' : 'Rejected'} the promotion to ${positionals[0]} as ${user}${values.comment ? ` ("${values.comment}")` : ''}.`);
-      return 0;
-    },
-  };
-}
-
-export const awsApproveCommand = awsDecisionCommand('approve');
-export const awsRejectCommand = awsDecisionCommand('reject');
+// Approve/Reject of CodePipeline approvals: the generic `stagecraft approve|reject STAGE` reach them
+// through the provider (Provider.decideApproval) when no Stagecraft run waits at the stage.
 
 const whoamiUsage = 'stagecraft aws whoami [--profile NAME] [--region REGION]';
 export const awsWhoamiCommand: CliCommand = {
@@ -120,4 +98,4 @@ export const awsWhoamiCommand: CliCommand = {
   },
 };
 
-export const AWS_COMMANDS: CliCommand[] = [awsWhoamiCommand, awsPipelineDeployCommand, awsPipelineRunCommand, awsApproveCommand, awsRejectCommand, awsRenderStagesCommand];
+export const AWS_COMMANDS: CliCommand[] = [awsWhoamiCommand, awsPipelineDeployCommand, awsPipelineRunCommand, awsRenderStagesCommand];
