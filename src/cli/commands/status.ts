@@ -54,7 +54,12 @@ export const statusCommand: CliCommand = {
       [status.commit?.slice(0, 8), status.url].filter(Boolean).join(' '),
     ]);
     const widths = rows.reduce((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), [] as number[]);
-    for (const r of rows) ctx.out(('  ' + r.map((c, i) => c.padEnd(widths[i])).join('  ')).trimEnd());
+    rows.forEach((r, i) => {
+      ctx.out(('  ' + r.map((c, j) => c.padEnd(widths[j])).join('  ')).trimEnd());
+      // Why a status is unknown or failed is the next thing a reader needs.
+      const { status } = summary.stages[i];
+      if ((status.kind === 'unknown' || status.kind === 'failed') && status.detail) ctx.out(`       ↳ ${status.detail}`);
+    });
     if (rows.length === 0) ctx.out('  (no stages yet: `stagecraft stage add NAME`)');
     return 0;
   },

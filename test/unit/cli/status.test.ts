@@ -41,14 +41,16 @@ describe('cli: stagecraft status', () => {
     const { dir, file } = await project('develop');
     const r = await runCli(['status'], dir, env);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(lines(r.stdout), [
+    assert.deepEqual(lines(r.stdout).slice(0, 6), [
       `Stack shop (${file})`,
       'Service: Dockerfile, port 8080, health /health',
       'Branch develop deploys to: dev (GitFlow: develop → dev)',
       '  1. dev   local          stopped                            01234567',
       '  2. test  local          not deployed  postgres',
-      '  3. prod  aws eu-west-1  not deployed  approval, protected',
+      '  3. prod  aws eu-west-1  unknown       approval, protected',
     ]);
+    // No AWS credentials here: the AWS stage's status is unknown, and the next line says why.
+    assert.match(lines(r.stdout)[6] ?? '', /^ {7}↳ could not read the status: .*credentials/);
   });
 
   it('a feature branch deploys to the developer\'s own stage', async () => {
@@ -69,7 +71,7 @@ describe('cli: stagecraft status', () => {
       stages: [
         { name: 'dev', provider: 'local', region: null, database: 'none', requireApproval: false, loadBalancer: false, protected: false, status: 'stopped', commit, url: null },
         { name: 'test', provider: 'local', region: null, database: 'postgres', requireApproval: false, loadBalancer: false, protected: false, status: 'not-deployed', commit: null, url: null },
-        { name: 'prod', provider: 'aws', region: 'eu-west-1', database: 'none', requireApproval: true, loadBalancer: false, protected: true, status: 'not-deployed', commit: null, url: null },
+        { name: 'prod', provider: 'aws', region: 'eu-west-1', database: 'none', requireApproval: true, loadBalancer: false, protected: true, status: 'unknown', commit: null, url: null },
       ],
     });
   });
