@@ -80,7 +80,8 @@ describe('cli: stagecraft status', () => {
     const { dir } = await project();
     const text = await runCli(['status'], dir, env);
     assert.equal(text.code, 0, text.stderr);
-    assert.equal(lines(text.stdout).length, 5);
+    // Stack, service, three stages, and why the AWS stage's status is unknown: no branch line.
+    assert.equal(lines(text.stdout).length, 6);
     assert.ok(!text.stdout.includes('Branch'));
     const json = JSON.parse((await runCli(['status', '--json', '--dir', dir], temp.make(), env)).stdout) as { branch: unknown; branchStage: unknown };
     assert.equal(json.branch, null);
