@@ -203,6 +203,6 @@ describe('e2e: releasing the sample service through dev → test → prod', func
   it('`stagecraft approve` with nothing waiting says so and exits 2', async () => {
     const result = await cli(['approve', 'prod'], repo.dir);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /No run is waiting for approval to promote to stage prod/);
+    assert.match(result.stderr, /No promotion to prod is waiting for approval/);
   });
 });
