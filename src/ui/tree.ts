@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { describeStack } from '../core/describe';
+import { describeStack, type StackSummary } from '../core/describe';
+import { readStageState } from '../core/stageState';
 import { STATUS_LABELS, type Stack, type Stage, type StageStatus, type StageStatusKind } from '../core/model';
 import { formatProblem } from '../core/problems';
 import { readRepoFacts } from '../git/repo';
@@ -63,8 +64,26 @@ export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNod
   /** When VS Code first asked for the root items, and when they were ready (ms since the epoch). */
   readonly firstItemsTiming: { requestedAt?: number; readyAt?: number } = {};
 
+  /**
+   * What providers last said of each stack (by folder), and the workspace generation it was asked
+   * in. The tree paints at once from this (or from the recorded state) and asks the providers in the
+   * background, so a slow provider (AWS, git) never holds the tree back.
+   */
+  private readonly live = new Map<string, { summary: StackSummary; generation: number }>();
+  private readonly fetching = new Map<string, Promise<void>>();
+  private generation = 0;
+
   constructor(private readonly workspace: StackWorkspace) {
-    this.subscription = workspace.onDidChange(() => this.changed.fire(undefined));
+    this.subscription = workspace.onDidChange(() => {
+      this.generation++;
+      this.changed.fire(undefined);
+    });
+  }
+
+  /** Resolves once every stack shows what its providers say now (for tests and scripts). */
+  async settled(): Promise<void> {
+    await this.roots();
+    await Promise.all(this.fetching.values());
   }
 
   async getChildren(node?: StagecraftNode): Promise<StagecraftNode[]> {
@@ -104,11 +123,35 @@ export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNod
         let id = `stack/${folder.stack.name}`;
         if (seen.has(id)) id = `${id}@${folder.folder.name}`;
         seen.add(id);
-        const repo = await readRepoFacts(folder.stack.root).catch(() => undefined);
-        const summary = await describeStack(folder.stack, repo);
+        const summary = await this.summaryOf(folder.stack);
         return { kind: 'stack', id, folder, stack: folder.stack, branch: summary.branch, target: summary.target?.stage, stages: summary.stages };
       }),
     );
+  }
+
+  /** The freshest summary at hand now; starts a background refresh when it is not current. */
+  private async summaryOf(stack: Stack): Promise<StackSummary> {
+    const live = this.live.get(stack.root);
+    if (!live || live.generation !== this.generation) this.fetch(stack);
+    const known = new Map((live?.summary.stages ?? []).map(s => [s.stage.name, s.status]));
+    // Stages the file defines now, with the last status known for each (the recorded state before the first answer).
+    const stages = await Promise.all(stack.stages.map(async stage => ({ stage, status: known.get(stage.name) ?? (await readStageState(stack.root, stage.name)) })));
+    return { stack, stages, branch: live?.summary.branch, target: live?.summary.target };
+  }
+
+  private fetch(stack: Stack): void {
+    if (this.fetching.has(stack.root)) return;
+    const generation = this.generation;
+    const work = (async () => {
+      try {
+        const repo = await readRepoFacts(stack.root).catch(() => undefined);
+        this.live.set(stack.root, { summary: await describeStack(stack, repo), generation });
+      } finally {
+        this.fetching.delete(stack.root);
+      }
+      this.changed.fire(undefined);
+    })();
+    this.fetching.set(stack.root, work.catch(() => undefined));
   }
 
   getTreeItem(node: StagecraftNode): vscode.TreeItem {

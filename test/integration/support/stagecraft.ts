@@ -51,7 +51,9 @@ export function shown(api: StagecraftApi, node: StagecraftNode): ShownItem {
   return { id: item.id, label, description: String(item.description ?? ''), contextValue: item.contextValue, icon, tooltip };
 }
 
+/** The root nodes once every stack shows what its providers say (the tree paints first from recorded state). */
 export async function roots(api: StagecraftApi): Promise<StagecraftNode[]> {
+  await api.tree.settled();
   return api.tree.getChildren();
 }
 
