@@ -47,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   registerAws(context, log, workspace);
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();
+  log.info(`Activated in ${Date.now() - activatedAt} ms`);
   return { activatedAt, firstTreeItems: tree.firstItemsShown, firstTreeItemsTiming: tree.firstItemsTiming, workspace, tree, onDidReportError };
 }
 

@@ -62,6 +62,7 @@ async function measureActivation(scratch) {
     figures.push(line);
     const asked = line.askedAfterMs === undefined ? '' : `; VS Code asked for them after ${line.askedAfterMs} ms, the extension answered in ${line.ms - line.askedAfterMs} ms`;
     if (line.askedAfterMs !== undefined) answered.push(line.ms - line.askedAfterMs);
+    if (line.attachedAfterMs !== undefined) console.log(`  run ${i}: activate() returned (and the probe attached) ${line.attachedAfterMs} ms after it started`);
     console.log(`  run ${i}: ${line.ms} ms${line.exact ? '' : ' (upper bound: the items were there before the probe looked)'}, ${line.items} root item(s)${asked}`);
   }
   await browser.stop();

@@ -42,7 +42,7 @@ async function activate() {
       resolvedAt = timing.readyAt;
       askedAt = timing.requestedAt;
     }
-    write({ ms: resolvedAt - api.activatedAt, exact: exact || timing.readyAt !== undefined, items, askedAfterMs: askedAt === undefined ? undefined : askedAt - api.activatedAt });
+    write({ ms: resolvedAt - api.activatedAt, exact: exact || timing.readyAt !== undefined, items, attachedAfterMs: attachedAt - api.activatedAt, askedAfterMs: askedAt === undefined ? undefined : askedAt - api.activatedAt });
   } catch (err) {
     write({ error: String(err && err.stack || err) });
   }
