@@ -7,9 +7,12 @@ import type { Provider } from './provider';
  * package (src/local, src/aws) so that core never imports them.
  */
 const registry = new Map<ProviderName, () => Promise<Provider>>();
+/** One instance per provider for the process, so what a provider caches serves every caller. */
+const loaded = new Map<ProviderName, Promise<Provider>>();
 
 export function registerProvider(name: ProviderName, load: () => Promise<Provider>): void {
   registry.set(name, load);
+  loaded.delete(name);
 }
 
 export function hasProvider(name: ProviderName): boolean {
@@ -25,5 +28,12 @@ export async function requireProvider(name: ProviderName, action: string): Promi
       hint: name === 'local' ? 'The local provider (stages as processes on this machine) is being built; see the README for what works today.' : 'The AWS provider is being built; see the README for what works today.',
     });
   }
-  return load();
+  let provider = loaded.get(name);
+  if (!provider) {
+    provider = load();
+    loaded.set(name, provider);
+    // A load that failed (a missing module) is tried again next time.
+    provider.catch(() => loaded.delete(name));
+  }
+  return provider;
 }

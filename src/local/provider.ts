@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { StagecraftError } from '../core/errors';
 import type { EnvValue, Stack, Stage, StageStatus } from '../core/model';
-import { findPendingApproval, type StepExecutor } from '../core/pipeline';
+import { findPendingApprovals, pendingApprovalAt, type PendingApproval, type StepExecutor } from '../core/pipeline';
 import type { ArtifactRef, DatabaseSecret, LogLine, LogOptions, Provider, WorkContext } from '../core/provider';
 import { readStageState, stageStateFile, writeStageState } from '../core/stageState';
 import { stateDir } from '../core/workspace';
@@ -21,12 +21,23 @@ import { deleteStageSecrets, storeStageSecret } from './stageSecrets';
  */
 export class LocalProvider implements Provider {
   readonly name = 'local' as const;
+  /** A read of the workspace's runs in progress: the status of every stage of a tree refresh shares it. */
+  private readonly approvalReads = new Map<string, Promise<PendingApproval[]>>();
+
+  private pendingApprovals(root: string): Promise<PendingApproval[]> {
+    let read = this.approvalReads.get(root);
+    if (!read) {
+      read = findPendingApprovals(root).finally(() => this.approvalReads.delete(root));
+      this.approvalReads.set(root, read);
+    }
+    return read;
+  }
 
   async status(stack: Stack, stage: Stage): Promise<StageStatus> {
     const [recorded, runtime, pending] = await Promise.all([
       readStageState(stack.root, stage.name),
       readStageRuntimeStatus(stack.root, stage.name),
-      findPendingApproval(stack.root, stage.name).catch(() => undefined),
+      this.pendingApprovals(stack.root).then(all => pendingApprovalAt(all, stage.name), () => undefined),
     ]);
     const commit = runtime.active?.commit ?? recorded.commit;
     const base: StageStatus = { ...recorded, commit, artifact: runtime.active?.artifactId ?? recorded.artifact, url: runtime.url ?? recorded.url };

@@ -75,8 +75,13 @@ export async function findPendingApprovals(root: string, options: ReadOptions = 
 
 /** The approval a stage waits for: the newest live run's, else the newest interrupted run's. */
 export async function findPendingApproval(root: string, stage: string, options: ReadOptions = {}): Promise<PendingApproval | undefined> {
-  const all = (await findPendingApprovals(root, options)).filter(p => p.stage === stage);
-  return all.find(p => p.live) ?? all[0];
+  return pendingApprovalAt(await findPendingApprovals(root, options), stage);
+}
+
+/** Of the pending approvals, the one at `stage`: a live run's first. */
+export function pendingApprovalAt(all: PendingApproval[], stage: string): PendingApproval | undefined {
+  const atStage = all.filter(p => p.stage === stage);
+  return atStage.find(p => p.live) ?? atStage[0];
 }
 
 export async function approve(root: string, target: ApprovalTarget, input: DecisionInput, options: ReadOptions = {}): Promise<ApprovalDecision> {
