@@ -1,7 +1,7 @@
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 import type { EnvironmentInit, EnvRowCheck, EnvRowDraft, FieldProblems } from '../../src/protocol/messages';
 import { errorOf, PageChannel } from '../shared/channel';
-import { Banner, button, h, header, mount, providerNote, showProblem, textField, type Field } from '../shared/ui';
+import { applyToStage, Banner, button, h, header, mount, providerNote, showProblem, textField, savedMessage, type Field } from '../shared/ui';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField());
 
@@ -235,7 +235,7 @@ async function saveRows(): Promise<void> {
     dirty = false;
     withheldNotice = false;
     saveDraft();
-    banner.info(changed === 0 ? 'Nothing to save: stagecraft.yaml already has these values.' : `Saved ${changed} change${changed === 1 ? '' : 's'} to stagecraft.yaml. Apply them to the running stage with "Apply to stage".`);
+    banner.info(savedMessage(changed, 'Nothing to save: stagecraft.yaml already has these values.'));
     (document.getElementById('apply') as HTMLElement | null)?.focus();
   } catch (err) {
     const reply = errorOf(err);
@@ -248,15 +248,5 @@ async function saveRows(): Promise<void> {
 }
 
 async function apply(): Promise<void> {
-  if (dirty) {
-    banner.error({ kind: 'input', message: 'Save first: "Apply to stage" applies what stagecraft.yaml holds.' });
-    return;
-  }
-  banner.info('Applying…');
-  try {
-    await channel.request('environment.apply', {});
-    banner.info(`Applied to stage ${init?.header.stage ?? ''}.`);
-  } catch (err) {
-    banner.error(errorOf(err));
-  }
+  await applyToStage(banner, { dirty, stage: init?.header.stage ?? '', send: () => channel.request('environment.apply', {}) });
 }

@@ -1,7 +1,7 @@
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 import type { FieldProblems, OriginsInit } from '../../src/protocol/messages';
 import { errorOf, PageChannel } from '../shared/channel';
-import { Banner, button, h, header, mount, providerNote, showProblem, textField, type Field } from '../shared/ui';
+import { applyToStage, Banner, button, h, header, mount, providerNote, showProblem, textField, savedMessage, type Field } from '../shared/ui';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField());
 
@@ -169,7 +169,7 @@ async function save(): Promise<void> {
     const { changed } = await channel.request('origins.save', { origins });
     dirty = false;
     saveDraft();
-    banner.info(changed === 0 ? 'Nothing to save: stagecraft.yaml already lists these origins.' : `Saved ${changed} change${changed === 1 ? '' : 's'} to stagecraft.yaml. Apply them to the running stage with "Apply to stage".`);
+    banner.info(savedMessage(changed, 'Nothing to save: stagecraft.yaml already lists these origins.'));
   } catch (err) {
     const reply = errorOf(err);
     if (reply.fields) {
@@ -181,15 +181,5 @@ async function save(): Promise<void> {
 }
 
 async function apply(): Promise<void> {
-  if (dirty) {
-    banner.error({ kind: 'input', message: 'Save first: "Apply to stage" applies what stagecraft.yaml holds.' });
-    return;
-  }
-  banner.info('Applying…');
-  try {
-    await channel.request('origins.apply', {});
-    banner.info(`Applied to stage ${init?.header.stage ?? ''}.`);
-  } catch (err) {
-    banner.error(errorOf(err));
-  }
+  await applyToStage(banner, { dirty, stage: init?.header.stage ?? '', send: () => channel.request('origins.apply', {}) });
 }

@@ -1,4 +1,5 @@
 import type { ErrorReply, FieldProblems, StageHeader } from '../../src/protocol/messages';
+import { errorOf } from './channel';
 import { createBuilder, type Child, type ElementLike, type Options } from './dom';
 
 /** Page helpers over the real document: every string shown goes through dom.ts as text. */
@@ -101,6 +102,29 @@ export function header(title: string, subtitle: Child[]): HTMLElement {
 /** Problems the host sent for fields not in `known`, for the banner. */
 export function otherProblems(problems: FieldProblems | undefined, known: (key: string) => boolean): string[] {
   return Object.entries(problems ?? {}).filter(([key]) => !known(key)).map(([, message]) => message);
+}
+
+/** What the banner says after a save: the count of changes and the next step. */
+export function savedMessage(changed: number, nothingToSave: string): string {
+  return changed === 0 ? nothingToSave : `Saved ${changed} change${changed === 1 ? '' : 's'} to stagecraft.yaml. Apply them to the running stage with "Apply to stage".`;
+}
+
+/**
+ * "Apply to stage" of a panel that edits stagecraft.yaml: refuses while the page has unsaved edits
+ * (Apply applies what the file holds), otherwise asks the host and reports in the banner.
+ */
+export async function applyToStage(banner: Banner, options: { dirty: boolean; stage: string; send: () => Promise<unknown> }): Promise<void> {
+  if (options.dirty) {
+    banner.error({ kind: 'input', message: 'Save first: "Apply to stage" applies what stagecraft.yaml holds.' });
+    return;
+  }
+  banner.info('Applying…');
+  try {
+    await options.send();
+    banner.info(`Applied to stage ${options.stage}.`);
+  } catch (err) {
+    banner.error(errorOf(err));
+  }
 }
 
 export type { ElementLike };
