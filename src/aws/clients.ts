@@ -1,5 +1,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
@@ -99,6 +100,10 @@ export class AwsClients {
 
   ecr(): Promise<ECRClient> {
     return this.client('ecr', async () => (await import('@aws-sdk/client-ecr')).ECRClient);
+  }
+
+  codeBuild(): Promise<CodeBuildClient> {
+    return this.client('codebuild', async () => (await import('@aws-sdk/client-codebuild')).CodeBuildClient);
   }
 
   rds(): Promise<RDSClient> {

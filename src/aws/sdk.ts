@@ -13,6 +13,9 @@ export const packages: Record<string, unknown> = {
   get '@aws-sdk/client-cloudwatch-logs'() {
     return require('@aws-sdk/client-cloudwatch-logs');
   },
+  get '@aws-sdk/client-codebuild'() {
+    return require('@aws-sdk/client-codebuild');
+  },
   get '@aws-sdk/client-codepipeline'() {
     return require('@aws-sdk/client-codepipeline');
   },
