@@ -2,7 +2,7 @@ import { StagecraftError } from '../core/errors';
 import type { Stack, Stage } from '../core/model';
 import { stageStackName } from '../core/naming';
 import { runHttpChecks, syntheticChecks, type RollbackContext, type Step, type StepContext, type StepExecutor, type StepOutcome } from '../core/pipeline';
-import type { ArtifactRef } from '../core/provider';
+import type { ArtifactRef, DeployPrompts } from '../core/provider';
 import { describeStack } from './cfn/stacks';
 import { digestOf, resolveImage } from './image';
 import type { AwsProvider } from './provider';
@@ -20,6 +20,8 @@ export class AwsStepExecutor implements StepExecutor {
   constructor(
     private readonly stack: Stack,
     private readonly provider: AwsProvider,
+    /** What deploys ask the person who started the run (Review changes); none: go ahead. */
+    private readonly prompts?: DeployPrompts,
   ) {}
 
   async execute(step: Step, ctx: StepContext): Promise<StepOutcome> {
@@ -91,7 +93,7 @@ export class AwsStepExecutor implements StepExecutor {
     const stackName = stageStackName(this.stack.name, stage.name);
     const imageUri = await resolveImage(clients, this.stack, ctx.artifact, ctx.signal);
     const before = await describeStack(clients, stackName, ctx.signal);
-    const result = await this.provider.deployImage(clients, this.stack, stage, { imageUri, commit: ctx.run.commit, artifact: digestOf(imageUri) }, { log: ctx.log, signal: ctx.signal });
+    const result = await this.provider.deployImage(clients, this.stack, stage, { imageUri, commit: ctx.run.commit, artifact: digestOf(imageUri) }, { log: ctx.log, signal: ctx.signal, prompts: this.prompts });
     const outputs: Record<string, string> = {};
     if (result.stack?.outputs.Url) outputs.url = result.stack.outputs.Url;
     const { imageUri: previousImage, commit: previousCommit } = before ? runningImage(before) : {};

@@ -2,9 +2,10 @@ import { StagecraftError } from '../core/errors';
 import type { EnvValue, Stack, Stage } from '../core/model';
 import { stageStackName } from '../core/naming';
 import type { StepExecutor } from '../core/pipeline/types';
-import type { ArtifactRef, DatabaseSecret, LogLine, LogOptions, Provider, WorkContext } from '../core/provider';
+import type { ArtifactRef, DatabaseSecret, DeployPrompts, LogLine, LogOptions, Provider, WorkContext } from '../core/provider';
 import type { ChangeReview } from './cfn/changeSet';
 import { deployStack, type DeployStackResult } from './cfn/deployStack';
+import { promptCallbacks } from './cfn/prompts';
 import { destroyStack } from './cfn/destroyStack';
 import type { StackEventLine } from './cfn/events';
 import { describeStack, type StackInfo } from './cfn/stacks';
@@ -194,8 +195,7 @@ export class AwsProvider implements Provider {
         tags: toTagList(rendered.tags),
         protectOnCreate: stage.protected,
         rollbackAlarmArns,
-        review: ctx.review,
-        confirmRecreate: ctx.confirmRecreate,
+        ...promptCallbacks(label, ctx.prompts, ctx),
         onEvent: ctx.onStackEvent,
         log: ctx.log,
         signal: ctx.signal,
@@ -286,8 +286,8 @@ export class AwsProvider implements Provider {
     return created;
   }
 
-  pipelineExecutor(stack: Stack): StepExecutor {
-    return new AwsStepExecutor(stack, this);
+  pipelineExecutor(stack: Stack, prompts?: DeployPrompts): StepExecutor {
+    return new AwsStepExecutor(stack, this, prompts);
   }
 
   async databaseSecret(stack: Stack, stage: Stage, ctx: WorkContext = {}): Promise<DatabaseSecret | undefined> {

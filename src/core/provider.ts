@@ -1,10 +1,45 @@
 import type { EnvValue, Stack, Stage, StageStatus } from './model';
 import type { StepExecutor } from './pipeline/types';
 
-/** How long work reports back: progress lines and cancellation. */
+/** How long work reports back: progress lines and cancellation; and whom it may ask. */
 export interface WorkContext {
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Questions for the person who started the work (the IDE answers them; the CLI has none: it goes ahead). */
+  prompts?: DeployPrompts;
+}
+
+/** One resource a deploy will add, change, replace or remove (a CloudFormation change set on AWS). */
+export interface PlannedResourceChange {
+  /** Its name in the template: "Service", "Database". */
+  resource: string;
+  /** Its type: "AWS::ECS::Service". */
+  type: string;
+  /** `replace` recreates it (what it holds may be lost); `may-replace` when that depends on values known only during the deploy. */
+  kind: 'add' | 'modify' | 'replace' | 'may-replace' | 'remove';
+  /** What changes in it on a modify: Properties, Tags… */
+  scope: string[];
+}
+
+/** What a deploy will change, shown before anything changes ("Review changes"). */
+export interface DeployReview {
+  /** "shop/prod" */
+  label: string;
+  /** Where the change happens: "CloudFormation stack shop-prod". */
+  target: string;
+  /** The deploy creates the stage (nothing exists yet). */
+  creates: boolean;
+  changes: PlannedResourceChange[];
+  /** One line: "2 to add, 1 to modify (Service), 1 to replace (TaskDefinition), 0 to remove". */
+  summary: string;
+}
+
+/** What a deploy may ask before it changes anything. Absent questions are answered "go ahead". */
+export interface DeployPrompts {
+  /** Resolve false to stop: nothing has changed yet. */
+  reviewChanges?(review: DeployReview): Promise<boolean>;
+  /** The stage must be deleted before it can be created again (`why` says so): resolve true to do that. */
+  confirmRecreate?(label: string, why: string): Promise<boolean>;
 }
 
 export interface DatabaseSecret {
@@ -38,8 +73,8 @@ export interface Provider {
    * approval). Returns false when nothing waits at that stage there.
    */
   decideApproval?(stack: Stack, stage: Stage, decision: 'approve' | 'reject', input: { by: string; comment?: string }, ctx?: WorkContext): Promise<boolean>;
-  /** The executor that runs pipeline steps for stages of this provider. */
-  pipelineExecutor(stack: Stack): StepExecutor;
+  /** The executor that runs pipeline steps for stages of this provider; `prompts` reach its deploys. */
+  pipelineExecutor(stack: Stack, prompts?: DeployPrompts): StepExecutor;
 }
 
 export interface ArtifactRef {

@@ -1,6 +1,7 @@
 import { StagecraftError } from './errors';
 import type { Stack, Stage } from './model';
 import { approve, findPendingApproval, latestRun, readRun, reject, rerun, resumeRun, startRun, type RunEvent, type RunHandle } from './pipeline';
+import type { DeployPrompts } from './provider';
 import { requireProvider } from './providers';
 
 export interface ReleaseOptions {
@@ -13,6 +14,8 @@ export interface ReleaseOptions {
   autoApprove?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+  /** What deploys may ask (Review changes); none from the CLI, which goes ahead. */
+  prompts?: DeployPrompts;
 }
 
 /**
@@ -31,7 +34,7 @@ export async function startRelease(stack: Stack, options: ReleaseOptions): Promi
   const provider = await requireProvider(providers[0] ?? 'local', 'Run Pipeline');
   return startRun({
     stack,
-    executor: provider.pipelineExecutor(stack),
+    executor: provider.pipelineExecutor(stack, options.prompts),
     commit: options.commit,
     branch: options.branch,
     stages: options.stages ? stages.map(s => s.name) : undefined,
@@ -65,6 +68,7 @@ export interface ContinueOptions {
   autoApprove?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+  prompts?: DeployPrompts;
 }
 
 /**
@@ -78,7 +82,7 @@ export async function continueRelease(stack: Stack, how: 'resume' | 'rerun', opt
   const provider = await requireProvider(stages[0]?.provider ?? 'local', how === 'resume' ? 'Resume Run' : 'Re-run');
   const common = {
     stack,
-    executor: provider.pipelineExecutor(stack),
+    executor: provider.pipelineExecutor(stack, options.prompts),
     autoApprove: options.autoApprove ? { by: options.user } : undefined,
     signal: options.signal,
     onEvent: options.onEvent,

@@ -5,6 +5,7 @@ export interface Settings {
   defaultProvider: 'local' | 'aws';
   awsEndpoint: string;
   branchModelOverride: 'fromFile' | 'gitflow' | 'trunk';
+  reviewChanges: 'always' | 'replacementsOrRemovals' | 'never';
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
@@ -13,5 +14,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     defaultProvider: c.get<'local' | 'aws'>('defaultProvider', 'local'),
     awsEndpoint: c.get<string>('aws.endpoint', ''),
     branchModelOverride: c.get<'fromFile' | 'gitflow' | 'trunk'>('branchModel', 'fromFile'),
+    reviewChanges: c.get<'always' | 'replacementsOrRemovals' | 'never'>('reviewChanges', 'always'),
   };
 }

@@ -2,6 +2,7 @@ import { StagecraftError } from '../../core/errors';
 import type { Stack, Stage } from '../../core/model';
 import type { DeployStackResult } from '../cfn/deployStack';
 import { deployStack } from '../cfn/deployStack';
+import { promptCallbacks } from '../cfn/prompts';
 import { describeStack, type StackInfo } from '../cfn/stacks';
 import type { AwsClients } from '../clients';
 import type { AwsWorkContext } from '../provider';
@@ -57,8 +58,7 @@ export class AwsPipelines {
       templateBody: templateBody(rendered.template),
       parameters: toParameterList(rendered.parameters),
       tags: toTagList(rendered.tags),
-      review: ctx.review,
-      confirmRecreate: ctx.confirmRecreate,
+      ...promptCallbacks(`${stack.name}/pipeline`, ctx.prompts, ctx),
       onEvent: ctx.onStackEvent,
       log: ctx.log,
       signal: ctx.signal,

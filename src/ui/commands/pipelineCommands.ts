@@ -7,6 +7,7 @@ import { continueRelease, decideStageApproval, startRelease } from '../../core/r
 import { summaryLine } from '../../core/runFormat';
 import { readRepoFacts } from '../../git/repo';
 import { toAbortSignal, withCancellableProgress } from '../cancellation';
+import { deployPrompts } from '../deployPrompts';
 import { registerCommand } from '../commandWrapper';
 import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
@@ -24,14 +25,14 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
     const stack = folder.stack!;
     await runs.show(stack, `Releasing ${stack.name}`, async options => {
       const facts = await requireCommit(stack);
-      return startRelease(stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user });
+      return startRelease(stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, prompts: deployPrompts() });
     });
   });
   registerCommand(context, log, COMMANDS.deployStage, async (arg?: unknown) => {
     const { stack, stage } = await resolveStage(workspace, arg, 'Deploy which stage?');
     await runs.show(stack, `Deploying to ${stage.name}`, async options => {
       const facts = await requireCommit(stack);
-      return startRelease(stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: [stage.name] });
+      return startRelease(stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: [stage.name], prompts: deployPrompts() });
     });
   });
   registerCommand(context, log, COMMANDS.resumeRun, async (arg?: { stackRoot?: string; runId?: string; how?: 'resume' | 'rerun' }) => {
@@ -39,7 +40,7 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
     if (!stack) throw new StagecraftError('That stack is no longer in this workspace.', { kind: 'input' });
     const how = arg?.how ?? 'resume';
     const { user } = await readRepoFacts(stack.root);
-    await runs.show(stack, `${how === 'resume' ? 'Resuming' : 'Re-running'} ${stack.name}`, options => continueRelease(stack, how, { ...options, runId: arg?.runId, user }));
+    await runs.show(stack, `${how === 'resume' ? 'Resuming' : 'Re-running'} ${stack.name}`, options => continueRelease(stack, how, { ...options, runId: arg?.runId, user, prompts: deployPrompts() }));
   });
   void offerToResumeInterrupted(workspace);
   registerCommand(context, log, COMMANDS.approvePromotion, (arg?: unknown) => decide(workspace, arg, 'approve'));

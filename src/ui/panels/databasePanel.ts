@@ -11,6 +11,7 @@ import type { StackWorkspace } from '../stackWorkspace';
 import { openStackFileAt, stageHeader } from './common';
 import type { PanelSpec } from './panelManager';
 import { currentStage, isStageGone, stageKey, type CurrentStage, type StageRef } from './stageRef';
+import { deployPrompts } from '../deployPrompts';
 import { editorStackPort } from './stackFileWrite';
 
 /**
@@ -75,7 +76,7 @@ export function databasePanel(workspace: StackWorkspace, log: ExtensionLog, ref:
           // The provider first: when it is missing or fails, nothing is written.
           const provider = await requireProvider(stage.provider, `Create a database for ${ref.stage}`);
           await withCancellableProgress(`Creating the database of ${stage.name}`, async signal => {
-            const secret = await provider.ensureDatabase(stack, stage, { signal, log: line => log.info(line) });
+            const secret = await provider.ensureDatabase(stack, stage, { signal, log: line => log.info(line), prompts: deployPrompts() });
             redactor.add(secret.password);
           });
           // The file says so too, so that the app gets the connection variables at its next deploy.

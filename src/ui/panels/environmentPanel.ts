@@ -7,6 +7,7 @@ import type { ExtensionLog } from '../log';
 import type { StackWorkspace } from '../stackWorkspace';
 import type { PanelSpec } from './panelManager';
 import { currentStage, isStageGone, stageKey, type StageRef } from './stageRef';
+import { deployPrompts } from '../deployPrompts';
 import { editorStackPort } from './stackFileWrite';
 import { openStackFileAt, stageHeader } from './common';
 
@@ -37,7 +38,7 @@ export function environmentPanel(workspace: StackWorkspace, log: ExtensionLog, r
           const { stack, stage } = await currentStage(workspace, ref);
           const action = `Apply environment variables to ${stage.name}`;
           const provider = await requireProvider(stage.provider, action);
-          await withCancellableProgress(action, signal => provider.applyConfiguration(stack, stage, { env: envRecord(envRows(stage)) }, { signal, log: line => log.info(line) }));
+          await withCancellableProgress(action, signal => provider.applyConfiguration(stack, stage, { env: envRecord(envRows(stage)) }, { signal, log: line => log.info(line), prompts: deployPrompts() }));
           log.info(`Applied the environment of ${stack.name}/${stage.name}`);
           return { applied: true };
         },

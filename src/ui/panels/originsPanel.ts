@@ -7,6 +7,7 @@ import type { StackWorkspace } from '../stackWorkspace';
 import { openStackFileAt, stageHeader } from './common';
 import type { PanelSpec } from './panelManager';
 import { currentStage, isStageGone, stageKey, type StageRef } from './stageRef';
+import { deployPrompts } from '../deployPrompts';
 import { editorStackPort } from './stackFileWrite';
 
 /** The Origins panel of one stage: the CORS origins its proxy or load balancer allows. */
@@ -27,7 +28,7 @@ export function originsPanel(workspace: StackWorkspace, log: ExtensionLog, ref: 
           const { stack, stage } = await currentStage(workspace, ref);
           const action = `Apply origins to ${stage.name}`;
           const provider = await requireProvider(stage.provider, action);
-          await withCancellableProgress(action, signal => provider.applyConfiguration(stack, stage, { origins: [...stage.origins] }, { signal, log: line => log.info(line) }));
+          await withCancellableProgress(action, signal => provider.applyConfiguration(stack, stage, { origins: [...stage.origins] }, { signal, log: line => log.info(line), prompts: deployPrompts() }));
           log.info(`Applied the origins of ${stack.name}/${stage.name}`);
           return { applied: true };
         },

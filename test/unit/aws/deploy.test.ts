@@ -8,6 +8,8 @@ import { renderStage, toParameterList, toTagList } from '../../../src/aws/stageT
 import { templateBody } from '../../../src/aws/templates';
 import { StagecraftError } from '../../../src/core/errors';
 import type { Stack } from '../../../src/core/model';
+import type { RunRecord, Step } from '../../../src/core/pipeline/types';
+import type { DeployReview } from '../../../src/core/provider';
 import { pushFakeImage } from './support/ecr';
 import { startMoto, TEST_CREDENTIALS, type Moto } from './support/moto';
 import { stackFromYaml } from './support/stacks';
@@ -157,6 +159,27 @@ describe('aws deploy (moto)', function () {
     assert.equal(err.cancelled, true);
     const s = await cfnStack('shop-dev');
     assert.equal(s.StackStatus, 'UPDATE_COMPLETE', 'no new operation');
+    assert.equal((await templateEnvironment('shop-dev')).LOG_LEVEL, 'debug');
+  });
+
+  it('a pipeline deploy asks the prompts it was given: the review names the stage and its resources, declining cancels with nothing changed', async () => {
+    const stack = shopStack();
+    const dev = { ...stack.stages[0], env: { LOG_LEVEL: 'trace' } };
+    const changed: Stack = { ...stack, stages: [dev, stack.stages[1]] };
+    const image = (await cfnStack('shop-dev')).Parameters!.find(p => p.ParameterKey === 'ImageUri')!.ParameterValue!;
+    const reviews: DeployReview[] = [];
+    const executor = provider.pipelineExecutor(changed, { reviewChanges: async r => (reviews.push(r), false) });
+    const step: Step = { id: 'dev:deploy', kind: 'deploy', group: 'stage', stage: 'dev', label: 'dev: deploy' };
+    const run = { id: 'r1', commit: COMMIT_2 } as RunRecord;
+    const err = await rejection(executor.execute(step, { run, stack: changed, signal: new AbortController().signal, log: () => undefined, artifact: { id: image, commit: COMMIT_2 }, stageOutputs: {} }));
+    assert.equal(err.cancelled, true, err.message);
+    assert.equal(reviews.length, 1);
+    assert.equal(reviews[0].label, 'shop/dev');
+    assert.equal(reviews[0].target, 'CloudFormation stack shop-dev');
+    assert.equal(reviews[0].creates, false);
+    assert.ok(reviews[0].changes.some(c => c.resource === 'TaskDefinition'), JSON.stringify(reviews[0].changes));
+    assert.match(reviews[0].summary, /to add, .* to modify/);
+    assert.equal((await cfnStack('shop-dev')).StackStatus, 'UPDATE_COMPLETE', 'no new operation');
     assert.equal((await templateEnvironment('shop-dev')).LOG_LEVEL, 'debug');
   });
 
