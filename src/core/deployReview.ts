@@ -8,13 +8,17 @@ const MARKS: Record<PlannedResourceChange['kind'], string> = {
   remove: '- REMOVE',
 };
 
-/** One line per resource, the risky ones (replace, remove) first: "! REPLACE  Database (AWS::RDS::DBInstance)". */
+const ORDER: PlannedResourceChange['kind'][] = ['remove', 'replace', 'may-replace', 'add', 'modify'];
+
+/** The changes, the risky ones (remove, replace) first. */
+export function orderedChanges(review: DeployReview): PlannedResourceChange[] {
+  return [...review.changes].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+}
+
+/** One line per resource, the risky ones first: "! REPLACE  Database (AWS::RDS::DBInstance)". */
 export function reviewLines(review: DeployReview): string[] {
-  const order: PlannedResourceChange['kind'][] = ['remove', 'replace', 'may-replace', 'add', 'modify'];
   const width = Math.max(...review.changes.map(c => MARKS[c.kind].length), 0);
-  return [...review.changes]
-    .sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind))
-    .map(c => `${MARKS[c.kind].padEnd(width)}  ${c.resource} (${c.type})${c.kind === 'modify' && c.scope.length ? `: ${c.scope.join(', ')}` : ''}`);
+  return orderedChanges(review).map(c => `${MARKS[c.kind].padEnd(width)}  ${c.resource} (${c.type})${c.kind === 'modify' && c.scope.length ? `: ${c.scope.join(', ')}` : ''}`);
 }
 
 /**
@@ -36,7 +40,7 @@ export function reviewMarkdown(review: DeployReview): string {
     ...(review.changes.length ? reviewLines(review) : ['(no resource changes listed)']),
     '```',
     '',
-    'Nothing has changed yet: the deploy waits for your answer in the dialog.',
+    'Nothing has changed yet: the deploy waits for your answer in Review changes.',
     '',
   ].join('\n');
 }

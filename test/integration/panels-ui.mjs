@@ -11,7 +11,8 @@
 //
 // A request is `<control>/<name>.page.json` = { panel, steps: [...] }; the answer is
 // `<control>/<name>.page.result.json` = { ok, error?, texts, counts, focused }. Steps run in the
-// frame whose <body data-panel> is `panel`, looked up anew for each step:
+// frame whose <body data-panel> is `panel`, looked up anew for each step (`panel: 'workbench'` is the
+// workbench page itself, for VS Code's own modal dialogs and notifications):
 //   { waitFor: sel }                       the element is visible
 //   { fill: sel, value }                   sets an input's value (fires input events)
 //   { type: sel, text }                    focuses and types key by key
@@ -156,6 +157,7 @@ async function runStep(page, panel, step, out, { screenshots, runName }) {
 
 /** The webview frame showing `panel` (its <body data-panel>); panels reload when shown again, so look each time. */
 async function findFrame(page, panel) {
+  if (panel === 'workbench') return page.mainFrame();
   const deadline = Date.now() + STEP_TIMEOUT_MS;
   for (;;) {
     for (const frame of page.frames()) {
