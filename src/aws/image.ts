@@ -7,6 +7,14 @@ import { awsErrorName } from './errors';
 const BY_DIGEST = /^\S+@sha256:[0-9a-f]{64}$/;
 const DIGEST_HEX = /^[0-9a-f]{64}$/;
 
+/** No image is tagged with the commit yet: the one case a build of that commit can fix. */
+export class MissingImageError extends StagecraftError {}
+
+/** Whether `err` says the commit has no image yet (and not that ECR could not be read, …). */
+export function isMissingImage(err: unknown): err is MissingImageError {
+  return err instanceof MissingImageError;
+}
+
 /** The content hash of an image reference: the hex of its sha256 digest. */
 export function digestOf(imageUri: string): string {
   return imageUri.slice(imageUri.lastIndexOf('@sha256:') + '@sha256:'.length);
@@ -44,8 +52,9 @@ export async function resolveImage(clients: AwsClients, stack: Stack, artifact: 
   if (byDigest) {
     throw new StagecraftError(`${stack.name}: ${what} is not in the ECR repository "${repository}" (any more?).`, { kind: 'input', hint: 'Run the pipeline again so the image is built and pushed.' });
   }
-  throw new StagecraftError(`${stack.name}: no image for commit ${artifact.commit.slice(0, 12)} in the ECR repository "${repository}".`, {
+  throw new MissingImageError(`${stack.name}: no image for commit ${artifact.commit.slice(0, 12)} in the ECR repository "${repository}".`, {
     kind: 'input',
     hint: 'Run the pipeline (Run Pipeline, or `stagecraft aws pipeline run`): its build creates the image once, and every stage is then deployed with that digest.',
   });
 }
+
