@@ -4,7 +4,8 @@ import { stageStackName } from '../core/naming';
 import { runHttpChecks, syntheticChecks, type RollbackContext, type Step, type StepContext, type StepExecutor, type StepOutcome } from '../core/pipeline';
 import type { ArtifactRef, DeployPrompts } from '../core/provider';
 import { describeStack } from './cfn/stacks';
-import { digestOf, resolveImage } from './image';
+import { buildImageWithCodeBuild } from './build/imageBuild';
+import { digestOf, isMissingImage, resolveImage } from './image';
 import type { AwsProvider } from './provider';
 import { runningImage } from './stageTemplate';
 
@@ -79,11 +80,26 @@ export class AwsStepExecutor implements StepExecutor {
     return this.localChecks;
   }
 
+  /**
+   * The image built once for the commit: the one in ECR when there is one; otherwise built now by
+   * the stack's CodeBuild project from a snapshot of the commit (no Docker needed here).
+   */
   private async artifact(ctx: StepContext): Promise<StepOutcome> {
-    const stage = this.stack.stages.find(s => s.provider === 'aws') ?? this.stack.stages[0];
-    const image = await resolveImage(this.provider.clientsFor(stage), this.stack, { id: '', commit: ctx.run.commit }, ctx.signal);
+    const clients = this.provider.pipelines.clients(this.stack);
+    const commit = ctx.run.commit;
+    let image: string;
+    let built = false;
+    try {
+      image = await resolveImage(clients, this.stack, { id: '', commit }, ctx.signal);
+    } catch (err) {
+      if (!isMissingImage(err)) throw err;
+      ctx.log(`no image for ${commit.slice(0, 8)} in ECR yet: building it with CodeBuild from a snapshot of the commit`);
+      image = await buildImageWithCodeBuild(clients, { stack: this.stack, commit, root: this.stack.root, log: ctx.log, signal: ctx.signal });
+      built = true;
+    }
     // The artifact is the image's digest: its content hash, the same for every stage.
-    return { status: 'succeeded', summary: `image ${image} (built once for ${ctx.run.commit.slice(0, 8)}; every stage gets this digest)`, outputs: { artifact: digestOf(image) } };
+    const how = built ? `built by CodeBuild for ${commit.slice(0, 8)}` : `built once for ${commit.slice(0, 8)}`;
+    return { status: 'succeeded', summary: `image ${image} (${how}; every stage gets this digest)`, outputs: { artifact: digestOf(image) } };
   }
 
   private async deploy(step: Step, ctx: StepContext): Promise<StepOutcome> {

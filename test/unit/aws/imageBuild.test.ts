@@ -22,12 +22,14 @@ import { GetObjectCommand, HeadObjectCommand, PutBucketVersioningCommand } from 
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { buildImageWithCodeBuild, isMissingImage } from '../../../src/aws/build/imageBuild';
 import type { AwsClients } from '../../../src/aws/clients';
+import { AwsProvider } from '../../../src/aws/provider';
 import { resolveImage } from '../../../src/aws/image';
 import { loadTemplate } from '../../../src/aws/templates';
 import { StagecraftError } from '../../../src/core/errors';
+import type { RunRecord, Step } from '../../../src/core/pipeline/types';
 import { TempDirs } from '../core/support/tempDir';
 import { pushFakeImage } from './support/ecr';
-import { startMoto, type Moto } from './support/moto';
+import { startMoto, TEST_CREDENTIALS, type Moto } from './support/moto';
 import { stackFromYaml } from './support/stacks';
 
 const yamlOf = (name: string) => `
@@ -393,6 +395,38 @@ describe('aws image build with CodeBuild', function () {
         assert.ok(err.hint?.includes('$IMAGE_REPOSITORY_URI:$COMMIT') && err.hint.includes(DEEP_LINK), err.hint);
         return true;
       });
+    });
+
+    it("the pipeline's artifact step builds a missing image with CodeBuild once, and then finds it instead of building again", async () => {
+      const stack = stackFromYaml(yamlOf('shop'), join(repo.root, 'stagecraft.yaml'));
+      const commit = repo.commit('artifact step');
+      const id = 'shop-build:7a1d4c2e-0000-4000-8000-000000000007';
+      let pushed = '';
+      cb.on(StartBuildCommand).resolves({ build: buildAt(id, 'QUEUED') });
+      cb.on(BatchGetBuildsCommand).callsFake(async () => {
+        pushed ||= await pushFakeImage(clients, 'shop', commit);
+        return { builds: [buildAt(id, 'COMPLETED')] };
+      });
+      const provider = new AwsProvider({ clientDefaults: () => ({ endpoint: moto.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS }) });
+      try {
+        const executor = provider.pipelineExecutor(stack);
+        const step: Step = { id: 'build:artifact', kind: 'artifact', group: 'build', label: 'Build artifact' };
+        const lines: string[] = [];
+        const ctx = { run: { id: 'r1', commit } as RunRecord, stack, signal: new AbortController().signal, log: (l: string) => lines.push(l), stageOutputs: {} };
+        const first = await executor.execute(step, ctx);
+        assert.equal(first.status, 'succeeded');
+        assert.equal(first.outputs?.artifact, pushed.split('@sha256:')[1], 'the artifact is the digest CodeBuild pushed');
+        assert.match(first.summary, /built by CodeBuild/);
+        assert.ok(lines.some(l => l.includes(`no image for ${commit.slice(0, 8)} in ECR yet: building it with CodeBuild`)), lines.join('\n'));
+        assert.equal(cb.commandCalls(StartBuildCommand).length, 1);
+
+        const again = await executor.execute(step, ctx);
+        assert.equal(again.outputs?.artifact, first.outputs?.artifact);
+        assert.match(again.summary, /built once for/);
+        assert.equal(cb.commandCalls(StartBuildCommand).length, 1, 'an image in ECR is never rebuilt');
+      } finally {
+        await provider.dispose();
+      }
     });
 
     it('a project the user may not read is started with the buildspec it has', async () => {
