@@ -3,6 +3,7 @@ import { dirOption, parseCommandArgs } from '../cli/args';
 import { requireStack, type CliCommand, type CliContext } from '../cli/context';
 import { StagecraftError } from '../core/errors';
 import { readRepoFacts } from '../git/repo';
+import { runMigrationTask } from './ecs/migrate';
 import { writeStageArtifacts } from './pipeline/buildArtifacts';
 import { awsProvider, loadAws } from './register';
 
@@ -81,6 +82,35 @@ export const awsPipelineRunCommand: CliCommand = {
   },
 };
 
+const migrateUsage = 'stagecraft aws migrate STAGE --image IMAGE@sha256:DIGEST [--dir DIR]';
+/**
+ * Runs service.migrate for one AWS stage as a one-off ECS task with the given image: what the
+ * pipeline's Migrate action runs before each stage's deploy (IDE and CLI runs do the same step).
+ */
+export const awsMigrateCommand: CliCommand = {
+  path: ['aws', 'migrate'],
+  usage: migrateUsage,
+  summary: 'Run the service’s migration for an AWS stage as a one-off ECS task with an image (used by the pipeline before each deploy)',
+  async run(ctx) {
+    const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, image: { type: 'string' } }, migrateUsage);
+    if (positionals.length !== 1 || !values.image) throw new StagecraftError(`Expected one stage name and --image.\nUsage: ${migrateUsage}`, { kind: 'usage' });
+    const { stack } = await stackOf(ctx, values.dir);
+    const stage = stack.stages.find(s => s.name === positionals[0]);
+    if (!stage || stage.provider !== 'aws') {
+      const aws = stack.stages.filter(s => s.provider === 'aws').map(s => s.name);
+      throw new StagecraftError(`Stack ${stack.name} has no AWS stage "${positionals[0]}".`, { kind: 'input', hint: `Its AWS stages: ${aws.join(', ') || '(none)'}.` });
+    }
+    if (!stack.service.migrate) {
+      ctx.out(`${stack.name}/${stage.name}: no migration to run (service.migrate is not set in stagecraft.yaml).`);
+      return 0;
+    }
+    const provider = await awsProvider();
+    const result = await runMigrationTask(provider.clientsFor(stage), { stack, stage, imageUri: values.image, command: stack.service.migrate, log: ctx.out, signal: ctx.signal });
+    ctx.out(result.summary);
+    return 0;
+  },
+};
+
 // Approve/Reject of CodePipeline approvals: the generic `stagecraft approve|reject STAGE` reach them
 // through the provider (Provider.decideApproval) when no Stagecraft run waits at the stage.
 
@@ -98,4 +128,4 @@ export const awsWhoamiCommand: CliCommand = {
   },
 };
 
-export const AWS_COMMANDS: CliCommand[] = [awsWhoamiCommand, awsPipelineDeployCommand, awsPipelineRunCommand, awsRenderStagesCommand];
+export const AWS_COMMANDS: CliCommand[] = [awsWhoamiCommand, awsPipelineDeployCommand, awsPipelineRunCommand, awsRenderStagesCommand, awsMigrateCommand];

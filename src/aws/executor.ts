@@ -5,6 +5,7 @@ import { runHttpChecks, syntheticChecks, type RollbackContext, type Step, type S
 import type { ArtifactRef, DeployPrompts } from '../core/provider';
 import { describeStack } from './cfn/stacks';
 import { buildImageWithCodeBuild } from './build/imageBuild';
+import { runMigrationTask } from './ecs/migrate';
 import { digestOf, isMissingImage, resolveImage } from './image';
 import type { AwsProvider } from './provider';
 import { runningImage } from './stageTemplate';
@@ -39,7 +40,7 @@ export class AwsStepExecutor implements StepExecutor {
       case 'approval':
         return { status: 'skipped', summary: 'handled by the engine' };
       case 'migrate':
-        return { status: 'warning', summary: 'migrations are not run on AWS stages by this version: run them when the app starts' };
+        return this.migrate(step, ctx);
       case 'deploy':
         return this.deploy(step, ctx);
       case 'health':
@@ -100,6 +101,22 @@ export class AwsStepExecutor implements StepExecutor {
     // The artifact is the image's digest: its content hash, the same for every stage.
     const how = built ? `built by CodeBuild for ${commit.slice(0, 8)}` : `built once for ${commit.slice(0, 8)}`;
     return { status: 'succeeded', summary: `image ${image} (${how}; every stage gets this digest)`, outputs: { artifact: digestOf(image) } };
+  }
+
+  /**
+   * The migration runs as a one-off ECS task with the image this stage is about to get, before its
+   * deploy; a failure stops the stage with the running version untouched. When the stage (or its
+   * database) does not exist yet there is nothing to migrate, and the run says so as a warning.
+   */
+  private async migrate(step: Step, ctx: StepContext): Promise<StepOutcome> {
+    const stage = this.stage(step);
+    if (!ctx.artifact) throw new StagecraftError(`${stage.name}: no image to migrate with (the artifact step did not run).`);
+    const clients = this.provider.clientsFor(stage);
+    const imageUri = await resolveImage(clients, this.stack, ctx.artifact, ctx.signal);
+    const command = step.command ?? this.stack.service.migrate;
+    if (!command) return { status: 'skipped', summary: 'the service has no migration (service.migrate)' };
+    const result = await runMigrationTask(clients, { stack: this.stack, stage, imageUri, command, log: ctx.log, signal: ctx.signal, pollMs: this.provider.pollMs });
+    return { status: result.status === 'succeeded' ? 'succeeded' : 'warning', summary: result.summary };
   }
 
   private async deploy(step: Step, ctx: StepContext): Promise<StepOutcome> {

@@ -77,6 +77,11 @@ export class AwsProvider implements Provider {
     this.pipelines = new AwsPipelines(stage => this.clientsFor(stage), options.templatesDir);
   }
 
+  /** How often running AWS work is polled (deploy events, migration tasks); undefined: each caller's default. */
+  get pollMs(): number | undefined {
+    return this.options.pollMs;
+  }
+
   /** The clients for a stage: its own profile and region when stagecraft.yaml sets them. */
   clientsFor(stage: Pick<Stage, 'profile' | 'region'>): AwsClients {
     return this.pool.get({ profile: stage.profile, region: stage.region });

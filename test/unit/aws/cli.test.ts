@@ -94,6 +94,25 @@ describe('aws through the CLI (dist/cli.js, moto)', function () {
     assert.match(after.stdout, new RegExp(`dev.*${commit.slice(0, 7)}`));
   });
 
+  it('aws migrate: usage and stage errors exit 2; no service.migrate is nothing to do; a stage not created yet says the migration did NOT run', async () => {
+    const image = fakeImage('e', '123456789012.dkr.ecr.us-east-1.amazonaws.com/clishop');
+    const usage = await runCli(['aws', 'migrate', 'dev'], repo, env);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /Expected one stage name and --image/);
+    const unknown = await runCli(['aws', 'migrate', 'nope', '--image', image], repo, env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /has no AWS stage "nope"[\s\S]*Its AWS stages: dev/);
+    const none = await runCli(['aws', 'migrate', 'dev', '--image', image], repo, env);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /no migration to run \(service.migrate is not set/);
+
+    const migrating = temp.make('stagecraft-aws-cli-migrate-');
+    writeFileSync(join(migrating, 'stagecraft.yaml'), ['stack: clishop', 'service:', '  migrate: npm run migrate', 'stages:', '  - name: qa', '    provider: aws', ''].join('\n'));
+    const skipped = await runCli(['aws', 'migrate', 'qa', '--image', image], migrating, env);
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.match(skipped.stdout, /migration "npm run migrate" did NOT run: clishop-qa does not exist yet/);
+  });
+
   it('a bad endpoint is reported with the setting to check, and the CLI exits non-zero at once', async () => {
     const started = Date.now();
     const r = await runCli(['aws', 'whoami'], repo, { ...env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });

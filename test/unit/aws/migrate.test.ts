@@ -24,6 +24,9 @@ import { migrationFamily, migrationTaskDefinitionInput } from '../../../src/aws/
 import { AwsProvider } from '../../../src/aws/provider';
 import { StagecraftError } from '../../../src/core/errors';
 import type { Stack } from '../../../src/core/model';
+import { digestOf } from '../../../src/aws/image';
+import type { RunRecord, Step, StepContext } from '../../../src/core/pipeline/types';
+import { pushFakeImage } from './support/ecr';
 import { startMoto, TEST_CREDENTIALS, type Moto } from './support/moto';
 import { fakeImage, stackFromYaml } from './support/stacks';
 
@@ -301,6 +304,37 @@ describe('aws migration task (moto)', function () {
     const after = (await ecs.send(new DescribeTasksCommand({ cluster: 'shop', tasks: [task.taskArn!] }))).tasks![0];
     assert.equal(after.desiredStatus, 'STOPPED');
     assert.match(after.stoppedReason ?? '', /did not finish/);
+  });
+
+  it('a run’s migrate step finds the run’s image in ECR by digest and runs the migration with it; a stage not created yet is a visible warning', async () => {
+    const image = await pushFakeImage(clients, 'shop', COMMIT);
+    const executor = provider.pipelineExecutor(stack);
+    const lines: string[] = [];
+    const context = (stage: string): StepContext => ({
+      run: { commit: COMMIT } as RunRecord,
+      stack,
+      signal: new AbortController().signal,
+      log: l => lines.push(l),
+      artifact: { id: digestOf(image), commit: COMMIT },
+      stageOutputs: {},
+    });
+    const step = (stage: string): Step => ({ id: `stage:${stage}:migrate`, kind: 'migrate', group: 'stage', stage, label: `${stage}: database migration`, command: 'npm run migrate' });
+
+    const done = await executor.execute(step('dev'), context('dev'));
+    assert.equal(done.status, 'succeeded', done.summary);
+    assert.match(done.summary, /migration "npm run migrate" exited 0 in ECS task/);
+    const started = lines.find(l => /started ECS task/.test(l));
+    assert.ok(started, lines.join('\n'));
+    const ecs = await clients.ecs();
+    const arn = (await ecs.send(new ListTasksCommand({ cluster: 'shop', startedBy: 'stagecraft' }))).taskArns!.find(a => !seen.has(a) && started.includes(a.split('/').pop()!));
+    assert.ok(arn, 'the task the step started');
+    seen.add(arn);
+    const definition = await definitionOf((await ecs.send(new DescribeTasksCommand({ cluster: 'shop', tasks: [arn] }))).tasks![0].taskDefinitionArn!);
+    assert.equal(definition.containerDefinitions![0].image, image, 'the image of the run, by digest, not the one the service runs');
+
+    const notYet = await executor.execute(step('qa'), context('qa'));
+    assert.equal(notYet.status, 'warning');
+    assert.match(notYet.summary, /did NOT run: shop-qa does not exist yet/);
   });
 });
 
