@@ -50,6 +50,8 @@ export const awsPipelineDeployCommand: CliCommand = {
     const connection = values.connection ? { arn: values.connection, repository: values.repository!, branch: values.branch ?? 'main' } : undefined;
     const result = await provider.pipelines.deploy(stack, { connection, testCommand: values['test-command'] }, { signal: ctx.signal, log: ctx.out });
     ctx.out(`Pipeline ${stack.name}: ${result.outcome}.`);
+    // Said plainly rather than left to be found out: the CodePipeline release has no Migrate action yet.
+    if (stack.service.migrate) ctx.err(`Note: runs of this pipeline do not run service.migrate yet; run \`stagecraft aws migrate STAGE --image …\` before a stage deploys, or release with \`stagecraft pipeline run\`.`);
     return 0;
   },
 };
