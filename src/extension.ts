@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
-import { registerLocalProvider } from './local/register';
+import { awsModule } from './aws/module';
+import { Providers } from './core/providers';
+import type { ProviderModule } from './core/providerModule';
+import { localModule } from './local/module';
 import { registerAws } from './ui/aws';
 import { onDidReportError } from './ui/commandWrapper';
 import { registerPipelineCommands } from './ui/commands/pipelineCommands';
@@ -22,6 +25,8 @@ export interface StagecraftApi {
   firstTreeItemsTiming: { requestedAt?: number; readyAt?: number };
   workspace: StackWorkspace;
   tree: StacksTreeProvider;
+  /** The window's providers; `register(module)` adds one (returns a disposable that removes it). */
+  providers: Pick<Providers, 'register' | 'names'>;
   /** Fires with each error message the command wrapper shows. */
   onDidReportError: typeof onDidReportError;
 }
@@ -32,9 +37,13 @@ export interface StagecraftApi {
  */
 export function activate(context: vscode.ExtensionContext): StagecraftApi {
   const activatedAt = Date.now();
-  registerLocalProvider();
+  // The composition root: the one place in the extension that names the providers. `local`
+  // first: it is the default `provider:` of a stage.
+  const providers = new Providers([], { setting: key => hostSetting(context, key) });
+  const modules: ProviderModule[] = [localModule, awsModule];
+  context.subscriptions.push(...modules.map(m => providers.register(m)));
   const log = new ExtensionLog();
-  const workspace = new StackWorkspace(log);
+  const workspace = new StackWorkspace(log, providers);
   const tree = new StacksTreeProvider(workspace);
   const view = vscode.window.createTreeView(VIEWS.stacks, { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(log, workspace, tree, view);
@@ -48,7 +57,30 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();
   log.info(`Activated in ${Date.now() - activatedAt} ms`);
-  return { activatedAt, firstTreeItems: tree.firstItemsShown, firstTreeItemsTiming: tree.firstItemsTiming, workspace, tree, onDidReportError };
+  return {
+    activatedAt,
+    firstTreeItems: tree.firstItemsShown,
+    firstTreeItemsTiming: tree.firstItemsTiming,
+    workspace,
+    tree,
+    providers: {
+      names: () => providers.names(),
+      register: module => {
+        const registration = providers.register(module);
+        workspace.refresh();
+        return { dispose: () => (registration.dispose(), workspace.refresh()) };
+      },
+    },
+    onDidReportError,
+  };
+}
+
+/**
+ * A provider's setting: what the user picked in this workspace (Select AWS Profile stores
+ * `stagecraft.aws.profile`), else the `stagecraft.<key>` setting. Read at every use.
+ */
+function hostSetting(context: vscode.ExtensionContext, key: string): string | undefined {
+  return context.workspaceState.get<string>(`stagecraft.${key}`) || vscode.workspace.getConfiguration('stagecraft').get<string>(key) || undefined;
 }
 
 export function deactivate(): void {

@@ -1,20 +1,20 @@
 import * as path from 'node:path';
-import { dirOption, parseCommandArgs } from '../cli/args';
-import { requireStack, type CliCommand, type CliContext } from '../cli/context';
+import { dirOption, parseCommandArgs, requireStack } from '../core/commandLine';
 import { StagecraftError } from '../core/errors';
+import type { CliCommand, CliContext } from '../core/providerModule';
 import { readRepoFacts } from '../git/repo';
 import { runMigrationTask } from './ecs/migrate';
 import { writeStageArtifacts } from './pipeline/buildArtifacts';
-import { awsProvider, loadAws } from './register';
+import { AWS_PROVIDER, awsProviderOf, loadAws } from './load';
 
 /**
- * AWS-only CLI commands (the generic verbs — deploy, status, env, origins, db, destroy — reach
- * AWS stages through the provider). Each loads the AWS module on first use.
+ * AWS-only CLI commands (the generic verbs — deploy, status, env, origins, db, destroy, approve —
+ * reach AWS stages through the provider). Each loads the AWS module on first use.
  */
 
 async function stackOf(ctx: CliContext, dir?: string) {
   const root = path.resolve(ctx.cwd, dir ?? '.');
-  return { root, stack: await requireStack(root) };
+  return { root, stack: await requireStack(root, ctx.providers) };
 }
 
 const renderUsage = 'stagecraft aws render-stages --image IMAGE@sha256:DIGEST --commit SHA [--out DIR] [--dir DIR]';
@@ -46,7 +46,7 @@ export const awsPipelineDeployCommand: CliCommand = {
     );
     if (values.connection && !values.repository) throw new StagecraftError(`--connection needs --repository OWNER/REPO.\nUsage: ${pipelineDeployUsage}`, { kind: 'usage' });
     const { stack } = await stackOf(ctx, values.dir);
-    const provider = await awsProvider();
+    const provider = await awsProviderOf(ctx.providers, 'stagecraft aws');
     const connection = values.connection ? { arn: values.connection, repository: values.repository!, branch: values.branch ?? 'main' } : undefined;
     const result = await provider.pipelines.deploy(stack, { connection, testCommand: values['test-command'] }, { signal: ctx.signal, log: ctx.out });
     ctx.out(`Pipeline ${stack.name}: ${result.outcome}.`);
@@ -68,7 +68,7 @@ export const awsPipelineRunCommand: CliCommand = {
     const commit = values.commit ?? facts.commit;
     if (!commit) throw new StagecraftError('No commit to release: this folder has no commits yet.', { kind: 'input', hint: 'Commit first, or pass --commit SHA.' });
     if (!values.commit && facts.dirty) ctx.err(`Note: uncommitted changes are not released; the run builds ${commit.slice(0, 8)} as committed.`);
-    const provider = await awsProvider();
+    const provider = await awsProviderOf(ctx.providers, 'stagecraft aws');
     const { executionId } = await provider.pipelines.run(stack, { commit, root }, { signal: ctx.signal, log: ctx.out });
     if (!values.watch) {
       ctx.out(`Run ${executionId} started. Follow it with --watch, in the Stagecraft tree, or in the CodePipeline console.`);
@@ -77,7 +77,7 @@ export const awsPipelineRunCommand: CliCommand = {
     const status = await provider.pipelines.watch(stack, executionId, {
       signal: ctx.signal,
       log: ctx.out,
-      onApproval: a => ctx.out(`Waiting for approval at ${a.stage}: \`stagecraft aws approve ${a.stage}\` or \`stagecraft aws reject ${a.stage}\`.`),
+      onApproval: a => ctx.out(`Waiting for approval at ${a.stage}: \`stagecraft approve ${a.stage}\` or \`stagecraft reject ${a.stage}\`.`),
     });
     ctx.out(`Run ${executionId}: ${status}.`);
     return status === 'Succeeded' ? 0 : 1;
@@ -98,23 +98,20 @@ export const awsMigrateCommand: CliCommand = {
     if (positionals.length !== 1 || !values.image) throw new StagecraftError(`Expected one stage name and --image.\nUsage: ${migrateUsage}`, { kind: 'usage' });
     const { stack } = await stackOf(ctx, values.dir);
     const stage = stack.stages.find(s => s.name === positionals[0]);
-    if (!stage || stage.provider !== 'aws') {
-      const aws = stack.stages.filter(s => s.provider === 'aws').map(s => s.name);
+    if (!stage || stage.provider !== AWS_PROVIDER) {
+      const aws = stack.stages.filter(s => s.provider === AWS_PROVIDER).map(s => s.name);
       throw new StagecraftError(`Stack ${stack.name} has no AWS stage "${positionals[0]}".`, { kind: 'input', hint: `Its AWS stages: ${aws.join(', ') || '(none)'}.` });
     }
     if (!stack.service.migrate) {
       ctx.out(`${stack.name}/${stage.name}: no migration to run (service.migrate is not set in stagecraft.yaml).`);
       return 0;
     }
-    const provider = await awsProvider();
+    const provider = await awsProviderOf(ctx.providers, 'stagecraft aws');
     const result = await runMigrationTask(provider.clientsFor(stage), { stack, stage, imageUri: values.image, command: stack.service.migrate, log: ctx.out, signal: ctx.signal });
     ctx.out(result.summary);
     return 0;
   },
 };
-
-// Approve/Reject of CodePipeline approvals: the generic `stagecraft approve|reject STAGE` reach them
-// through the provider (Provider.decideApproval) when no Stagecraft run waits at the stage.
 
 const whoamiUsage = 'stagecraft aws whoami [--profile NAME] [--region REGION]';
 export const awsWhoamiCommand: CliCommand = {
@@ -123,7 +120,7 @@ export const awsWhoamiCommand: CliCommand = {
   summary: 'Show the AWS account, identity and region Stagecraft calls with (STS GetCallerIdentity)',
   async run(ctx) {
     const { values } = parseCommandArgs(ctx.args, { profile: { type: 'string' }, region: { type: 'string' } }, whoamiUsage);
-    const [aws, provider] = await Promise.all([loadAws(), awsProvider()]);
+    const [aws, provider] = await Promise.all([loadAws(), awsProviderOf(ctx.providers, 'stagecraft aws whoami')]);
     const id = await aws.callerIdentity(provider.pool.get({ profile: values.profile, region: values.region }), ctx.signal);
     ctx.out(`account ${id.account}\nidentity ${id.arn}\nprofile ${id.profile ?? '(default chain)'}\nregion ${id.region ?? '(none set)'}`);
     return 0;

@@ -1,16 +1,20 @@
-import { registerAwsProvider } from '../aws/register';
-import { registerLocalProvider } from '../local/register';
+import { awsModule } from '../aws/module';
+import { Providers } from '../core/providers';
+import { localModule } from '../local/module';
 import { runCli } from './main';
 
-/** The `stagecraft` executable: the same core the extension runs, for CI and scripts. */
-registerLocalProvider();
+/**
+ * The `stagecraft` executable: the same core the extension runs, for CI and scripts. A
+ * composition root: the one place (with src/extension.ts) that names the providers.
+ * `local` first: it is the default `provider:` of a stage.
+ */
+const providers = new Providers([localModule, awsModule]);
 // The AWS SDK warns on every run that its 2027 releases will need Node 22; that is not this
 // command's news. Other warnings are printed as Node would.
 process.removeAllListeners('warning');
 process.on('warning', warning => {
   if (warning.name !== 'NodeVersionSupportWarning' && !warning.message.startsWith('NodeVersionSupportWarning')) process.stderr.write(`${warning.name}: ${warning.message}\n`);
 });
-registerAwsProvider();
 const controller = new AbortController();
 // `stagecraft status | head` closes the pipe early: that is not an error.
 process.stdout.on('error', err => {
@@ -24,6 +28,7 @@ runCli(process.argv.slice(2), {
   out: line => process.stdout.write(line + '\n'),
   err: line => process.stderr.write(line + '\n'),
   signal: controller.signal,
+  providers,
 }).then(
   code => {
     process.exitCode = code;

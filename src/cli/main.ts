@@ -1,5 +1,5 @@
-import { AWS_COMMANDS } from '../aws/cli';
 import { toStagecraftError } from '../core/errors';
+import type { Providers } from '../core/providers';
 import { approveCommand, rejectCommand } from './commands/approval';
 import { dbCommand } from './commands/db';
 import { destroyCommand } from './commands/destroy';
@@ -14,51 +14,52 @@ import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 import type { CliCommand, CliContext } from './context';
 
-/** Every CLI command. Later features add a line here. */
+/** The commands of every stack, whatever its providers; each provider module adds its own verbs. */
 export const COMMANDS: CliCommand[] = [
   initCommand, validateCommand, stageAddCommand, statusCommand, scanCommand, hookCommand,
   pipelineRunCommand, pipelineResumeCommand, pipelineRerunCommand, pipelineListCommand, deployCommand, approveCommand, rejectCommand, envCommand, originsCommand, dbCommand, destroyCommand,
   logsCommand,
-  ...AWS_COMMANDS,
 ];
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-export function helpText(): string {
-  const width = Math.max(...COMMANDS.map(c => c.path.join(' ').length));
+export function helpText(commands: CliCommand[] = COMMANDS): string {
+  const width = Math.max(...commands.map(c => c.path.join(' ').length));
   return [
     'stagecraft: release your service through stages, from the terminal or CI.',
     '',
     'Usage: stagecraft <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map(c => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
+    ...commands.map(c => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
     '',
     'Run `stagecraft <command> --help` for its options. Exit codes: 0 ok, 1 failure, 2 bad input or usage.',
   ].join('\n');
 }
 
 /** Finds the longest command path that prefixes argv. */
-export function findCommand(argv: string[]): { command?: CliCommand; rest: string[] } {
+export function findCommand(argv: string[], commands: CliCommand[] = COMMANDS): { command?: CliCommand; rest: string[] } {
   let best: CliCommand | undefined;
-  for (const c of COMMANDS) {
+  for (const c of commands) {
     if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length)) best = c;
   }
   return { command: best, rest: best ? argv.slice(best.path.length) : argv };
 }
 
-export async function runCli(argv: string[], io: Pick<CliContext, 'out' | 'err' | 'cwd'> & { signal?: AbortSignal }): Promise<number> {
+/** Runs one command line with the providers the caller composed (the `stagecraft` binary: local and aws). */
+export async function runCli(argv: string[], io: Pick<CliContext, 'out' | 'err' | 'cwd'> & { signal?: AbortSignal; providers: Providers }): Promise<number> {
+  const commands = [...COMMANDS, ...(await io.providers.cliCommands())];
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    io.out(helpText());
+    io.out(helpText(commands));
     return argv.length === 0 ? EXIT.usage : EXIT.ok;
   }
   if (argv[0] === '--version') {
     io.out(VERSION);
     return EXIT.ok;
   }
-  const { command, rest } = findCommand(argv);
+  const { command, rest } = findCommand(argv, commands);
   if (!command) {
-    io.err(`Unknown command "${argv.join(' ')}".\n\n${helpText()}`);
+    io.err(`Unknown command "${argv.join(' ')}".\n\n${helpText(commands)}`);
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -66,7 +67,7 @@ export async function runCli(argv: string[], io: Pick<CliContext, 'out' | 'err' 
     return EXIT.ok;
   }
   try {
-    return await command.run({ args: rest, cwd: io.cwd, out: io.out, err: io.err, signal: io.signal ?? new AbortController().signal });
+    return await command.run({ args: rest, cwd: io.cwd, out: io.out, err: io.err, signal: io.signal ?? new AbortController().signal, providers: io.providers });
   } catch (err) {
     const e = toStagecraftError(err);
     if (e.cancelled) {

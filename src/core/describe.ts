@@ -1,6 +1,6 @@
 import { stageForBranch, type BranchTarget } from './branches';
 import type { Stack, Stage, StageStatus } from './model';
-import { hasProvider, requireProvider } from './providers';
+import type { ProviderLookup } from './providerModule';
 import { readStageState } from './stageState';
 
 export interface StageSummary {
@@ -17,17 +17,17 @@ export interface StackSummary {
 }
 
 /** The stack with each stage's last recorded state: what `status` and the tree show. */
-export async function describeStack(stack: Stack, repo?: { branch?: string; user: string }): Promise<StackSummary> {
-  const stages = await Promise.all(stack.stages.map(async stage => ({ stage, status: await stageStatus(stack, stage) })));
+export async function describeStack(stack: Stack, providers: ProviderLookup, repo?: { branch?: string; user: string }): Promise<StackSummary> {
+  const stages = await Promise.all(stack.stages.map(async stage => ({ stage, status: await stageStatus(stack, stage, providers) })));
   const target = repo?.branch ? stageForBranch(stack, repo.branch, repo.user) : undefined;
   return { stack, stages, branch: repo?.branch, target };
 }
 
 /** What the stage's provider says of it; the recorded state when the provider is not available. */
-export async function stageStatus(stack: Stack, stage: Stage): Promise<StageStatus> {
-  if (!hasProvider(stage.provider)) return readStageState(stack.root, stage.name);
+export async function stageStatus(stack: Stack, stage: Stage, providers: ProviderLookup): Promise<StageStatus> {
+  if (!providers.has(stage.provider)) return readStageState(stack.root, stage.name);
   try {
-    return await (await requireProvider(stage.provider, 'Status')).status(stack, stage);
+    return await (await providers.get(stage.provider, 'Status')).status(stack, stage);
   } catch (err) {
     return { kind: 'unknown', detail: `could not read the status: ${(err as Error).message}` };
   }

@@ -1,11 +1,19 @@
 import type { CheckParsed, StackFileParsed, StageParsed } from './config/schema';
 
-export type ProviderName = 'local' | 'aws';
+/** The value of a stage's `provider:`: the name of a registered ProviderModule. */
+export type ProviderName = string;
+
+/**
+ * The stage keys only one provider reads. Empty here: each provider module declares its own
+ * keys into this interface (declaration merging) next to the zod shape that validates them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface StageOptions {}
 
 export type EnvValue = string | { secret: string };
 
 /** A stage as the rest of Stagecraft sees it: defaults applied, protection resolved. */
-export interface Stage extends Omit<StageParsed, 'protected'> {
+export interface Stage extends Omit<StageParsed, 'protected'>, StageOptions {
   protected: boolean;
   /** 0-based position in the stack's promotion order. */
   index: number;
@@ -59,3 +67,10 @@ export const STATUS_LABELS: Record<StageStatusKind, string> = {
   stopped: 'stopped',
   unknown: 'unknown',
 };
+
+/** One built artifact, the same for every stage a run promotes it to. */
+export interface ArtifactRef {
+  /** Content hash of the built artifact. */
+  id: string;
+  commit: string;
+}

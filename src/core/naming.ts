@@ -1,15 +1,11 @@
 /** Naming rules shared by the schema, the Add Stage flows and the providers. */
 
-/** CloudFormation's stack-name rule. */
-export const CLOUDFORMATION_STACK_NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
-export const CLOUDFORMATION_STACK_NAME_MAX = 128;
-
-/** Stack and stage names each follow the CloudFormation rule on their own, so their join does too. */
-export const NAME_PATTERN = CLOUDFORMATION_STACK_NAME;
+/** A stack or stage name: a letter, then letters, digits and hyphens; a provider may add its own limits. */
+export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]*$/;
 
 const PROTECTED_BY_DEFAULT = new Set(['prod', 'production']);
 
-/** The CloudFormation stack (and local process group) name of a stage. */
+/** `<stack>-<stage>`: the name providers give what they create for a stage. */
 export function stageStackName(stack: string, stage: string): string {
   return `${stack}-${stage}`;
 }
@@ -21,15 +17,6 @@ export function nameProblem(name: string, what: 'stack' | 'stage'): string | und
     return `"${name}" is not a valid ${what} name: start with a letter, then use only letters, digits and hyphens`;
   }
   if (name.endsWith('-')) return `"${name}" is not a valid ${what} name: it cannot end with a hyphen`;
-  return undefined;
-}
-
-/** Why `<stack>-<stage>` would be rejected by CloudFormation, or undefined. */
-export function stackNameProblem(stack: string, stage: string): string | undefined {
-  const full = stageStackName(stack, stage);
-  if (full.length > CLOUDFORMATION_STACK_NAME_MAX) {
-    return `"${full}" is ${full.length} characters; CloudFormation allows at most ${CLOUDFORMATION_STACK_NAME_MAX}`;
-  }
   return undefined;
 }
 

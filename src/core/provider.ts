@@ -1,4 +1,6 @@
-import type { EnvValue, Stack, Stage, StageStatus } from './model';
+import type { ArtifactRef, EnvValue, Stack, Stage, StageStatus } from './model';
+
+export type { ArtifactRef } from './model';
 import type { StepExecutor } from './pipeline/types';
 
 /** How long work reports back: progress lines and cancellation; and whom it may ask. */
@@ -55,7 +57,8 @@ export interface DatabaseSecret {
  * The pipeline engine and the UI only talk to this interface.
  */
 export interface Provider {
-  readonly name: 'local' | 'aws';
+  /** Its module's name: what a stage's `provider:` says. */
+  readonly name: string;
   status(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<StageStatus>;
   deploy(stack: Stack, stage: Stage, artifact: ArtifactRef, ctx?: WorkContext): Promise<StageStatus>;
   /** Tears the stage down. A protected stage is refused unless `force` says the user explicitly confirmed it. */
@@ -75,12 +78,6 @@ export interface Provider {
   decideApproval?(stack: Stack, stage: Stage, decision: 'approve' | 'reject', input: { by: string; comment?: string }, ctx?: WorkContext): Promise<boolean>;
   /** The executor that runs pipeline steps for stages of this provider; `prompts` reach its deploys. */
   pipelineExecutor(stack: Stack, prompts?: DeployPrompts): StepExecutor;
-}
-
-export interface ArtifactRef {
-  /** Content hash of the built artifact. */
-  id: string;
-  commit: string;
 }
 
 export interface LogOptions {

@@ -2,9 +2,10 @@ import { StagecraftError } from './errors';
 import type { Stack, Stage } from './model';
 import { approve, findPendingApproval, latestRun, readRun, reject, rerun, resumeRun, startRun, type RunEvent, type RunHandle } from './pipeline';
 import type { DeployPrompts } from './provider';
-import { requireProvider } from './providers';
+import type { ProviderLookup } from './providerModule';
 
 export interface ReleaseOptions {
+  providers: ProviderLookup;
   commit: string;
   branch?: string;
   /** Who starts it (git user), recorded on the run and on auto-approvals. */
@@ -31,7 +32,7 @@ export async function startRelease(stack: Stack, options: ReleaseOptions): Promi
       hint: `Run the ${providers[0]} stages and the others separately, e.g. \`stagecraft pipeline run --stage ${stages[0].name}\`.`,
     });
   }
-  const provider = await requireProvider(providers[0] ?? 'local', 'Run Pipeline');
+  const provider = await options.providers.get(providers[0], 'Run Pipeline');
   return startRun({
     stack,
     executor: provider.pipelineExecutor(stack, options.prompts),
@@ -62,6 +63,7 @@ export function findStage(stack: Stack, name: string): Stage {
 }
 
 export interface ContinueOptions {
+  providers: ProviderLookup;
   /** The run to continue; the latest run of the stack when absent. */
   runId?: string;
   user: string;
@@ -79,7 +81,7 @@ export async function continueRelease(stack: Stack, how: 'resume' | 'rerun', opt
   const run = options.runId ? await readRun(stack.root, options.runId) : await latestRun(stack.root);
   if (!run) throw new StagecraftError(`Stack "${stack.name}" has no runs yet.`, { kind: 'input', hint: 'Start one with Run Pipeline (`stagecraft pipeline run`).' });
   const stages = selectStages(stack, run.stages);
-  const provider = await requireProvider(stages[0]?.provider ?? 'local', how === 'resume' ? 'Resume Run' : 'Re-run');
+  const provider = await options.providers.get(stages[0].provider, how === 'resume' ? 'Resume Run' : 'Re-run');
   const common = {
     stack,
     executor: provider.pipelineExecutor(stack, options.prompts),
@@ -111,7 +113,7 @@ export async function decideStageApproval(
   stack: Stack,
   stageName: string,
   decision: 'approve' | 'reject',
-  input: { by: string; comment?: string; runId?: string },
+  input: { by: string; comment?: string; runId?: string; providers: ProviderLookup },
   signal?: AbortSignal,
 ): Promise<ApprovalOutcome> {
   const stage = findStage(stack, stageName);
@@ -121,7 +123,7 @@ export async function decideStageApproval(
     const d = await decide(stack.root, { stage: stage.name, runId: input.runId ?? pending?.runId }, { by: input.by, comment: input.comment });
     return { stage: d.stage, decision: d.decision, by: d.by, comment: d.comment, where: 'run' };
   }
-  const provider = await requireProvider(stage.provider, `${decision === 'approve' ? 'Approve' : 'Reject'} Promotion (${stage.name})`);
+  const provider = await input.providers.get(stage.provider, `${decision === 'approve' ? 'Approve' : 'Reject'} Promotion (${stage.name})`);
   if (provider.decideApproval && (await provider.decideApproval(stack, stage, decision, { by: input.by, comment: input.comment }, { signal }))) {
     return { stage: stage.name, decision: decision === 'approve' ? 'approved' : 'rejected', by: input.by, comment: input.comment, where: 'provider' };
   }

@@ -26,7 +26,7 @@ export interface EnvRowDraft {
 
 export interface AddStageForm {
   name: string;
-  provider: 'local' | 'aws';
+  provider: string;
   region: string;
   profile: string;
   database: boolean;
@@ -46,8 +46,9 @@ export type FieldProblems = Record<string, string>;
 export interface StageHeader {
   stack: string;
   stage: string;
-  provider: 'local' | 'aws';
-  region?: string;
+  provider: string;
+  /** A few words after the provider's name (an AWS stage's region), from its module. */
+  placement?: string;
   /** Whether a provider for this stage is registered in this build (Apply, Reveal, … need one). */
   providerAvailable: boolean;
 }
@@ -56,7 +57,9 @@ export interface AddStageInit {
   panel: 'addStage';
   stack: string;
   existingStages: string[];
-  defaultProvider: 'local' | 'aws';
+  defaultProvider: string;
+  /** The registered providers, in order, for the provider choice. */
+  providers: Array<{ name: string; description: string }>;
   defaultRegion: string;
   defaultProfile: string;
   /** Stage names that are protected (manual approval, load balancer) by default, e.g. prod. */

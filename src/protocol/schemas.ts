@@ -24,7 +24,7 @@ const envRow = z.object({ name, value: envValue }).strict();
 const addStageForm = z
   .object({
     name,
-    provider: z.enum(['local', 'aws']),
+    provider: name,
     region: z.string().max(64),
     profile: z.string().max(MAX_NAME),
     database: z.boolean(),

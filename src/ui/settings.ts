@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 
 /** Typed access to the `stagecraft.*` settings declared in package.json. */
 export interface Settings {
-  defaultProvider: 'local' | 'aws';
-  awsEndpoint: string;
+  /** A registered provider's name, or undefined for the first registered (see Providers). */
+  defaultProvider: string | undefined;
   branchModelOverride: 'fromFile' | 'gitflow' | 'trunk';
   reviewChanges: 'always' | 'replacementsOrRemovals' | 'never';
 }
@@ -11,8 +11,7 @@ export interface Settings {
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const c = vscode.workspace.getConfiguration('stagecraft', scope);
   return {
-    defaultProvider: c.get<'local' | 'aws'>('defaultProvider', 'local'),
-    awsEndpoint: c.get<string>('aws.endpoint', ''),
+    defaultProvider: c.get<string>('defaultProvider') || undefined,
     branchModelOverride: c.get<'fromFile' | 'gitflow' | 'trunk'>('branchModel', 'fromFile'),
     reviewChanges: c.get<'always' | 'replacementsOrRemovals' | 'never'>('reviewChanges', 'always'),
   };

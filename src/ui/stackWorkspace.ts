@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { loadStackFile, STACK_FILE, type ParseResult } from '../core/config/load';
 import type { Stack } from '../core/model';
 import type { Problem } from '../core/problems';
+import type { Providers } from '../core/providers';
 import { CONTEXT_KEYS } from './ids';
 import type { ExtensionLog } from './log';
 
@@ -29,7 +30,11 @@ export class StackWorkspace implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
   private folders: Promise<FolderStack[]> | undefined;
 
-  constructor(private readonly log: ExtensionLog) {
+  constructor(
+    private readonly log: ExtensionLog,
+    /** The providers of this window: what `provider:` accepts and who runs each stage. */
+    readonly providers: Providers,
+  ) {
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${STACK_FILE}`);
     // Stage state, runtime state and run records change from any process (the CLI, a daemon):
     // the tree re-reads statuses when they do, without re-reading the stack files.
@@ -92,7 +97,7 @@ export class StackWorkspace implements vscode.Disposable {
     const file = vscode.Uri.joinPath(folder.uri, STACK_FILE);
     if (folder.uri.scheme !== 'file') return undefined;
     try {
-      const result: (ParseResult & { file: string }) | undefined = await loadStackFile(folder.uri.fsPath);
+      const result: (ParseResult & { file: string }) | undefined = await loadStackFile(folder.uri.fsPath, this.providers.stackSchema());
       if (!result) return undefined;
       return { folder, file, stack: result.stack, problems: result.problems, stageLines: result.stageLines };
     } catch (err) {

@@ -145,7 +145,7 @@ export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNod
     const work = (async () => {
       try {
         const repo = await readRepoFacts(stack.root).catch(() => undefined);
-        this.live.set(stack.root, { summary: await describeStack(stack, repo), generation });
+        this.live.set(stack.root, { summary: await describeStack(stack, this.workspace.providers, repo), generation });
       } finally {
         this.fetching.delete(stack.root);
       }

@@ -15,9 +15,9 @@ function decisionCommand(verb: 'approve' | 'reject'): CliCommand {
       const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, comment: { type: 'string', short: 'm' }, run: { type: 'string' } }, usage);
       if (positionals.length !== 1) throw new StagecraftError(`Expected one stage name.\nUsage: ${usage}`, { kind: 'usage' });
       const root = path.resolve(ctx.cwd, values.dir ?? '.');
-      const stack = await requireStack(root);
+      const stack = await requireStack(root, ctx.providers);
       const { user } = await readRepoFacts(root);
-      const decision = await decideStageApproval(stack, positionals[0], verb, { by: user, comment: values.comment, runId: values.run }, ctx.signal);
+      const decision = await decideStageApproval(stack, positionals[0], verb, { by: user, comment: values.comment, runId: values.run, providers: ctx.providers }, ctx.signal);
       ctx.out(`${decision.decision === 'approved' ? 'Approved' : 'Rejected'} the promotion to ${decision.stage} as ${decision.by}${decision.comment ? ` ("${decision.comment}")` : ''}.`);
       return 0;
     },

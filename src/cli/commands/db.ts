@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { StagecraftError } from '../../core/errors';
-import { requireProvider } from '../../core/providers';
 import { findStage } from '../../core/release';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand } from '../context';
@@ -16,9 +15,9 @@ export const dbCommand: CliCommand = {
     const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, reveal: { type: 'boolean' }, json: { type: 'boolean' } }, usage);
     const [action, stageName] = positionals;
     if (!action || !stageName || positionals.length > 2) throw new StagecraftError(`Expected an action and a stage.\nUsage: ${usage}`, { kind: 'usage' });
-    const stack = await requireStack(path.resolve(ctx.cwd, values.dir ?? '.'));
+    const stack = await requireStack(path.resolve(ctx.cwd, values.dir ?? '.'), ctx.providers);
     const stage = findStage(stack, stageName);
-    const provider = await requireProvider(stage.provider, `Database of ${stage.name}`);
+    const provider = await ctx.providers.get(stage.provider, `Database of ${stage.name}`);
     const work = { signal: ctx.signal, log: ctx.out };
     if (action === 'rotate') {
       await provider.rotateDatabasePassword(stack, stage, work);

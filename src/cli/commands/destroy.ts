@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { StagecraftError } from '../../core/errors';
-import { requireProvider } from '../../core/providers';
 import { findStage } from '../../core/release';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand } from '../context';
@@ -14,12 +13,12 @@ export const destroyCommand: CliCommand = {
   async run(ctx) {
     const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, force: { type: 'boolean' } }, usage);
     if (positionals.length !== 1) throw new StagecraftError(`Expected one stage name.\nUsage: ${usage}`, { kind: 'usage' });
-    const stack = await requireStack(path.resolve(ctx.cwd, values.dir ?? '.'));
+    const stack = await requireStack(path.resolve(ctx.cwd, values.dir ?? '.'), ctx.providers);
     const stage = findStage(stack, positionals[0]);
     if (stage.protected && !values.force) {
       throw new StagecraftError(`Stage "${stage.name}" is protected: destroying it deletes its data.`, { kind: 'input', hint: `If you mean it, run \`stagecraft destroy ${stage.name} --force\`.` });
     }
-    const provider = await requireProvider(stage.provider, `Destroy ${stage.name}`);
+    const provider = await ctx.providers.get(stage.provider, `Destroy ${stage.name}`);
     await provider.destroy(stack, stage, { signal: ctx.signal, log: ctx.out, force: values.force });
     ctx.out(`Destroyed stage ${stage.name}.`);
     return 0;

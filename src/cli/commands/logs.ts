@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { StagecraftError } from '../../core/errors';
 import { parseSince, renderLine } from '../../core/logs';
-import { requireProvider } from '../../core/providers';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand } from '../context';
 
@@ -32,7 +31,7 @@ export const logsCommand: CliCommand = {
     const sinceText = values.since ?? '10m';
     const sinceMs = parseSince(sinceText);
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
-    const stack = await requireStack(root);
+    const stack = await requireStack(root, ctx.providers);
     const stage = stack.stages.find(s => s.name === positionals[0]);
     if (!stage) {
       throw new StagecraftError(`Stack ${stack.name} has no stage "${positionals[0]}".`, {
@@ -42,7 +41,7 @@ export const logsCommand: CliCommand = {
     }
     const kind = values.access ? 'access' : 'app';
     const follow = values.follow ?? false;
-    const provider = await requireProvider(stage.provider, `Logs of stage ${stage.name}`);
+    const provider = await ctx.providers.get(stage.provider, `Logs of stage ${stage.name}`);
     const colour = useColour();
     const what = kind === 'access' ? 'access log' : 'application log';
     if (follow) ctx.err(`Following the ${what} of ${stage.name} from ${sinceText} ago${values.filter ? `, filter ${values.filter}` : ''} (Ctrl+C to stop).`);

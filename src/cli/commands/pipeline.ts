@@ -42,10 +42,11 @@ async function release(
   options: { stages?: string[]; branch?: string; autoApprove?: boolean; verbose?: boolean; json?: boolean },
 ): Promise<number> {
   const root = path.resolve(ctx.cwd, dir ?? '.');
-  const stack = await requireStack(root);
+  const stack = await requireStack(root, ctx.providers);
   const facts = await readRepoFacts(root);
   if (!facts.commit) throw new StagecraftError(`${root} has no commit to release.`, { kind: 'input', hint: 'Commit your service first: the pipeline builds commits, not the working tree.' });
   const handle = await startRelease(stack, {
+    providers: ctx.providers,
     commit: facts.commit,
     branch: options.branch ?? facts.branch,
     user: facts.user,
@@ -74,9 +75,10 @@ function continueCommand(how: 'resume' | 'rerun'): CliCommand {
       const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, 'auto-approve': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } }, usage);
       if (positionals.length > 1) throw new StagecraftError(`Expected at most one run id.\nUsage: ${usage}`, { kind: 'usage' });
       const root = path.resolve(ctx.cwd, values.dir ?? '.');
-      const stack = await requireStack(root);
+      const stack = await requireStack(root, ctx.providers);
       const { user } = await readRepoFacts(root);
       const handle = await continueRelease(stack, how, {
+        providers: ctx.providers,
         runId: positionals[0],
         user,
         autoApprove: values['auto-approve'],
@@ -101,7 +103,7 @@ export const pipelineListCommand: CliCommand = {
     const limit = Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new StagecraftError('--limit must be a positive whole number.', { kind: 'usage' });
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
-    await requireStack(root);
+    await requireStack(root, ctx.providers);
     const runs = await listRuns(root, { limit });
     if (values.json) {
       ctx.out(JSON.stringify(runs.map(r => ({ id: r.id, status: r.status, commit: r.commit, branch: r.branch ?? null, stages: r.stages, createdAt: r.createdAt, durationMs: r.durationMs ?? null, outcome: r.outcome ?? null })), null, 2));

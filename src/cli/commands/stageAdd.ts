@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { StackFileEditor } from '../../core/config/edit';
 import { parseStackFile } from '../../core/config/load';
 import { StagecraftError } from '../../core/errors';
-import { PROVIDERS } from '../../core/config/schema';
 import type { ProviderName } from '../../core/model';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand } from '../context';
@@ -20,7 +19,7 @@ export const stageAddCommand: CliCommand = {
       ctx.args,
       {
         ...dirOption,
-        provider: { type: 'string', default: 'local' },
+        provider: { type: 'string' },
         region: { type: 'string' },
         profile: { type: 'string' },
         database: { type: 'string' },
@@ -33,13 +32,14 @@ export const stageAddCommand: CliCommand = {
       usage,
     );
     if (positionals.length !== 1) throw new StagecraftError(`Expected one stage name.\nUsage: ${usage}`, { kind: 'usage' });
-    const provider = values.provider as ProviderName;
-    if (!(PROVIDERS as readonly string[]).includes(provider)) throw new StagecraftError(`--provider must be one of ${PROVIDERS.join(', ')}.`, { kind: 'usage' });
+    const names = ctx.providers.names();
+    const provider: ProviderName = values.provider ?? names[0];
+    if (!names.includes(provider)) throw new StagecraftError(`--provider must be one of ${names.join(', ')}.`, { kind: 'usage' });
     if (values.database !== undefined && values.database !== 'postgres' && values.database !== 'none') {
       throw new StagecraftError('--database must be "postgres" or "none".', { kind: 'usage' });
     }
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
-    const stack = await requireStack(root);
+    const stack = await requireStack(root, ctx.providers);
     const text = await fs.readFile(stack.file, 'utf8');
     const editor = new StackFileEditor(text, stack.file);
     editor.addStage(
@@ -58,7 +58,7 @@ export const stageAddCommand: CliCommand = {
       stack,
     );
     const updated = editor.toString();
-    const check = parseStackFile(updated, stack.file);
+    const check = parseStackFile(updated, stack.file, ctx.providers.stackSchema());
     if (!check.stack) throw new StagecraftError(`The new stage would make ${stack.file} invalid: ${check.problems[0]?.message}`, { kind: 'input' });
     await fs.writeFile(stack.file, updated);
     ctx.out(`Added stage "${positionals[0]}" (${provider}) to ${stack.file}.`);

@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import { updateStackFile } from '../../core/config/update';
 import { StagecraftError } from '../../core/errors';
 import type { Stack, Stage } from '../../core/model';
-import { requireProvider } from '../../core/providers';
 import { findStage } from '../../core/release';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand, type CliContext } from '../context';
@@ -25,7 +24,7 @@ async function apply(ctx: CliContext, stack: Stack, stageName: string, change: {
     ctx.out(`Saved; ${stage.name} picks it up at its next deploy.`);
     return;
   }
-  const provider = await requireProvider(stage.provider, `Apply to ${stage.name}`);
+  const provider = await ctx.providers.get(stage.provider, `Apply to ${stage.name}`);
   await provider.applyConfiguration(stack, stage, { env: change.env ? stage.env : undefined, origins: change.origins ? stage.origins : undefined }, { signal: ctx.signal, log: ctx.out });
 }
 
@@ -41,7 +40,7 @@ export const envCommand: CliCommand = {
   summary: "List or change a stage's environment variables (secrets via --secret, read from stdin)",
   async run(ctx) {
     const { values, action, stageName, rest, root } = sub(ctx, envUsage, { secret: { type: 'boolean' } });
-    let stack = await requireStack(root);
+    let stack = await requireStack(root, ctx.providers);
     const stage: Stage = findStage(stack, stageName);
     if (action === 'list') {
       const names = Object.keys(stage.env).sort();
@@ -59,18 +58,18 @@ export const envCommand: CliCommand = {
         if (value !== undefined) throw new StagecraftError('With --secret the value is read from standard input, never from the command line (it would land in shell history).', { kind: 'usage' });
         const secret = await readStdin();
         if (!secret) throw new StagecraftError('No secret value on standard input.', { kind: 'usage' });
-        const provider = await requireProvider(stage.provider, `Store secret for ${stage.name}`);
+        const provider = await ctx.providers.get(stage.provider, `Store secret for ${stage.name}`);
         await provider.storeSecret(stack, stage, name, secret, { signal: ctx.signal });
-        stack = await updateStackFile(stack.file, e => e.setEnv(stage.name, name, { secret: name }));
+        stack = await updateStackFile(stack.file, e => e.setEnv(stage.name, name, { secret: name }), ctx.providers.stackSchema());
         ctx.out(`Stored ${name} as a secret of ${stage.name}; stagecraft.yaml refers to it as { secret: ${name} }.`);
       } else {
         if (value === undefined) throw new StagecraftError(`Expected a value.\nUsage: ${envUsage}`, { kind: 'usage' });
-        stack = await updateStackFile(stack.file, e => e.setEnv(stage.name, name, value));
+        stack = await updateStackFile(stack.file, e => e.setEnv(stage.name, name, value), ctx.providers.stackSchema());
         ctx.out(`Set ${name} on ${stage.name}.`);
       }
     } else if (action === 'unset') {
       let removed = false;
-      stack = await updateStackFile(stack.file, e => (removed = e.unsetEnv(stage.name, name)));
+      stack = await updateStackFile(stack.file, e => (removed = e.unsetEnv(stage.name, name)), ctx.providers.stackSchema());
       if (!removed) {
         ctx.out(`${stage.name} does not set ${name}; nothing changed.`);
         return 0;
@@ -90,7 +89,7 @@ export const originsCommand: CliCommand = {
   summary: 'List or change the CORS origins a stage allows (localhost only when none)',
   async run(ctx) {
     const { values, action, stageName, rest, root } = sub(ctx, originsUsage);
-    let stack = await requireStack(root);
+    let stack = await requireStack(root, ctx.providers);
     const stage = findStage(stack, stageName);
     if (action === 'list') {
       if (stage.origins.length === 0) ctx.out(`${stage.name} allows only localhost origins (the default).`);
@@ -100,8 +99,8 @@ export const originsCommand: CliCommand = {
     const origin = rest[0];
     if (!origin) throw new StagecraftError(`Expected an origin such as https://app.example.com.\nUsage: ${originsUsage}`, { kind: 'usage' });
     let changed = false;
-    if (action === 'add') stack = await updateStackFile(stack.file, e => (changed = e.addOrigin(stage.name, origin)));
-    else if (action === 'remove') stack = await updateStackFile(stack.file, e => (changed = e.removeOrigin(stage.name, origin)));
+    if (action === 'add') stack = await updateStackFile(stack.file, e => (changed = e.addOrigin(stage.name, origin)), ctx.providers.stackSchema());
+    else if (action === 'remove') stack = await updateStackFile(stack.file, e => (changed = e.removeOrigin(stage.name, origin)), ctx.providers.stackSchema());
     else throw new StagecraftError(`Unknown action "${action}".\nUsage: ${originsUsage}`, { kind: 'usage' });
     if (!changed) {
       ctx.out(`Nothing changed: ${stage.name} ${action === 'add' ? 'already allows' : 'does not list'} ${origin}.`);

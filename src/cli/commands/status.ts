@@ -14,8 +14,9 @@ export const statusCommand: CliCommand = {
   async run(ctx) {
     const { values } = parseCommandArgs(ctx.args, { ...dirOption, json: { type: 'boolean' } }, usage);
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
-    const stack = await requireStack(root);
-    const summary = await describeStack(stack, await readRepoFacts(root));
+    const stack = await requireStack(root, ctx.providers);
+    const summary = await describeStack(stack, ctx.providers, await readRepoFacts(root));
+    const providerKeys = [...ctx.providers.stackSchema().optionOwners.keys()];
     if (values.json) {
       ctx.out(
         JSON.stringify(
@@ -27,10 +28,10 @@ export const statusCommand: CliCommand = {
             stages: summary.stages.map(({ stage, status }) => ({
               name: stage.name,
               provider: stage.provider,
-              region: stage.region ?? null,
+              // Each provider's own stage keys (region, loadBalancer…), null when unset.
+              ...Object.fromEntries(providerKeys.map(key => [key, (stage as unknown as Record<string, unknown>)[key] ?? null])),
               database: stage.database,
               requireApproval: stage.requireApproval,
-              loadBalancer: stage.loadBalancer,
               protected: stage.protected,
               status: status.kind,
               commit: status.commit ?? null,
@@ -48,9 +49,9 @@ export const statusCommand: CliCommand = {
     if (summary.target) ctx.out(`Branch ${summary.branch} deploys to: ${summary.target.stage} (${summary.target.reason})`);
     const rows = summary.stages.map(({ stage, status }) => [
       `${stage.index + 1}. ${stage.name}`,
-      stage.provider + (stage.region ? ` ${stage.region}` : ''),
+      ctx.providers.describeStage(stage),
       STATUS_LABELS[status.kind],
-      [stage.database === 'postgres' ? 'postgres' : '', stage.requireApproval ? 'approval' : '', stage.loadBalancer ? 'load balancer' : '', stage.protected ? 'protected' : ''].filter(Boolean).join(', '),
+      [stage.database === 'postgres' ? 'postgres' : '', stage.requireApproval ? 'approval' : '', ...(ctx.providers.module(stage.provider)?.stageTraits?.(stage) ?? []), stage.protected ? 'protected' : ''].filter(Boolean).join(', '),
       [status.commit?.slice(0, 8), status.url].filter(Boolean).join(' '),
     ]);
     const widths = rows.reduce((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), [] as number[]);

@@ -14,7 +14,7 @@ export const validateCommand: CliCommand = {
   async run(ctx) {
     const { values } = parseCommandArgs(ctx.args, { ...dirOption, json: { type: 'boolean' } }, usage);
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
-    const loaded = await loadStackFile(root);
+    const loaded = await loadStackFile(root, ctx.providers.stackSchema());
     if (!loaded) throw new StagecraftError(`No ${STACK_FILE} in ${root}.`, { kind: 'input', hint: 'Run `stagecraft init` to create one.' });
     const errors = loaded.problems.filter(p => p.severity === 'error');
     if (values.json) {

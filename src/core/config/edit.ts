@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document,
 import { envNameProblem } from '../env';
 import { StagecraftError } from '../errors';
 import type { EnvValue, ProviderName, Stack } from '../model';
-import { nameProblem, stackNameProblem } from '../naming';
+import { nameProblem } from '../naming';
 import { originProblem } from '../origins';
 import { carryEdit } from './patch';
 
@@ -167,9 +167,12 @@ export interface NewStage {
   first?: boolean;
 }
 
-/** Why a stage named `name` cannot be added to `stack`, or undefined. Shared by every Add Stage flow. */
-export function newStageProblem(stack: Pick<Stack, 'name' | 'stages'>, name: string): string | undefined {
-  const bad = nameProblem(name, 'stage') ?? stackNameProblem(stack.name, name);
+/**
+ * Why a stage named `name` cannot be added to `stack`, or undefined. Shared by every Add Stage
+ * flow; `providerRule` is the stage's provider's own name rule (StackSchema.stageNameProblem).
+ */
+export function newStageProblem(stack: Pick<Stack, 'name' | 'stages'>, name: string, providerRule?: (stack: string, stage: string) => string | undefined): string | undefined {
+  const bad = nameProblem(name, 'stage') ?? providerRule?.(stack.name, name);
   if (bad) return bad;
   if (stack.stages.some(s => s.name.toLowerCase() === name.toLowerCase())) return `stack "${stack.name}" already has a stage named "${name}"`;
   return undefined;

@@ -4,11 +4,11 @@ import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, t
 import type { ZodIssue } from 'zod';
 import { envNameProblem } from '../env';
 import type { Stack, Stage } from '../model';
-import { isProtectedByDefault, nameProblem, stackNameProblem } from '../naming';
+import { isProtectedByDefault, nameProblem } from '../naming';
 import { originProblem } from '../origins';
 import { formatFieldPath, type Problem } from '../problems';
 import { closest } from '../suggest';
-import { KNOWN_KEYS, stackFileSchema, type StackFileParsed } from './schema';
+import { stackSchemaFor, type StackFileParsed, type StackSchema } from './schema';
 
 export const STACK_FILE = 'stagecraft.yaml';
 
@@ -23,11 +23,17 @@ export interface ParseResult {
 
 type PathPart = string | number;
 
-/** Parses and validates the text of a `stagecraft.yaml`, locating every problem by line and column. */
-export function parseStackFile(text: string, file: string): ParseResult {
+const UNCHECKED = stackSchemaFor(undefined);
+
+/**
+ * Parses and validates the text of a `stagecraft.yaml`, locating every problem by line and
+ * column. `schema` comes from the registered providers (`providers.stackSchema()`); without it
+ * the provider-specific stage keys are carried unchecked.
+ */
+export function parseStackFile(text: string, file: string, schema: StackSchema = UNCHECKED): ParseResult {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const locate = new Locator(document, lineCounter, file);
+  const locate = new Locator(document, lineCounter, file, schema);
   const problems: Problem[] = [];
   const result = (extra: { stack?: Stack }) => ({ ...extra, problems: sortProblems(problems), document, stageLines: locate.stageLines() });
 
@@ -46,18 +52,18 @@ export function parseStackFile(text: string, file: string): ParseResult {
     problems.push(locate.offsets(0, 0, '', 'the file is empty: expected a mapping with at least `stack:` and `stages:`'));
     return result({});
   }
-  const parsed = stackFileSchema.safeParse(raw);
+  const parsed = schema.schema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(...issueProblems(issue, locate));
     return result({});
   }
-  problems.push(...semanticProblems(parsed.data, locate));
+  problems.push(...semanticProblems(parsed.data, locate, schema));
   if (problems.some(p => p.severity === 'error')) return result({});
   return result({ stack: toStack(parsed.data, file) });
 }
 
 /** Reads `stagecraft.yaml` in `root`; undefined when the folder has none. */
-export async function loadStackFile(root: string): Promise<(ParseResult & { text: string; file: string }) | undefined> {
+export async function loadStackFile(root: string, schema?: StackSchema): Promise<(ParseResult & { text: string; file: string }) | undefined> {
   const file = path.join(root, STACK_FILE);
   let text: string;
   try {
@@ -66,7 +72,7 @@ export async function loadStackFile(root: string): Promise<(ParseResult & { text
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  return { ...parseStackFile(text, file), text, file };
+  return { ...parseStackFile(text, file, schema), text, file };
 }
 
 function toStack(data: StackFileParsed, file: string): Stack {
@@ -85,14 +91,14 @@ function toStack(data: StackFileParsed, file: string): Stack {
   };
 }
 
-function semanticProblems(data: StackFileParsed, locate: Locator): Problem[] {
+function semanticProblems(data: StackFileParsed, locate: Locator, schema: StackSchema): Problem[] {
   const problems: Problem[] = [];
   const stackName = nameProblem(data.stack, 'stack');
   if (stackName) problems.push(locate.value(['stack'], stackName));
   const seen = new Map<string, number>();
   data.stages.forEach((stage, i) => {
     const at: PathPart[] = ['stages', i, 'name'];
-    const bad = nameProblem(stage.name, 'stage') ?? (stackName ? undefined : stackNameProblem(data.stack, stage.name));
+    const bad = nameProblem(stage.name, 'stage') ?? (stackName ? undefined : schema.stageNameProblem(stage.provider, data.stack, stage.name));
     if (bad) problems.push(locate.value(at, bad));
     const first = seen.get(stage.name.toLowerCase());
     if (first !== undefined) {
@@ -100,12 +106,10 @@ function semanticProblems(data: StackFileParsed, locate: Locator): Problem[] {
     } else {
       seen.set(stage.name.toLowerCase(), i);
     }
-    if (stage.provider !== 'aws') {
-      for (const key of ['region', 'profile'] as const) {
-        if (stage[key] !== undefined) {
-          problems.push({ ...locate.key(['stages', i, key], `only AWS stages use "${key}"; this stage's provider is "${stage.provider}"`), severity: 'warning' });
-        }
-      }
+    for (const [key, owner] of schema.optionOwners) {
+      if (owner === stage.provider || schema.sharedOptions.has(key)) continue;
+      if (!hasKey(locate, ['stages', i, key]) || (stage as Record<string, unknown>)[key] === schema.optionDefaults.get(key)) continue;
+      problems.push({ ...locate.key(['stages', i, key], `only ${schema.labels.get(owner) ?? owner} stages use "${key}"; this stage's provider is "${stage.provider}"`), severity: 'warning' });
     }
     for (const name of Object.keys(stage.env)) {
       const envBad = envNameProblem(name);
@@ -119,11 +123,15 @@ function semanticProblems(data: StackFileParsed, locate: Locator): Problem[] {
   return problems;
 }
 
+function hasKey(locate: Locator, at: PathPart[]): boolean {
+  return locate.has(at);
+}
+
 function issueProblems(issue: ZodIssue, locate: Locator): Problem[] {
   const at = issue.path;
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const known = knownKeysAt(at);
+      const known = knownKeysAt(at, locate.schema.knownKeys);
       return issue.keys.map(key => {
         const suggestion = known ? closest(key, known) : undefined;
         const hint = suggestion ? `did you mean "${suggestion}"?` : known ? `expected one of: ${known.join(', ')}` : '';
@@ -154,12 +162,12 @@ function unionMessage(at: PathPart[]): string {
   return 'has the wrong shape';
 }
 
-function knownKeysAt(at: PathPart[]): readonly string[] | undefined {
-  if (at.length === 0) return KNOWN_KEYS.top;
-  if (at.length === 1 && at[0] === 'service') return KNOWN_KEYS.service;
-  if (at.length === 2 && at[0] === 'stages') return KNOWN_KEYS.stage;
-  if (at.length === 4 && at[0] === 'stages' && at[2] === 'env') return KNOWN_KEYS.secretRef;
-  if (at.length === 3 && at[0] === 'service' && at[1] === 'checks') return KNOWN_KEYS.check;
+function knownKeysAt(at: PathPart[], keys: StackSchema['knownKeys']): readonly string[] | undefined {
+  if (at.length === 0) return keys.top;
+  if (at.length === 1 && at[0] === 'service') return keys.service;
+  if (at.length === 2 && at[0] === 'stages') return keys.stage;
+  if (at.length === 4 && at[0] === 'stages' && at[2] === 'env') return keys.secretRef;
+  if (at.length === 3 && at[0] === 'service' && at[1] === 'checks') return keys.check;
   return undefined;
 }
 
@@ -191,7 +199,13 @@ class Locator {
     private readonly document: Document,
     private readonly lines: LineCounter,
     private readonly file: string,
+    readonly schema: StackSchema,
   ) {}
+
+  /** Whether the file itself writes the key at `at` (not a default). */
+  has(at: PathPart[]): boolean {
+    return this.find(at).depth === at.length;
+  }
 
   /** The value at `at`, or the nearest ancestor that exists. */
   value(at: PathPart[], message: string): Problem {

@@ -1,8 +1,11 @@
-import { z } from 'zod';
+import { z, type ZodRawShape } from 'zod';
 
-/** The schema of `stagecraft.yaml`. Objects are strict so that a misspelt key is an error, not a silent default. */
+/**
+ * The schema of `stagecraft.yaml`. Objects are strict so that a misspelt key is an error, not a
+ * silent default. The stage's `provider` and the keys only one provider reads come from the
+ * registered provider modules (stackSchemaFor); the rest is here.
+ */
 
-export const PROVIDERS = ['local', 'aws'] as const;
 export const BRANCH_MODELS = ['gitflow', 'trunk'] as const;
 
 /** A value kept out of the file: the provider stores it as a stage secret. */
@@ -43,43 +46,112 @@ export const serviceSchema = z
   })
   .strict();
 
+/** The stage keys every provider shares. */
 export const stageSchema = z
   .object({
     name: z.string(),
-    provider: z.enum(PROVIDERS).default('local'),
-    region: z.string().min(1).optional(),
-    profile: z.string().min(1).optional(),
+    provider: z.string(),
     database: z.enum(['postgres', 'none']).default('none'),
     requireApproval: z.boolean().default(false),
-    loadBalancer: z.boolean().default(false),
     env: z.record(z.string(), envValueSchema).default({}),
     origins: z.array(z.string()).default([]),
     branches: z.array(z.string().min(1)).optional(),
     protected: z.boolean().optional(),
     /** How long the approval gate waits before the run fails; 7 days when absent (as CodePipeline). */
     approvalTimeout: z.string().regex(DURATION_PATTERN, { message: 'expected a duration such as "7d", "12h" or "30m"' }).optional(),
-  })
-  .strict();
+  });
 
-export const stackFileSchema = z
-  .object({
-    stack: z.string(),
-    branchModel: z.enum(BRANCH_MODELS).default('gitflow'),
-    service: serviceSchema.default({}),
-    stages: z.array(stageSchema).default([]),
-  })
-  .strict();
+function stackFileSchemaOf(stage: z.ZodTypeAny) {
+  return z
+    .object({
+      stack: z.string(),
+      branchModel: z.enum(BRANCH_MODELS).default('gitflow'),
+      service: serviceSchema.default({}),
+      stages: z.array(stage).default([]),
+    })
+    .strict();
+}
 
-export type StackFileInput = z.input<typeof stackFileSchema>;
-export type StackFileParsed = z.output<typeof stackFileSchema>;
+const baseStackFileSchema = stackFileSchemaOf(stageSchema.strict());
+
+export type StackFileInput = z.input<typeof baseStackFileSchema>;
+/** The shared stage keys; the registered providers' own keys ride along (see StageOptions in model.ts). */
 export type StageParsed = z.output<typeof stageSchema>;
+export type StackFileParsed = Omit<z.output<typeof baseStackFileSchema>, 'stages'> & { stages: StageParsed[] };
 export type CheckParsed = z.output<typeof checkSchema>;
 
-/** The keys each object accepts, for "did you mean" suggestions. */
-export const KNOWN_KEYS = {
-  top: Object.keys(stackFileSchema.shape),
-  service: Object.keys(serviceSchema.shape),
-  stage: Object.keys(stageSchema.shape),
-  secretRef: Object.keys(secretRefSchema.shape),
-  check: Object.keys(checkSchema.shape),
-} as const;
+/** What a provider module contributes to the schema (see ProviderModule). */
+export interface StageOptionsOf {
+  name: string;
+  /** How messages name the provider ("AWS"); its name when absent. */
+  label?: string;
+  stageOptions: ZodRawShape;
+  stageNameProblem?(stack: string, stage: string): string | undefined;
+}
+
+/** The schema of `stagecraft.yaml` for one set of providers, with the keys each object accepts. */
+export interface StackSchema {
+  schema: z.ZodType<StackFileParsed, z.ZodTypeDef, unknown>;
+  /** The provider names `provider:` accepts; the first is the default. */
+  providers: string[];
+  /** Which provider reads each provider-specific stage key (the first that declares it). */
+  optionOwners: Map<string, string>;
+  /** How messages name each provider ("AWS"). */
+  labels: Map<string, string>;
+  /** Keys more than one provider reads. */
+  sharedOptions: Set<string>;
+  /** The value a provider-specific key has when the file does not write it. */
+  optionDefaults: Map<string, unknown>;
+  /** The provider's own rule for `<stack>-<stage>` (a length limit), or undefined. */
+  stageNameProblem(provider: string, stack: string, stage: string): string | undefined;
+  knownKeys: { top: string[]; service: string[]; stage: string[]; secretRef: string[]; check: string[] };
+}
+
+/**
+ * Composes the stage schema from the providers' own stage keys, so that `provider:` accepts
+ * exactly the registered names (the first is the default) and a misspelt key still errors.
+ * Without providers (a caller that does not validate provider keys) any provider name and
+ * extra stage keys pass through unvalidated.
+ */
+export function stackSchemaFor(modules: readonly StageOptionsOf[] | undefined): StackSchema {
+  const optionOwners = new Map<string, string>();
+  const sharedOptions = new Set<string>();
+  const optionDefaults = new Map<string, unknown>();
+  const options: ZodRawShape = {};
+  for (const m of modules ?? []) {
+    for (const [key, schema] of Object.entries(m.stageOptions)) {
+      // Two providers may read the same key (a region); the first one registered defines it.
+      if (key in options) sharedOptions.add(key);
+      else {
+        options[key] = schema;
+        optionOwners.set(key, m.name);
+        const empty = schema.safeParse(undefined);
+        optionDefaults.set(key, empty.success ? empty.data : undefined);
+      }
+    }
+  }
+  const names = (modules ?? []).map(m => m.name);
+  let stage: z.ZodTypeAny;
+  if (!modules) stage = stageSchema.extend({ provider: z.string().default('') }).passthrough();
+  else {
+    const provider = names.length > 0 ? z.enum(names as [string, ...string[]]).default(names[0]) : z.string();
+    stage = stageSchema.extend({ provider, ...options }).strict();
+  }
+  const schema = stackFileSchemaOf(stage) as unknown as StackSchema['schema'];
+  return {
+    schema,
+    providers: names,
+    optionOwners,
+    labels: new Map((modules ?? []).map(m => [m.name, m.label ?? m.name])),
+    sharedOptions,
+    optionDefaults,
+    stageNameProblem: (provider, stack, stageName) => modules?.find(m => m.name === provider)?.stageNameProblem?.(stack, stageName),
+    knownKeys: {
+      top: Object.keys(baseStackFileSchema.shape),
+      service: Object.keys(serviceSchema.shape),
+      stage: [...Object.keys(stageSchema.shape), ...Object.keys(options)],
+      secretRef: Object.keys(secretRefSchema.shape),
+      check: Object.keys(checkSchema.shape),
+    },
+  };
+}

@@ -3,17 +3,18 @@ import { StagecraftError } from '../errors';
 import type { Stack } from '../model';
 import { StackFileEditor } from './edit';
 import { parseStackFile } from './load';
+import type { StackSchema } from './schema';
 
 /**
  * Applies `edit` to a stagecraft.yaml on disk (comments kept), refusing to write a result that
  * would not validate. Returns the stack as the file now defines it.
  */
-export async function updateStackFile(file: string, edit: (editor: StackFileEditor) => void): Promise<Stack> {
+export async function updateStackFile(file: string, edit: (editor: StackFileEditor) => void, schema?: StackSchema): Promise<Stack> {
   const text = await fs.readFile(file, 'utf8');
   const editor = new StackFileEditor(text, file);
   edit(editor);
   const next = editor.toString();
-  const check = parseStackFile(next, file);
+  const check = parseStackFile(next, file, schema);
   if (!check.stack) {
     throw new StagecraftError(`The change would make ${file} invalid: ${check.problems[0]?.message ?? 'unknown problem'}`, { kind: 'input' });
   }

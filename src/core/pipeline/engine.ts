@@ -1,5 +1,5 @@
+import type { ArtifactRef } from '../model';
 import { promises as fs } from 'node:fs';
-import type { ArtifactRef } from '../provider';
 import { RunEvents } from './events';
 import { RunExecution, type CommonOptions } from './execution';
 import { planRun } from './plan';

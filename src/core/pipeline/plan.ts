@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { StagecraftError } from '../errors';
-import type { Service, Stack, Stage, SyntheticCheck } from '../model';
-import type { ArtifactRef } from '../provider';
+import type { ArtifactRef, Service, Stack, Stage, SyntheticCheck } from '../model';
 import type { Step } from './types';
 
 export interface PlanOptions {

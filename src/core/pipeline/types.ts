@@ -1,5 +1,4 @@
-import type { Stack, Stage, SyntheticCheck } from '../model';
-import type { ArtifactRef } from '../provider';
+import type { ArtifactRef, Stack, Stage, SyntheticCheck } from '../model';
 
 /**
  * What a pipeline step does; a provider's executor switches on it. Source and build steps run

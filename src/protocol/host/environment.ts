@@ -4,9 +4,9 @@ import { StackFileEditor } from '../../core/config/edit';
 import { envOf, parseDockerfile } from '../../core/dockerfile';
 import { envNameProblem } from '../../core/env';
 import { StagecraftError } from '../../core/errors';
-import { requireProvider } from '../../core/providers';
 import { redactor } from '../../core/redact';
 import type { EnvValue, Stack, Stage } from '../../core/model';
+import type { ProviderLookup } from '../../core/providerModule';
 import { secretLikeReason } from '../../core/secretLike';
 import { FormError, type RequestHandlers } from '../channel';
 import type { EnvRowCheck, EnvRowDraft, FieldProblems } from '../messages';
@@ -99,6 +99,7 @@ export function environmentHandlers(
   port: StackFilePort,
   stage: string,
   dockerfileEnv: (stack: Stack) => Promise<ReadonlyMap<string, { value: string }>>,
+  providers: ProviderLookup,
 ): Pick<RequestHandlers, 'environment.check' | 'environment.save' | 'environment.keepSecret'> {
   return {
     'environment.keepSecret': async ({ name, value }) => {
@@ -106,7 +107,7 @@ export function environmentHandlers(
       if (problem) throw new FormError(`Not kept as a secret: ${problem}.`, {});
       const current = await stageOf(port, stage);
       // The provider holds the value; only the reference `{ secret: NAME }` is ever written to the file.
-      const provider = await requireProvider(current.stage.provider, `Keep ${name} as a secret of ${stage}`);
+      const provider = await providers.get(current.stage.provider, `Keep ${name} as a secret of ${stage}`);
       redactor.add(value);
       await provider.storeSecret(current.stack, current.stage, name, value);
       return { secret: name };

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { parseStackFile, STACK_FILE } from '../../core/config/load';
 import { StagecraftError } from '../../core/errors';
+import type { StackSchema } from '../../core/config/schema';
 import type { Stack } from '../../core/model';
 
 /**
@@ -18,29 +19,29 @@ export interface StackFilePort {
  * One edit of a stack file's text: the text must be valid before, `change` makes the new text
  * (with the comment-preserving StackFileEditor), and a result that does not parse is refused.
  */
-export function editStackText(text: string, file: string, what: string, change: (text: string, stack: Stack) => string): string {
-  const before = parseStackFile(text, file);
+export function editStackText(text: string, file: string, what: string, change: (text: string, stack: Stack) => string, schema?: StackSchema): string {
+  const before = parseStackFile(text, file, schema);
   if (!before.stack) {
     throw new StagecraftError(`${what}: ${STACK_FILE} has problems (${before.problems[0]?.message ?? 'not valid'}); fix them first.`, { kind: 'input', hint: 'See the Problems view.' });
   }
   const next = change(text, before.stack);
   if (next === text) return text;
-  const after = parseStackFile(next, file);
+  const after = parseStackFile(next, file, schema);
   if (!after.stack) throw new StagecraftError(`${what} would make ${STACK_FILE} invalid: ${after.problems[0]?.message ?? 'unknown problem'}`, { kind: 'input' });
   return next;
 }
 
 /** The port over a file on disk. */
-export function fileStackPort(file: string): StackFilePort {
+export function fileStackPort(file: string, schema?: StackSchema): StackFilePort {
   return {
     async stack() {
-      const parsed = parseStackFile(await fs.readFile(file, 'utf8'), file);
+      const parsed = parseStackFile(await fs.readFile(file, 'utf8'), file, schema);
       if (!parsed.stack) throw new StagecraftError(`${STACK_FILE} has problems (${parsed.problems[0]?.message ?? 'not valid'}); fix them first.`, { kind: 'input' });
       return parsed.stack;
     },
     async edit(what, change) {
       const text = await fs.readFile(file, 'utf8');
-      const next = editStackText(text, file, what, change);
+      const next = editStackText(text, file, what, change, schema);
       if (next !== text) await fs.writeFile(file, next);
     },
   };

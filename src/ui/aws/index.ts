@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
-import { loadAws, registerAwsProvider, setAwsDefaults } from '../../aws/register';
+import { AWS_PROVIDER, awsProviderOf } from '../../aws/load';
 import { registerCommand } from '../commandWrapper';
 import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
-import { readSettings } from '../settings';
 import type { StackWorkspace } from '../stackWorkspace';
 import { pickAwsProfile, SELECTED_PROFILE_KEY } from './profilePicker';
 import { AwsStatusBar } from './statusBar';
@@ -12,21 +11,22 @@ import { AwsStatusBar } from './statusBar';
 const FIRST_CHECK_DELAY_MS = 1500;
 
 /**
- * Everything AWS in the extension: the `aws` provider (its code and the SDK load on first use),
- * the endpoint setting and selected profile fed to every AWS client, Select AWS Profile, and the
- * identity in the status bar.
+ * The AWS provider's part of the extension: Select AWS Profile (the profile it stores is the
+ * `aws.profile` setting the provider reads, see extension.ts), the endpoint setting, and the
+ * identity in the status bar. The provider's code and the SDK load on first use.
  */
 export function registerAws(context: vscode.ExtensionContext, log: ExtensionLog, workspace: StackWorkspace): void {
   const selectedProfile = () => context.workspaceState.get<string>(SELECTED_PROFILE_KEY) || undefined;
-  registerAwsProvider();
-  setAwsDefaults(() => ({ endpoint: readSettings().awsEndpoint, profile: selectedProfile() }));
+  const provider = () => awsProviderOf(workspace.providers, 'AWS');
 
-  const statusBar = new AwsStatusBar(selectedProfile, log);
+  const statusBar = new AwsStatusBar(selectedProfile, log, provider);
   context.subscriptions.push(statusBar);
 
   const reset = async () => {
-    // Clients hold credentials and the endpoint: new ones after a change. Only if AWS was loaded.
-    await (await loadAws()).resetAws();
+    // Clients hold credentials and the endpoint: new ones after a change.
+    const aws = await provider();
+    aws.invalidate();
+    await aws.pool.reset();
     workspace.refresh();
     await statusBar.refresh();
   };
@@ -42,14 +42,14 @@ export function registerAws(context: vscode.ExtensionContext, log: ExtensionLog,
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration(e => {
       if (e.affectsConfiguration('stagecraft.aws.endpoint')) {
-        log.info(`AWS endpoint: ${readSettings().awsEndpoint || 'AWS (or AWS_ENDPOINT_URL)'}`);
+        log.info(`AWS endpoint: ${vscode.workspace.getConfiguration('stagecraft').get<string>('aws.endpoint') || 'AWS (or AWS_ENDPOINT_URL)'}`);
         void reset();
       }
     }),
   );
 
   // The item appears only for workspaces with AWS stages, shortly after activation.
-  const update = async () => statusBar.setVisible((await workspace.stacks()).some(s => s.stages.some(stage => stage.provider === 'aws')));
+  const update = async () => statusBar.setVisible((await workspace.stacks()).some(s => s.stages.some(stage => stage.provider === AWS_PROVIDER)));
   const timer = setTimeout(() => void update(), FIRST_CHECK_DELAY_MS);
   context.subscriptions.push({ dispose: () => clearTimeout(timer) }, workspace.onDidChange(() => void update()));
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { loadAws } from '../../aws/register';
+import { loadAws } from '../../aws/load';
 
 /** The profile the user picked for stages that do not name one; undefined means the SDK's default chain. */
 export const SELECTED_PROFILE_KEY = 'stagecraft.aws.profile';

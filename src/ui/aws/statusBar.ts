@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { toStagecraftError } from '../../core/errors';
-import { awsProvider, loadAws } from '../../aws/register';
+import { loadAws } from '../../aws/load';
+import type { AwsProvider } from '../../aws/provider';
 import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
 
@@ -21,6 +22,7 @@ export class AwsStatusBar implements vscode.Disposable {
   constructor(
     private readonly profile: () => string | undefined,
     private readonly log: ExtensionLog,
+    private readonly awsProvider: () => Promise<AwsProvider>,
   ) {
     this.item.name = 'Stagecraft AWS identity';
     this.item.command = COMMANDS.selectAwsProfile;
@@ -45,7 +47,7 @@ export class AwsStatusBar implements vscode.Disposable {
       return;
     }
     try {
-      const [aws, provider] = await Promise.all([loadAws(), awsProvider()]);
+      const [aws, provider] = await Promise.all([loadAws(), this.awsProvider()]);
       const id = await aws.callerIdentity(provider.pool.get({}));
       if (generation !== this.generation) return;
       this.shown = { state: 'ok', account: id.account, arn: id.arn, region: id.region };

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { StagecraftError } from '../../core/errors';
 import type { Stack } from '../../core/model';
 import { findPendingApprovals, latestRun, type RunEvent, type RunHandle, type RunRecord } from '../../core/pipeline';
-import { requireProvider } from '../../core/providers';
 import { continueRelease, decideStageApproval, startRelease } from '../../core/release';
 import { summaryLine } from '../../core/runFormat';
 import { readRepoFacts } from '../../git/repo';
@@ -25,14 +24,14 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
     const stack = folder.stack!;
     await runs.show(stack, `Releasing ${stack.name}`, async options => {
       const facts = await requireCommit(stack);
-      return startRelease(stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, prompts: deployPrompts() });
+      return startRelease(stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, prompts: deployPrompts(), providers: workspace.providers });
     });
   });
   registerCommand(context, log, COMMANDS.deployStage, async (arg?: unknown) => {
     const { stack, stage } = await resolveStage(workspace, arg, 'Deploy which stage?');
     await runs.show(stack, `Deploying to ${stage.name}`, async options => {
       const facts = await requireCommit(stack);
-      return startRelease(stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: [stage.name], prompts: deployPrompts() });
+      return startRelease(stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: [stage.name], prompts: deployPrompts(), providers: workspace.providers });
     });
   });
   registerCommand(context, log, COMMANDS.resumeRun, async (arg?: { stackRoot?: string; runId?: string; how?: 'resume' | 'rerun' }) => {
@@ -40,14 +39,14 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
     if (!stack) throw new StagecraftError('That stack is no longer in this workspace.', { kind: 'input' });
     const how = arg?.how ?? 'resume';
     const { user } = await readRepoFacts(stack.root);
-    await runs.show(stack, `${how === 'resume' ? 'Resuming' : 'Re-running'} ${stack.name}`, options => continueRelease(stack, how, { ...options, runId: arg?.runId, user, prompts: deployPrompts() }));
+    await runs.show(stack, `${how === 'resume' ? 'Resuming' : 'Re-running'} ${stack.name}`, options => continueRelease(stack, how, { ...options, runId: arg?.runId, user, prompts: deployPrompts(), providers: workspace.providers }));
   });
   void offerToResumeInterrupted(workspace);
   registerCommand(context, log, COMMANDS.approvePromotion, (arg?: unknown) => decide(workspace, arg, 'approve'));
   registerCommand(context, log, COMMANDS.rejectPromotion, (arg?: unknown) => decide(workspace, arg, 'reject'));
   registerCommand(context, log, COMMANDS.destroyStage, async (arg?: unknown) => {
     const { stack, stage } = await resolveStage(workspace, arg, 'Destroy which stage?');
-    const provider = await requireProvider(stage.provider, `Destroy Stage (${stage.name})`);
+    const provider = await workspace.providers.get(stage.provider, `Destroy Stage (${stage.name})`);
     if (stage.protected) {
       const typed = await vscode.window.showInputBox({
         title: `Destroy protected stage "${stage.name}"`,
@@ -65,7 +64,7 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
   });
   registerCommand(context, log, COMMANDS.rotateDatabasePassword, async (arg?: unknown) => {
     const { stack, stage } = await resolveStage(workspace, arg, 'Rotate the database password of which stage?');
-    const provider = await requireProvider(stage.provider, `Rotate Database Password (${stage.name})`);
+    const provider = await workspace.providers.get(stage.provider, `Rotate Database Password (${stage.name})`);
     // Ask the provider first, so a missing database or missing credentials show before any confirmation.
     const secret = await withCancellableProgress(`Reading ${stage.name}'s database`, signal => provider.databaseSecret(stack, stage, { signal }));
     if (!secret) throw new StagecraftError(`Stage "${stage.name}" has no database yet.`, { kind: 'input', hint: 'Create it from Show Database Secret ("Create database for this stage").' });
@@ -176,7 +175,7 @@ async function decide(workspace: StackWorkspace, arg: unknown, verb: 'approve' |
     }));
   if (comment === undefined) throw StagecraftError.cancelled();
   const { user } = await readRepoFacts(target.stack.root);
-  const decision = await decideStageApproval(target.stack, target.stage, verb, { by: user, comment: comment || undefined, runId: target.runId });
+  const decision = await decideStageApproval(target.stack, target.stage, verb, { by: user, comment: comment || undefined, runId: target.runId, providers: workspace.providers });
   workspace.refresh();
   void vscode.window.showInformationMessage(`${decision.decision === 'approved' ? 'Approved' : 'Rejected'} the promotion to ${decision.stage}.`);
 }

@@ -4,6 +4,7 @@ import { parseStackFile, STACK_FILE } from '../../core/config/load';
 import { gatherScaffoldFacts, scaffoldStackFile, writeNewStackFile } from '../../core/config/scaffold';
 import { StagecraftError } from '../../core/errors';
 import { isProtectedByDefault, nameProblem } from '../../core/naming';
+import type { Providers } from '../../core/providers';
 import { ensureGitignored } from '../../core/workspace';
 import { registerCommand } from '../commandWrapper';
 import { applyTextChange } from '../fileEdits';
@@ -88,14 +89,14 @@ async function addStage(workspace: StackWorkspace, log: ExtensionLog, arg?: unkn
     const form = openAddStageForm(folder);
     if (form) return form;
   }
-  const input = request?.stage ?? (await promptNewStage(stack.name, stack.stages.map(s => s.name), readSettings(folder.folder).defaultProvider));
+  const input = request?.stage ?? (await promptNewStage(workspace.providers, stack.name, stack.stages.map(s => s.name), readSettings(folder.folder).defaultProvider));
   const problem = newStageProblem(stack, input.name);
   if (problem) throw new StagecraftError(problem, { kind: 'input' });
   await applyTextChange(folder.file, current => {
     const editor = new StackFileEditor(current, folder.file.fsPath);
     editor.addStage(input, stack);
     const next = editor.toString();
-    const check = parseStackFile(next, folder.file.fsPath);
+    const check = parseStackFile(next, folder.file.fsPath, workspace.providers.stackSchema());
     if (!check.stack) throw new StagecraftError(`Adding "${input.name}" would make ${STACK_FILE} invalid: ${check.problems[0]?.message ?? 'unknown problem'}`, { kind: 'input' });
     return next;
   });
@@ -113,7 +114,7 @@ function isAddStageRequest(arg: unknown): arg is AddStageRequest {
 }
 
 /** The quick-pick flow for Add Stage; every step can be cancelled with Escape. */
-async function promptNewStage(stackName: string, existing: string[], defaultProvider: 'local' | 'aws'): Promise<NewStage> {
+async function promptNewStage(registered: Providers, stackName: string, existing: string[], defaultProvider: string | undefined): Promise<NewStage> {
   const stack = { name: stackName, stages: existing.map(name => ({ name })) } as Parameters<typeof newStageProblem>[0];
   const cancelled = () => StagecraftError.cancelled('Add Stage');
   const name = await vscode.window.showInputBox({
@@ -123,10 +124,10 @@ async function promptNewStage(stackName: string, existing: string[], defaultProv
   });
   if (name === undefined) throw cancelled();
 
-  const providers = [
-    { label: 'local', description: 'runs on this machine: processes, embedded PostgreSQL, a proxy', value: 'local' as const },
-    { label: 'aws', description: 'ECS Fargate from CloudFormation on your AWS account', value: 'aws' as const },
-  ].sort(a => (a.value === defaultProvider ? -1 : 1));
+  const providers = registered
+    .names()
+    .map(n => ({ label: n, description: registered.module(n)?.description, value: n }))
+    .sort(a => (a.value === defaultProvider ? -1 : 1));
   const provider = await vscode.window.showQuickPick(providers, { title: 'Add Stage (2/5): provider' });
   if (!provider) throw cancelled();
 

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { Stack, Stage } from '../../core/model';
 import type { LogOptions, Provider } from '../../core/provider';
-import { requireProvider } from '../../core/providers';
 import { registerCommand } from '../commandWrapper';
 import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
@@ -18,12 +17,12 @@ import { pickLogOptions, type TailLogsRequest } from './pickLogOptions';
  * Arguments: a tree node (or nothing: pick a stage), then optionally a TailLogsRequest.
  */
 export function registerTailLogs(context: vscode.ExtensionContext, log: ExtensionLog, workspace: StackWorkspace): LogTerminals {
-  const terminals = new LogTerminals(log);
+  const terminals = new LogTerminals(log, workspace);
   context.subscriptions.push(terminals);
   registerCommand(context, log, COMMANDS.tailLogs, async (arg?: unknown, request?: TailLogsRequest) => {
     const { stack, stage } = await resolveStage(workspace, arg, 'Tail Logs: which stage?');
     // A stage whose provider is missing is said before any question is asked.
-    const provider = await requireProvider(stage.provider, `Tail Logs (${stage.name})`);
+    const provider = await workspace.providers.get(stage.provider, `Tail Logs (${stage.name})`);
     const options = await pickLogOptions(stage.name, request);
     return terminals.open(stack, stage, options, provider);
   });
@@ -35,7 +34,10 @@ export class LogTerminals implements vscode.Disposable {
   private readonly open_ = new Map<string, LogTerminal>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly log: ExtensionLog) {
+  constructor(
+    private readonly log: ExtensionLog,
+    private readonly workspace: StackWorkspace,
+  ) {
     this.subscriptions.push(
       vscode.window.onDidCloseTerminal(t => {
         for (const [key, lt] of this.open_) {
@@ -49,7 +51,7 @@ export class LogTerminals implements vscode.Disposable {
   }
 
   async open(stack: Stack, stage: Stage, options: LogOptions, provider?: Provider): Promise<LogTerminal> {
-    provider ??= await requireProvider(stage.provider, `Tail Logs (${stage.name})`);
+    provider ??= await this.workspace.providers.get(stage.provider, `Tail Logs (${stage.name})`);
     const source = provider;
     const what = options.kind === 'access' ? 'access' : 'app';
     const key = `${stack.root}\u0000${stage.name}\u0000${what}`;
@@ -58,7 +60,7 @@ export class LogTerminals implements vscode.Disposable {
 
     const minutes = Math.round(((options.sinceMs ?? 600_000) / 60_000) * 10) / 10;
     const header = [
-      `${options.kind === 'access' ? 'Access log' : 'Application log'} of ${stage.name} (${stack.name}, ${stage.provider}${stage.region ? ` ${stage.region}` : ''})`,
+      `${options.kind === 'access' ? 'Access log' : 'Application log'} of ${stage.name} (${stack.name}, ${this.workspace.providers.describeStage(stage)})`,
       `from ${minutes} min ago`,
       options.filter ? `filter: ${options.filter}` : undefined,
       options.follow ? 'following — Ctrl+C stops, closing the terminal ends it' : undefined,

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import type { Stack, Stage } from '../../core/model';
-import { hasProvider } from '../../core/providers';
 import type { StageHeader } from '../../protocol/messages';
 import type { StackWorkspace } from '../stackWorkspace';
 import { folderOf, type StageRef } from './stageRef';
 
-export function stageHeader(stack: Stack, stage: Stage): StageHeader {
-  return { stack: stack.name, stage: stage.name, provider: stage.provider, region: stage.region, providerAvailable: hasProvider(stage.provider) };
+export function stageHeader(workspace: StackWorkspace, stack: Stack, stage: Stage): StageHeader {
+  const placement = workspace.providers.module(stage.provider)?.describeStage?.(stage);
+  return { stack: stack.name, stage: stage.name, provider: stage.provider, placement, providerAvailable: workspace.providers.has(stage.provider) };
 }
 
 /** Opens stagecraft.yaml at the stage's entry. */

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { StackFileEditor } from '../../core/config/edit';
 import { StagecraftError } from '../../core/errors';
 import type { DatabaseSecret } from '../../core/provider';
-import { requireProvider } from '../../core/providers';
 import { redactor } from '../../core/redact';
 import type { DatabaseInit } from '../../protocol/messages';
 import { withCancellableProgress } from '../cancellation';
@@ -23,7 +22,7 @@ export function databasePanel(workspace: StackWorkspace, log: ExtensionLog, ref:
   /** The stage's secret from its provider, each time anew (a rotation changes it). */
   const fetchSecret = async (action: string): Promise<{ current: CurrentStage; secret: DatabaseSecret }> => {
     const current = await currentStage(workspace, ref);
-    const provider = await requireProvider(current.stage.provider, `${action} (${ref.stage})`);
+    const provider = await workspace.providers.get(current.stage.provider, `${action} (${ref.stage})`);
     const secret = await provider.databaseSecret(current.stack, current.stage);
     if (!secret) {
       throw new StagecraftError(`Stage "${ref.stage}" has no database yet.`, { kind: 'input', hint: 'Use "Create database for this stage", then deploy the stage.' });
@@ -39,7 +38,7 @@ export function databasePanel(workspace: StackWorkspace, log: ExtensionLog, ref:
     build: () => ({
       async loadInit(): Promise<DatabaseInit> {
         const { stack, stage } = await currentStage(workspace, ref);
-        return { panel: 'database', header: stageHeader(stack, stage), hasDatabase: stage.database === 'postgres' };
+        return { panel: 'database', header: stageHeader(workspace, stack, stage), hasDatabase: stage.database === 'postgres' };
       },
       stillExists: async () => !(await isStageGone(workspace, ref)),
       handlers: {
@@ -58,7 +57,7 @@ export function databasePanel(workspace: StackWorkspace, log: ExtensionLog, ref:
         },
         'database.rotate': async () => {
           const { stack, stage } = await currentStage(workspace, ref);
-          const provider = await requireProvider(stage.provider, `Change the database password (${stage.name})`);
+          const provider = await workspace.providers.get(stage.provider, `Change the database password (${stage.name})`);
           const confirm = 'Change Password';
           const choice = await vscode.window.showWarningMessage(
             `Change the database password of stage "${stage.name}"?`,
@@ -74,7 +73,7 @@ export function databasePanel(workspace: StackWorkspace, log: ExtensionLog, ref:
           const { stack, stage } = await currentStage(workspace, ref);
           if (stage.database === 'postgres') throw new StagecraftError(`Stage "${ref.stage}" already has a database.`, { kind: 'input' });
           // The provider first: when it is missing or fails, nothing is written.
-          const provider = await requireProvider(stage.provider, `Create a database for ${ref.stage}`);
+          const provider = await workspace.providers.get(stage.provider, `Create a database for ${ref.stage}`);
           await withCancellableProgress(`Creating the database of ${stage.name}`, async signal => {
             const secret = await provider.ensureDatabase(stack, stage, { signal, log: line => log.info(line), prompts: deployPrompts() });
             redactor.add(secret.password);

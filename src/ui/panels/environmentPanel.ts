@@ -1,5 +1,4 @@
 import { RESERVED_ENV_NAMES } from '../../core/env';
-import { requireProvider } from '../../core/providers';
 import { envRecord, envRevision, envRows, environmentHandlers, readDockerfileEnv } from '../../protocol/host/environment';
 import type { EnvironmentInit } from '../../protocol/messages';
 import { withCancellableProgress } from '../cancellation';
@@ -23,7 +22,7 @@ export function environmentPanel(workspace: StackWorkspace, log: ExtensionLog, r
         const dockerfileEnv = await readDockerfileEnv(stack);
         return {
           panel: 'environment',
-          header: stageHeader(stack, stage),
+          header: stageHeader(workspace, stack, stage),
           rows: envRows(stage),
           dockerfileEnv: [...dockerfileEnv].map(([name, v]) => ({ name, value: v.value, line: v.line })),
           dockerfile: stack.service.dockerfile,
@@ -33,11 +32,11 @@ export function environmentPanel(workspace: StackWorkspace, log: ExtensionLog, r
       },
       stillExists: async () => !(await isStageGone(workspace, ref)),
       handlers: {
-        ...environmentHandlers(editorStackPort(workspace, ref.file), ref.stage, readDockerfileEnv),
+        ...environmentHandlers(editorStackPort(workspace, ref.file), ref.stage, readDockerfileEnv, workspace.providers),
         'environment.apply': async () => {
           const { stack, stage } = await currentStage(workspace, ref);
           const action = `Apply environment variables to ${stage.name}`;
-          const provider = await requireProvider(stage.provider, action);
+          const provider = await workspace.providers.get(stage.provider, action);
           await withCancellableProgress(action, signal => provider.applyConfiguration(stack, stage, { env: envRecord(envRows(stage)) }, { signal, log: line => log.info(line), prompts: deployPrompts() }));
           log.info(`Applied the environment of ${stack.name}/${stage.name}`);
           return { applied: true };

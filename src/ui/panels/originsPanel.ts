@@ -1,4 +1,3 @@
-import { requireProvider } from '../../core/providers';
 import { originsHandlers, originsRevision } from '../../protocol/host/origins';
 import type { OriginsInit } from '../../protocol/messages';
 import { withCancellableProgress } from '../cancellation';
@@ -19,7 +18,7 @@ export function originsPanel(workspace: StackWorkspace, log: ExtensionLog, ref: 
     build: () => ({
       async loadInit(): Promise<OriginsInit> {
         const { stack, stage } = await currentStage(workspace, ref);
-        return { panel: 'origins', header: stageHeader(stack, stage), origins: [...stage.origins], revision: originsRevision(stage.origins) };
+        return { panel: 'origins', header: stageHeader(workspace, stack, stage), origins: [...stage.origins], revision: originsRevision(stage.origins) };
       },
       stillExists: async () => !(await isStageGone(workspace, ref)),
       handlers: {
@@ -27,7 +26,7 @@ export function originsPanel(workspace: StackWorkspace, log: ExtensionLog, ref: 
         'origins.apply': async () => {
           const { stack, stage } = await currentStage(workspace, ref);
           const action = `Apply origins to ${stage.name}`;
-          const provider = await requireProvider(stage.provider, action);
+          const provider = await workspace.providers.get(stage.provider, action);
           await withCancellableProgress(action, signal => provider.applyConfiguration(stack, stage, { origins: [...stage.origins] }, { signal, log: line => log.info(line), prompts: deployPrompts() }));
           log.info(`Applied the origins of ${stack.name}/${stage.name}`);
           return { applied: true };

@@ -4,7 +4,6 @@ import { StackFileEditor } from '../../core/config/edit';
 import { STACK_FILE } from '../../core/config/load';
 import { StagecraftError } from '../../core/errors';
 import type { Stack, Stage } from '../../core/model';
-import { hasProvider, requireProvider } from '../../core/providers';
 import { envEntryAt, type EnvEntry } from '../../core/scan/fixes';
 import { withCancellableProgress } from '../cancellation';
 import { applyTextChange } from '../fileEdits';
@@ -28,13 +27,13 @@ export async function moveToStageSecret(workspace: StackWorkspace, log: Extensio
 
   const { stack, stage } = await targetStage(workspace, root, entry);
   const what = `Move ${entry.name} to a secret of stage "${stage.name}"`;
-  if (!hasProvider(stage.provider)) {
+  if (!workspace.providers.has(stage.provider)) {
     throw new StagecraftError(`${what}: the ${stage.provider} provider is not available in this version of Stagecraft yet, so there is nowhere to keep the value. Nothing was changed.`, {
       kind: 'unavailable',
       hint: 'Meanwhile keep the value out of git: an environment variable, or a .env file listed in .gitignore.',
     });
   }
-  const provider = await requireProvider(stage.provider, what);
+  const provider = await workspace.providers.get(stage.provider, what);
   await withCancellableProgress(`${what}…`, signal => provider.storeSecret(stack, stage, entry.name, entry.value, { signal, log: line => log.info(line) }));
   log.info(`Stored ${entry.name} as a secret of stage ${stage.name} (${stage.provider}).`);
 

@@ -2,11 +2,14 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { parseStackFile } from '../../../src/core/config/load';
 import { describeStack } from '../../../src/core/describe';
+import { Providers } from '../../../src/core/providers';
 import { writeStageState } from '../../../src/core/stageState';
 import { TempDirs } from './support/tempDir';
 
 describe('describe: describeStack', () => {
   const temp = new TempDirs();
+  /** No provider registered: each stage reads as its recorded state. */
+  const none = new Providers();
   after(() => temp.cleanup());
 
   function stackIn(root: string) {
@@ -18,7 +21,7 @@ describe('describe: describeStack', () => {
   it('each stage with its recorded state, in order, and where the branch deploys', async () => {
     const root = temp.make();
     await writeStageState(root, 'qa', { kind: 'healthy', commit: 'c0ffee', url: 'http://127.0.0.1:4200', updatedAt: '2025-01-01T00:00:00.000Z' });
-    const summary = await describeStack(stackIn(root), { branch: 'release/1.0', user: 'Jane Doe' });
+    const summary = await describeStack(stackIn(root), none, { branch: 'release/1.0', user: 'Jane Doe' });
     assert.deepEqual(
       summary.stages.map(s => [s.stage.name, s.status]),
       [
@@ -37,7 +40,7 @@ describe('describe: describeStack', () => {
     const root = temp.make();
     const stack = stackIn(root);
     for (const repo of [undefined, { user: 'jane' }]) {
-      const summary = await describeStack(stack, repo);
+      const summary = await describeStack(stack, none, repo);
       assert.equal(summary.branch, undefined);
       assert.equal(summary.target, undefined);
       assert.equal(summary.stages.length, 3);

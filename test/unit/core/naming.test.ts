@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { isProtectedByDefault, nameProblem, slugifyStageName, stackNameProblem, stageStackName } from '../../../src/core/naming';
+import { isProtectedByDefault, nameProblem, slugifyStageName, stageStackName } from '../../../src/core/naming';
 
 describe('naming', () => {
   it('joins stack and stage into the CloudFormation stack name', () => {
@@ -15,11 +15,6 @@ describe('naming', () => {
     assert.equal(nameProblem('2dev', 'stage'), '"2dev" is not a valid stage name: start with a letter, then use only letters, digits and hyphens');
     for (const name of ['-dev', 'dev_1', 'dev.1', 'dév', 'dev 1', 'dev/1']) assert.match(nameProblem(name, 'stage') ?? '', /is not a valid stage name: start with a letter/, name);
     assert.equal(nameProblem('dev-', 'stage'), '"dev-" is not a valid stage name: it cannot end with a hyphen');
-  });
-
-  it('allows `<stack>-<stage>` up to 128 characters', () => {
-    assert.equal(stackNameProblem('s'.repeat(100), 'd'.repeat(27)), undefined);
-    assert.equal(stackNameProblem('s'.repeat(100), 'd'.repeat(28)), `"${'s'.repeat(100)}-${'d'.repeat(28)}" is 129 characters; CloudFormation allows at most 128`);
   });
 
   it('protects prod and production by default, in any case, and nothing else', () => {

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/main';
+import { builtinProviders } from '../support/providers';
 import { installPrecommitHook, precommitHookStatus, refreshHookRunner, uninstallPrecommitHook, type CliLocation } from '../../../src/git/hooks';
 import { awsCredentialsFile, buildCliBundle, FAKE, git, gitEnv, initRepo, removeTempDirs, repoRoot, tempDir } from '../scan/helpers';
 
@@ -199,7 +200,7 @@ describe('pre-commit hook (real git repositories)', function () {
   it('stagecraft hook install|status|uninstall from the CLI', async () => {
     const repo = repoWithFirstCommit();
     const out: string[] = [];
-    const run = (...argv: string[]) => runCli(argv, { cwd: repo, out: l => out.push(l), err: l => out.push(l) });
+    const run = (...argv: string[]) => runCli(argv, { cwd: repo, out: l => out.push(l), err: l => out.push(l), providers: builtinProviders() });
     assert.equal(await run('hook', 'install', '--node', runner.node, '--cli', runner.cli), 0);
     assert.match(out.join('\n'), /Installed the Stagecraft pre-commit hook: .*pre-commit/);
     assert.match(out.join('\n'), /--no-verify/);
@@ -213,7 +214,7 @@ describe('pre-commit hook (real git repositories)', function () {
 
   it('is bad input outside a repository', async () => {
     const out: string[] = [];
-    const code = await runCli(['hook', 'install'], { cwd: tempDir(), out: l => out.push(l), err: l => out.push(l) });
+    const code = await runCli(['hook', 'install'], { cwd: tempDir(), out: l => out.push(l), err: l => out.push(l), providers: builtinProviders() });
     assert.equal(code, 2);
     assert.match(out.join('\n'), /not inside a git repository/);
   });

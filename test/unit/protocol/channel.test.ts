@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseStackFile } from '../../../src/core/config/load';
 import { StagecraftError } from '../../../src/core/errors';
-import { hasProvider, requireProvider } from '../../../src/core/providers';
+import { Providers } from '../../../src/core/providers';
 import { HostChannel, type RequestHandlers } from '../../../src/protocol/channel';
 import type { HostMessage, PanelInit, PanelKind } from '../../../src/protocol/messages';
 import { addStageHandlers } from '../../../src/protocol/host/addStage';
@@ -29,6 +29,9 @@ describe('protocol: host channel', () => {
 
   after(() => temp.cleanup());
 
+  /** These panels' handlers run with no provider registered: what needs one answers "not available". */
+  const noProviders = new Providers();
+
   function open(panel: PanelKind, extra: RequestHandlers = {}) {
     const posted: HostMessage[] = [];
     const logged: string[] = [];
@@ -39,7 +42,7 @@ describe('protocol: host channel', () => {
       loadInit: async () => ({ panel: 'origins', header: { stack: 'shop-api', stage: 'dev', provider: 'local', providerAvailable: false }, origins: [], revision: 'x' }) as PanelInit,
       handlers: {
         ...addStageHandlers(port),
-        ...environmentHandlers(port, 'dev', readDockerfileEnv),
+        ...environmentHandlers(port, 'dev', readDockerfileEnv, noProviders),
         ...originsHandlers(port, 'prod'),
         ...extra,
       },
@@ -169,11 +172,10 @@ describe('protocol: host channel', () => {
     assert.deepEqual(stack.stages.slice(1), parseStackFile(original, file).stack!.stages.slice(1), 'other stages are untouched');
   });
 
-  it('answers errors thrown by handlers as replies: unavailable providers with their hint, secrets redacted', async function () {
-    if (hasProvider('aws')) this.skip();
+  it('answers errors thrown by handlers as replies: unavailable providers with their hint, secrets redacted', async () => {
     const { channel, posted } = open('environment', {
       'environment.apply': async () => {
-        await requireProvider('aws', 'Apply environment variables to dev');
+        await new Providers().get('aws', 'Apply environment variables to dev');
         return { applied: true };
       },
       'stack.open': () => {
@@ -185,21 +187,19 @@ describe('protocol: host channel', () => {
     const [apply, openFile] = replies(posted);
     assert.ok(!apply.ok && apply.error.kind === 'unavailable');
     if (!apply.ok) {
-      assert.equal(apply.error.message, 'Apply environment variables to dev: the aws provider is not available in this version of Stagecraft yet.');
-      assert.match(apply.error.hint ?? '', /AWS provider is being built/);
+      assert.equal(apply.error.message, 'Apply environment variables to dev: this Stagecraft has no "aws" provider.');
+      assert.equal(apply.error.hint, 'No provider is registered.');
     }
     assert.ok(!openFile.ok && !openFile.error.message.includes('hunter2'), JSON.stringify(openFile));
   });
 
-  it('keeping a value as a secret needs the provider: without it the answer is "not available" and nothing is written', async function () {
-    // The registry is per process: when another suite has registered the local provider, this case cannot be shown here.
-    if (hasProvider('local')) this.skip();
+  it('keeping a value as a secret needs the provider: without it the answer is "not available" and nothing is written', async () => {
     const { channel, posted } = open('environment');
     await channel.receive({ type: 'request', id: 81, request: { kind: 'environment.keepSecret', params: { name: 'API_TOKEN', value: 'not-a-real-token-value' } } });
     await channel.receive({ type: 'request', id: 82, request: { kind: 'environment.keepSecret', params: { name: 'BAD NAME', value: 'x' } } });
     await channel.receive({ type: 'request', id: 83, request: { kind: 'environment.keepSecret', params: { name: 'EMPTY', value: '' } } });
     const [stored, badName, empty] = replies(posted);
-    assert.ok(!stored.ok && stored.error.kind === 'unavailable' && /Keep API_TOKEN as a secret of dev: the local provider is not available/.test(stored.error.message), JSON.stringify(stored));
+    assert.ok(!stored.ok && stored.error.kind === 'unavailable' && /Keep API_TOKEN as a secret of dev: this Stagecraft has no "local" provider/.test(stored.error.message), JSON.stringify(stored));
     assert.ok(!badName.ok && badName.error.kind === 'input');
     assert.ok(!empty.ok && empty.error.kind === 'protocol');
     unchanged();

@@ -2,12 +2,13 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/main';
+import { builtinProviders } from '../support/providers';
 import { awsCredentialsFile, FAKE, git, initRepo, removeTempDirs, tempDir } from './helpers';
 
 async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { cwd, out: l => out.push(l), err: l => err.push(l) });
+  const code = await runCli(argv, { cwd, out: l => out.push(l), err: l => err.push(l), providers: builtinProviders() });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadStackFile, parseStackFile, STACK_FILE } from '../../../../src/core/config/load';
-import { KNOWN_KEYS } from '../../../../src/core/config/schema';
+import { builtinSchema } from '../../support/providers';
+
+const SCHEMA = builtinSchema();
 import { formatProblem, type Problem } from '../../../../src/core/problems';
 import { readFixture } from '../support/repoRoot';
 import { TempDirs } from '../support/tempDir';
@@ -11,18 +13,18 @@ const FILE = '/work/app/stagecraft.yaml';
 
 /** Every problem as the CLI prints it, so each assertion shows file, line, column, field and message. */
 function problems(text: string): string[] {
-  return parseStackFile(text, FILE).problems.map(p => `${formatProblem(p)}${p.severity === 'warning' ? ' (warning)' : ''}`);
+  return parseStackFile(text, FILE, SCHEMA).problems.map(p => `${formatProblem(p)}${p.severity === 'warning' ? ' (warning)' : ''}`);
 }
 
 function only(text: string): Problem {
-  const found = parseStackFile(text, FILE).problems;
+  const found = parseStackFile(text, FILE, SCHEMA).problems;
   assert.equal(found.length, 1, `expected one problem, got:\n${found.map(formatProblem).join('\n')}`);
   return found[0];
 }
 
 describe('config/load: valid files', () => {
   it('applies defaults and resolves protection for every stage', () => {
-    const r = parseStackFile(readFixture('stackfiles', 'valid.yaml'), FILE);
+    const r = parseStackFile(readFixture('stackfiles', 'valid.yaml'), FILE, SCHEMA);
     assert.deepEqual(r.problems, []);
     assert.ok(r.stack);
     assert.equal(r.stack.name, 'shop');
@@ -71,7 +73,7 @@ describe('config/load: valid files', () => {
   });
 
   it('fills service and branch model defaults for a minimal file', () => {
-    const r = parseStackFile('stack: shop\nstages:\n  - name: production\n  - name: Prod\n  - name: qa\n    protected: true\n', FILE);
+    const r = parseStackFile('stack: shop\nstages:\n  - name: production\n  - name: Prod\n  - name: qa\n    protected: true\n', FILE, SCHEMA);
     assert.deepEqual(r.problems, []);
     assert.equal(r.stack?.branchModel, 'gitflow');
     assert.deepEqual(r.stack?.service, { dockerfile: 'Dockerfile', port: 8080, healthCheck: '/health' });
@@ -86,7 +88,7 @@ describe('config/load: valid files', () => {
   });
 
   it('accepts a stack with no stages yet', () => {
-    const r = parseStackFile('stack: shop\n', FILE);
+    const r = parseStackFile('stack: shop\n', FILE, SCHEMA);
     assert.deepEqual(r.problems, []);
     assert.deepEqual(r.stack?.stages, []);
   });
@@ -97,7 +99,7 @@ describe('config/load: valid files', () => {
       `${FILE}:4:5: stages[0].region: only AWS stages use "region"; this stage's provider is "local" (warning)`,
       `${FILE}:5:5: stages[0].profile: only AWS stages use "profile"; this stage's provider is "local" (warning)`,
     ]);
-    assert.equal(parseStackFile(text, FILE).stack?.stages[0].region, 'eu-west-1');
+    assert.equal(parseStackFile(text, FILE, SCHEMA).stack?.stages[0].region, 'eu-west-1');
   });
 });
 
@@ -123,7 +125,7 @@ describe('config/load: every problem names file, line, column, field and what is
   it('unknown service key with a suggestion, and one too far from any key lists them all', () => {
     assert.deepEqual(problems('stack: shop\nservice:\n  helthCheck: /h\n  colour: blue\n'), [
       `${FILE}:3:3: service.helthCheck: unknown key "helthCheck"; did you mean "healthCheck"?`,
-      `${FILE}:4:3: service.colour: unknown key "colour"; expected one of: ${KNOWN_KEYS.service.join(', ')}`,
+      `${FILE}:4:3: service.colour: unknown key "colour"; expected one of: ${SCHEMA.knownKeys.service.join(', ')}`,
     ]);
   });
 
@@ -179,9 +181,9 @@ describe('config/load: every problem names file, line, column, field and what is
     ]);
   });
 
-  it('`<stack>-<stage>` longer than 128 characters, and not at 128', () => {
+  it('`<stack>-<stage>` of an AWS stage longer than 128 characters, and not at 128', () => {
     const stack = 's'.repeat(100);
-    const text = `stack: ${stack}\nstages:\n  - name: ${'d'.repeat(28)}\n  - name: ${'e'.repeat(27)}\n`;
+    const text = `stack: ${stack}\nstages:\n  - name: ${'d'.repeat(28)}\n    provider: aws\n  - name: ${'e'.repeat(27)}\n    provider: aws\n`;
     assert.deepEqual(problems(text), [
       `${FILE}:3:11: stages[0].name: "${stack}-${'d'.repeat(28)}" is 129 characters; CloudFormation allows at most 128`,
     ]);
@@ -252,7 +254,7 @@ describe('config/load: every problem names file, line, column, field and what is
   });
 
   it('sorts problems by position', () => {
-    const found = parseStackFile(readFixture('stackfiles', 'invalid.yaml'), FILE).problems;
+    const found = parseStackFile(readFixture('stackfiles', 'invalid.yaml'), FILE, SCHEMA).problems;
     assert.deepEqual(
       found.map(p => [p.line, p.field]),
       [

@@ -1,0 +1,35 @@
+import * as path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadStackFile } from './config/load';
+import type { StackSchema } from './config/schema';
+import { StagecraftError } from './errors';
+import type { Stack } from './model';
+import { formatProblem } from './problems';
+
+/** What CLI commands share, the generic ones (src/cli) and those a provider adds. */
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs with unknown options and missing values reported as usage errors (exit 2). */
+export function parseCommandArgs<O extends Options>(args: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new StagecraftError(`${(err as Error).message}\nUsage: ${usage}`, { kind: 'usage' });
+  }
+}
+
+export const dirOption = { dir: { type: 'string', short: 'C' } } as const;
+
+/** Loads the stack of `dir`, turning a missing or invalid file into a usage error (exit 2). */
+export async function requireStack(dir: string, providers: { stackSchema(): StackSchema }): Promise<Stack> {
+  const loaded = await loadStackFile(dir, providers.stackSchema());
+  if (!loaded) {
+    throw new StagecraftError(`No stagecraft.yaml in ${path.resolve(dir)}.`, { kind: 'input', hint: 'Run `stagecraft init` to create one.' });
+  }
+  if (!loaded.stack) {
+    const errors = loaded.problems.filter(p => p.severity === 'error');
+    throw new StagecraftError(`${loaded.file} is not valid:\n${errors.map(formatProblem).join('\n')}`, { kind: 'input' });
+  }
+  return loaded.stack;
+}

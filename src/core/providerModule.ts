@@ -1,0 +1,63 @@
+import type { ZodRawShape } from 'zod';
+import type { StackSchema } from './config/schema';
+import type { Stage } from './model';
+import type { Provider } from './provider';
+
+/**
+ * A provider as a plug-in: everything Stagecraft knows of `local`, `aws` or a future `k8s` is
+ * in the folder that exports one of these. Composition roots register modules into a
+ * `Providers` (see providers.ts); nothing else names a provider.
+ */
+export interface ProviderModule<P extends Provider = Provider> {
+  /** The value of `provider:` in stagecraft.yaml. */
+  readonly name: string;
+  /** How messages name it ("AWS"); its name when absent. */
+  readonly label?: string;
+  /** One line for pickers and the Add Stage form: "ECS Fargate in your AWS account". */
+  readonly description: string;
+  /** The zod shapes of the stage keys only this provider reads; composed into the stage schema at load. */
+  readonly stageOptions: ZodRawShape;
+  /** Why `<stack>-<stage>` is not a valid name where this provider puts it, or undefined. */
+  stageNameProblem?(stack: string, stage: string): string | undefined;
+  /** A few words after the provider's name in the tree and `status`: a region. */
+  describeStage?(stage: Stage): string | undefined;
+  /** Short words for what the stage has from this provider ("load balancer"), listed by `status` and the tree. */
+  stageTraits?(stage: Stage): string[];
+  /** The provider itself; called once per `Providers`, on first use, so heavy modules load late. */
+  create(context: ProviderContext): Promise<P>;
+  /** Verbs only this provider has (`stagecraft aws whoami`), loaded when the CLI runs. */
+  cliCommands?(): Promise<CliCommand[]>;
+}
+
+/** What a composition root gives the providers it creates. */
+export interface ProviderContext {
+  /** A setting of the host (the extension's `stagecraft.<key>`, a profile picked in the UI); undefined in the CLI. */
+  setting(key: string): string | undefined;
+}
+
+/** Looks up providers by a stage's `provider:` (implemented by `Providers`). */
+export interface ProviderLookup {
+  names(): string[];
+  has(name: string): boolean;
+  module(name: string): ProviderModule | undefined;
+  /** The provider of `name`; `action` names what the user tried when it is not registered. */
+  get(name: string, action: string): Promise<Provider>;
+}
+
+/** What every CLI command gets: parsed options, where to write, the folder it works in, the providers. */
+export interface CliContext {
+  args: string[];
+  cwd: string;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  signal: AbortSignal;
+  providers: ProviderLookup & { stackSchema(): StackSchema; describeStage(stage: Stage): string };
+}
+
+export interface CliCommand {
+  /** Words that name the command, e.g. ['stage', 'add']. */
+  path: string[];
+  usage: string;
+  summary: string;
+  run(ctx: CliContext): Promise<number>;
+}
