@@ -17,6 +17,9 @@ declare module '../core/model' {
 
 /** CloudFormation's limit on a stack name, which `<stack>-<stage>` is. */
 const STACK_NAME_MAX = 128;
+/** AWS region names such as us-east-1, eu-central-2, us-gov-west-1. */
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const AWS_PROFILE = /^[A-Za-z0-9_.+@-]+$/;
 
 /** Stages as CloudFormation stacks on ECS Fargate in an AWS account. */
 export const awsModule: ProviderModule<import('./provider').AwsProvider> = {
@@ -32,6 +35,25 @@ export const awsModule: ProviderModule<import('./provider').AwsProvider> = {
     const full = stageStackName(stack, stage);
     return full.length > STACK_NAME_MAX ? `"${full}" is ${full.length} characters; CloudFormation allows at most ${STACK_NAME_MAX}` : undefined;
   },
+  addStageFields: [
+    {
+      key: 'region',
+      label: 'AWS region',
+      kind: 'text',
+      placeholder: 'us-east-1',
+      initial: () => process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      problem: v => (AWS_REGION.test(v) ? undefined : `"${v}" is not an AWS region: expected a name such as us-east-1`),
+    },
+    {
+      key: 'profile',
+      label: 'AWS profile',
+      kind: 'text',
+      hint: 'Empty uses the default credential chain (environment, SSO, instance role).',
+      initial: () => process.env.AWS_PROFILE ?? '',
+      problem: v => (v === '' || AWS_PROFILE.test(v) ? undefined : `"${v}" is not a profile name: use letters, digits and . _ - + @ (empty uses the default credential chain)`),
+    },
+    { key: 'loadBalancer', label: 'Create load balancer', kind: 'checkbox', followsProtection: true },
+  ],
   describeStage: stage => stage.region,
   stageTraits: stage => (stage.loadBalancer ? ['load balancer'] : []),
   async create(context) {

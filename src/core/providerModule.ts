@@ -23,10 +23,27 @@ export interface ProviderModule<P extends Provider = Provider> {
   describeStage?(stage: Stage): string | undefined;
   /** Short words for what the stage has from this provider ("load balancer"), listed by `status` and the tree. */
   stageTraits?(stage: Stage): string[];
+  /** What the Add Stage flows (form and quick pick) ask for a stage of this provider, in order. */
+  readonly addStageFields?: readonly AddStageField[];
   /** The provider itself; called once per `Providers`, on first use, so heavy modules load late. */
   create(context: ProviderContext): Promise<P>;
   /** Verbs only this provider has (`stagecraft aws whoami`), loaded when the CLI runs. */
   cliCommands?(): Promise<CliCommand[]>;
+}
+
+/** One question of Add Stage, written to the new stage as `key:` (an empty text is left out). */
+export interface AddStageField {
+  key: string;
+  label: string;
+  kind: 'text' | 'checkbox';
+  hint?: string;
+  placeholder?: string;
+  /** Its value in a new form: from the environment (AWS_REGION), or false. */
+  initial?(): string | boolean;
+  /** Ticked for a name protected by default (prod) until the user sets the options themselves. */
+  followsProtection?: boolean;
+  /** Why a text is refused, in the words the form shows under it. */
+  problem?(value: string): string | undefined;
 }
 
 /** What a composition root gives the providers it creates. */

@@ -27,11 +27,10 @@ export interface EnvRowDraft {
 export interface AddStageForm {
   name: string;
   provider: string;
-  region: string;
-  profile: string;
+  /** The provider's own fields (ProviderModule.addStageFields) by key: `region`, `loadBalancer`. */
+  options: Record<string, string | boolean>;
   database: boolean;
   requireApproval: boolean;
-  loadBalancer: boolean;
   /** '' for first; a stage name to follow it; absent for last. */
   after?: string;
   /** Comma- or newline-separated branch patterns. */
@@ -58,12 +57,16 @@ export interface AddStageInit {
   stack: string;
   existingStages: string[];
   defaultProvider: string;
-  /** The registered providers, in order, for the provider choice. */
-  providers: Array<{ name: string; description: string }>;
-  defaultRegion: string;
-  defaultProfile: string;
+  /** The registered providers, in order, for the provider choice, each with its own fields. */
+  providers: AddStageProviderChoice[];
   /** Stage names that are protected (manual approval, load balancer) by default, e.g. prod. */
   protectedByDefault: string[];
+}
+
+export interface AddStageProviderChoice {
+  name: string;
+  description: string;
+  fields: Array<{ key: string; label: string; kind: 'text' | 'checkbox'; hint?: string; placeholder?: string; initial: string | boolean; followsProtection?: boolean }>;
 }
 
 export interface EnvironmentInit {

@@ -25,11 +25,9 @@ const addStageForm = z
   .object({
     name,
     provider: name,
-    region: z.string().max(64),
-    profile: z.string().max(MAX_NAME),
+    options: z.record(name, z.union([z.string().max(MAX_NAME), z.boolean()])).refine(o => Object.keys(o).length <= 32, 'too many options'),
     database: z.boolean(),
     requireApproval: z.boolean(),
-    loadBalancer: z.boolean(),
     after: name.optional(),
     branches: z.string().max(4096),
   })

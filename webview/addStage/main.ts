@@ -10,7 +10,7 @@ interface Draft {
   stack: string;
   form: AddStageForm;
   touched: string[];
-  /** Whether the user set the approval / load balancer boxes themselves (then a name like prod no longer ticks them). */
+  /** Whether the user set the approval (or a provider's) boxes themselves (then a name like prod no longer ticks them). */
   optionsTouched: boolean;
 }
 
@@ -20,7 +20,8 @@ const app = document.getElementById('app')!;
 const banner = new Banner();
 let init: AddStageInit | undefined;
 let draft: Draft | undefined;
-let fields: Record<'name' | 'region' | 'profile' | 'branches', Field> | undefined;
+/** The text fields by key: name, branches and the chosen provider's texts (region…). */
+let fields: Record<string, Field> | undefined;
 let validateSeq = 0;
 let submitted = false;
 
@@ -42,7 +43,8 @@ const channel = new PageChannel<AddStageInit, Draft>('addStage', next => {
 });
 
 function emptyForm(i: AddStageInit): AddStageForm {
-  return { name: '', provider: i.defaultProvider, region: i.defaultRegion, profile: i.defaultProfile, database: false, requireApproval: false, loadBalancer: false, after: undefined, branches: '' };
+  const options = Object.fromEntries(i.providers.flatMap(p => p.fields.map(f => [f.key, f.initial] as const)));
+  return { name: '', provider: i.defaultProvider, options, database: false, requireApproval: false, after: undefined, branches: '' };
 }
 
 function save(): void {
@@ -65,18 +67,14 @@ function render(): void {
       if (!draft!.optionsTouched) {
         const isProtected = init!.protectedByDefault.includes(value.toLowerCase());
         form.requireApproval = isProtected;
-        form.loadBalancer = isProtected;
         approval.checked = isProtected;
-        loadBalancer.checked = isProtected;
+        for (const [key, box] of protectionBoxes) {
+          form.options[key] = isProtected;
+          box.checked = isProtected;
+        }
       }
       changed();
     },
-  });
-  const region = textField('region', 'AWS region', { value: form.region, placeholder: 'us-east-1', onInput: value => ((form.region = value), touch('region'), changed()) });
-  const profile = textField('profile', 'AWS profile', {
-    value: form.profile,
-    hint: 'Empty uses the default credential chain (environment, SSO, instance role).',
-    onInput: value => ((form.profile = value), touch('profile'), changed()),
   });
   const branches = textField('branches', 'Branch patterns', {
     value: form.branches,
@@ -84,17 +82,7 @@ function render(): void {
     hint: 'Comma-separated. Pushes to matching branches deploy to this stage. Empty uses the GitFlow defaults.',
     onInput: value => ((form.branches = value), touch('branches'), changed()),
   });
-  fields = { name, region, profile, branches };
-
-  const provider = h<ToolkitInput>(
-    'vscode-dropdown',
-    { attrs: { id: 'provider', 'aria-labelledby': 'provider-label' }, on: { change: () => ((form.provider = provider.value as 'local' | 'aws'), (awsFields.hidden = form.provider !== 'aws'), changed()) } },
-    h('vscode-option', { attrs: { value: 'local', selected: form.provider === 'local' } }, 'local: processes and PostgreSQL on this machine'),
-    h('vscode-option', { attrs: { value: 'aws', selected: form.provider === 'aws' } }, 'aws: ECS Fargate in your AWS account'),
-  );
-  const providerField = h('div', { attrs: { class: 'field' } }, h('label', { attrs: { id: 'provider-label', for: 'provider', class: 'label' } }, 'Provider'), provider);
-  const awsFields = h('div', { attrs: { id: 'aws-fields', class: 'group' } }, region.root, profile.root);
-  awsFields.hidden = form.provider !== 'aws';
+  fields = { name, branches };
 
   const option = (id: string, label: string, checked: boolean, set: (v: boolean) => void) => {
     const box: ToolkitCheckbox = h('vscode-checkbox', {
@@ -106,7 +94,39 @@ function render(): void {
   };
   const database = option('database', 'Create Postgres database for stage', form.database, v => (form.database = v));
   const approval = option('requireApproval', 'Require manual approval before promoting to this stage', form.requireApproval, v => (form.requireApproval = v));
-  const loadBalancer = option('loadBalancer', 'Create load balancer', form.loadBalancer, v => (form.loadBalancer = v));
+
+  // Each provider's own fields (region, profile, load balancer…), shown while it is chosen.
+  const protectionBoxes = new Map<string, ToolkitCheckbox>();
+  const groups = init.providers.map(choice => {
+    const parts = choice.fields.map(f => {
+      if (f.kind === 'checkbox') {
+        const box = option(f.key, f.label, form.options[f.key] === true, v => (form.options[f.key] = v));
+        if (f.followsProtection) protectionBoxes.set(f.key, box);
+        return box;
+      }
+      const field = textField(f.key, f.label, {
+        value: typeof form.options[f.key] === 'string' ? (form.options[f.key] as string) : '',
+        placeholder: f.placeholder,
+        hint: f.hint,
+        onInput: value => ((form.options[f.key] = value), touch(f.key), changed()),
+      });
+      fields![f.key] = field;
+      return field.root;
+    });
+    const group = h('div', { attrs: { id: `${choice.name}-fields`, class: 'group' } }, ...parts);
+    group.hidden = form.provider !== choice.name;
+    return { name: choice.name, group };
+  });
+
+  const provider = h<ToolkitInput>(
+    'vscode-dropdown',
+    {
+      attrs: { id: 'provider', 'aria-labelledby': 'provider-label' },
+      on: { change: () => ((form.provider = provider.value), groups.forEach(g => (g.group.hidden = g.name !== form.provider)), changed()) },
+    },
+    ...init.providers.map(p => h('vscode-option', { attrs: { value: p.name, selected: form.provider === p.name } }, `${p.name}: ${p.description}`)),
+  );
+  const providerField = h('div', { attrs: { class: 'field' } }, h('label', { attrs: { id: 'provider-label', for: 'provider', class: 'label' } }, 'Provider'), provider);
 
   const stages = init.existingStages;
   const positionValue = form.after === undefined ? END : form.after === '' ? FIRST : `after:${form.after}`;
@@ -134,8 +154,8 @@ function render(): void {
     h('div', { attrs: { class: 'form', id: 'add-stage-form' }, on: { keydown: onKeydown } },
       name.root,
       providerField,
-      awsFields,
-      h('fieldset', h('legend', 'Options'), database, approval, loadBalancer),
+      ...groups.map(g => g.group),
+      h('fieldset', h('legend', 'Options'), database, approval),
       h('div', { attrs: { class: 'field' } }, h('label', { attrs: { id: 'position-label', for: 'position', class: 'label' } }, 'Position in the stage order'), position, positionMessage),
       branches.root,
       h('div', { attrs: { class: 'actions' } }, create, quickPick, openFile),
@@ -184,7 +204,7 @@ async function validate(): Promise<void> {
 function showProblems(problems: FieldProblems): void {
   if (!fields || !draft) return;
   const shown = (key: string) => submitted || draft!.touched.includes(key);
-  for (const key of ['name', 'region', 'profile', 'branches'] as const) showProblem(fields[key], shown(key) ? problems[key] : undefined);
+  for (const [key, field] of Object.entries(fields)) showProblem(field, shown(key) ? problems[key] : undefined);
   if (positionField) showProblem(positionField, problems.after);
 }
 
@@ -202,7 +222,7 @@ async function submit(): Promise<void> {
     const reply = errorOf(err);
     showProblems(reply.fields ?? {});
     banner.error(reply);
-    const firstBad = reply.fields && (['name', 'region', 'profile', 'branches'] as const).find(k => reply.fields![k]);
+    const firstBad = reply.fields && Object.keys(fields ?? {}).find(k => reply.fields![k]);
     if (firstBad && fields) fields[firstBad].input.focus();
   } finally {
     if (create) create.disabled = false;

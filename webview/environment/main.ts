@@ -119,7 +119,7 @@ function render(): void {
   );
   mount(
     app,
-    header('Environment Variables', ['of stage ', h('strong', { attrs: { id: 'stage-name' } }, i.header.stage), ' in ', h('strong', i.header.stack), ` · ${i.header.provider}${i.header.region ? ` ${i.header.region}` : ''}`, providerNote(i.header)]),
+    header('Environment Variables', ['of stage ', h('strong', { attrs: { id: 'stage-name' } }, i.header.stage), ' in ', h('strong', i.header.stack), ` · ${i.header.provider}${i.header.placement ? ` ${i.header.placement}` : ''}`, providerNote(i.header)]),
     h('p', { attrs: { class: 'note' } }, 'Values set here override the ', h('code', i.dockerfile), `'s ENV. ${i.reserved.join(', ')} are set by Stagecraft for every stage. Values that look like secrets are better kept as a secret reference: the file then names the secret, and the provider holds its value.`),
     withheldNotice ? h('p', { attrs: { class: 'banner info', role: 'status' } }, 'Values that look like secrets were not kept in this draft: type them again, or keep them as secret references.') : null,
     dirty && init.revision !== baseRevision ? h('p', { attrs: { class: 'banner error', role: 'alert' } }, 'stagecraft.yaml changed since this draft was started. ', button('Discard draft', discard, { id: 'discard' })) : null,

@@ -45,13 +45,13 @@ export class StackFileEditor {
     const node = new YAMLMap();
     node.set('name', input.name);
     node.set('provider', input.provider);
-    if (input.provider === 'aws') {
-      if (input.region) node.set('region', input.region);
-      if (input.profile) node.set('profile', input.profile);
-    }
+    // The provider's own keys as its Add Stage fields gave them: texts (where the stage runs)
+    // follow `provider`, switches follow the shared switches.
+    const options = Object.entries(input.options ?? {});
+    for (const [key, value] of options) if (typeof value === 'string') node.set(key, value);
     if (input.database === 'postgres') node.set('database', 'postgres');
     node.set('requireApproval', input.requireApproval ?? false);
-    node.set('loadBalancer', input.loadBalancer ?? false);
+    for (const [key, value] of options) if (typeof value === 'boolean') node.set(key, value);
     if (input.branches && input.branches.length > 0) node.set('branches', this.document.createNode(input.branches));
     const at = input.first ? 0 : input.after === undefined ? stages.items.length : this.stageIndex(input.after) + 1;
     // Stages the file separates with blank lines get one for the new stage too.
@@ -155,11 +155,10 @@ export class StackFileEditor {
 export interface NewStage {
   name: string;
   provider: ProviderName;
-  region?: string;
-  profile?: string;
+  /** The provider's own stage keys (texts after `provider`, switches after `requireApproval`). */
+  options?: Record<string, string | boolean>;
   database?: 'postgres' | 'none';
   requireApproval?: boolean;
-  loadBalancer?: boolean;
   branches?: string[];
   /** Name of the stage the new one follows; the end of the list when absent. */
   after?: string;

@@ -131,20 +131,21 @@ async function promptNewStage(registered: Providers, stackName: string, existing
   const provider = await vscode.window.showQuickPick(providers, { title: 'Add Stage (2/5): provider' });
   if (!provider) throw cancelled();
 
-  let region: string | undefined;
-  let profile: string | undefined;
-  if (provider.value === 'aws') {
-    region = await vscode.window.showInputBox({ title: 'Add Stage: AWS region', value: process.env.AWS_REGION ?? 'us-east-1', validateInput: v => (/^[a-z]{2}(-[a-z]+)+-\d$/.test(v) ? undefined : 'expected a region such as us-east-1') });
-    if (region === undefined) throw cancelled();
-    profile = await vscode.window.showInputBox({ title: 'Add Stage: AWS profile (empty for the default credential chain)', value: process.env.AWS_PROFILE ?? '' });
-    if (profile === undefined) throw cancelled();
+  // The provider's own questions: its texts one by one, its checkboxes with the options below.
+  const fields = registered.module(provider.value)?.addStageFields ?? [];
+  const providerOptions: Record<string, string | boolean> = {};
+  for (const field of fields.filter(f => f.kind === 'text')) {
+    const initial = field.initial?.();
+    const value = await vscode.window.showInputBox({ title: `Add Stage: ${field.label}${field.hint ? ` (${field.hint})` : ''}`, value: typeof initial === 'string' ? initial : '', validateInput: v => (v === '' && !field.problem ? undefined : field.problem?.(v)) });
+    if (value === undefined) throw cancelled();
+    if (value !== '') providerOptions[field.key] = value;
   }
 
   const options = await vscode.window.showQuickPick(
     [
       { label: 'Create Postgres database for stage', key: 'database', picked: false },
       { label: 'Require manual approval', description: 'stop for a person before promoting here', key: 'approval', picked: isProtectedByDefault(name) },
-      { label: 'Create load balancer', description: 'recommended for production', key: 'lb', picked: isProtectedByDefault(name) },
+      ...fields.filter(f => f.kind === 'checkbox').map(f => ({ label: f.label, key: `option:${f.key}`, picked: f.followsProtection === true && isProtectedByDefault(name) })),
     ],
     { title: 'Add Stage (3/5): options', canPickMany: true },
   );
@@ -170,11 +171,9 @@ async function promptNewStage(registered: Providers, stackName: string, existing
   return {
     name,
     provider: provider.value,
-    region: region || undefined,
-    profile: profile || undefined,
+    options: { ...providerOptions, ...Object.fromEntries(fields.filter(f => f.kind === 'checkbox').map(f => [f.key, has(`option:${f.key}`)])) },
     database: has('database') ? 'postgres' : undefined,
     requireApproval: has('approval'),
-    loadBalancer: has('lb'),
     after: after === '' ? undefined : after,
     first: after === '',
     branches: branches.split(',').map(b => b.trim()).filter(Boolean),

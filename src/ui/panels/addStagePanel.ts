@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { StagecraftError } from '../../core/errors';
 import { isProtectedByDefault } from '../../core/naming';
-import { addStageHandlers } from '../../protocol/host/addStage';
+import { addStageChoices, addStageHandlers } from '../../protocol/host/addStage';
 import type { AddStageInit } from '../../protocol/messages';
 import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
@@ -26,15 +26,13 @@ export function addStagePanel(workspace: StackWorkspace, log: ExtensionLog, file
           stack: stack.name,
           existingStages: stack.stages.map(s => s.name),
           defaultProvider: settings.defaultProvider && workspace.providers.has(settings.defaultProvider) ? settings.defaultProvider : workspace.providers.names()[0],
-          providers: workspace.providers.names().map(n => ({ name: n, description: workspace.providers.module(n)?.description ?? '' })),
-          defaultRegion: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-          defaultProfile: process.env.AWS_PROFILE ?? '',
+          providers: addStageChoices(workspace.providers),
           protectedByDefault: ['prod', 'production'].filter(isProtectedByDefault),
         };
       },
       stillExists: async () => (await folderOf(workspace, file)) !== undefined,
       handlers: {
-        ...addStageHandlers(editorStackPort(workspace, file), name => {
+        ...addStageHandlers(editorStackPort(workspace, file), workspace.providers, name => {
           log.info(`Added stage ${name} to ${stackName} from the Add Stage form`);
           panel.close();
           void offerDeploy(workspace, file, name).catch(err => log.warn(`Deploy after Add Stage: ${(err as Error).message}`));

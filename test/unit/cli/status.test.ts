@@ -69,9 +69,9 @@ describe('cli: stagecraft status', () => {
       branch: 'main',
       branchStage: 'prod',
       stages: [
-        { name: 'dev', provider: 'local', region: null, database: 'none', requireApproval: false, loadBalancer: false, protected: false, status: 'stopped', commit, url: null },
-        { name: 'test', provider: 'local', region: null, database: 'postgres', requireApproval: false, loadBalancer: false, protected: false, status: 'not-deployed', commit: null, url: null },
-        { name: 'prod', provider: 'aws', region: 'eu-west-1', database: 'none', requireApproval: true, loadBalancer: false, protected: true, status: 'unknown', commit: null, url: null },
+        { name: 'dev', provider: 'local', region: null, profile: null, database: 'none', requireApproval: false, loadBalancer: false, protected: false, status: 'stopped', commit, url: null },
+        { name: 'test', provider: 'local', region: null, profile: null, database: 'postgres', requireApproval: false, loadBalancer: false, protected: false, status: 'not-deployed', commit: null, url: null },
+        { name: 'prod', provider: 'aws', region: 'eu-west-1', profile: null, database: 'none', requireApproval: true, loadBalancer: false, protected: true, status: 'unknown', commit: null, url: null },
       ],
     });
   });

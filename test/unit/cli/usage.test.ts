@@ -75,7 +75,7 @@ describe('cli: usage, help and exit codes (node dist/cli.js)', () => {
     assert.equal(r.code, 0);
     assert.equal(
       lines(r.stdout)[0],
-      'Usage: stagecraft stage add NAME [--provider local|aws] [--region R] [--profile P] [--database postgres] [--require-approval] [--load-balancer] [--after STAGE | --first] [--branch PATTERN]... [--dir DIR]',
+      "Usage: stagecraft stage add NAME [--provider NAME] [--database postgres] [--require-approval] [--after STAGE | --first] [--branch PATTERN]... [--dir DIR] [--OPTION [VALUE]]... (the provider's own options: its Add Stage fields)",
     );
     assert.equal(lines(r.stdout)[2], 'Add a stage to stagecraft.yaml (comments and order kept)');
   });

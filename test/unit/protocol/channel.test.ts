@@ -10,6 +10,7 @@ import { environmentHandlers, readDockerfileEnv } from '../../../src/protocol/ho
 import { originsHandlers } from '../../../src/protocol/host/origins';
 import { fileStackPort } from '../../../src/protocol/host/stackFile';
 import { TempDirs } from '../core/support/tempDir';
+import { builtinProviders } from '../support/providers';
 import { writeStack } from './fixture';
 
 /**
@@ -41,7 +42,7 @@ describe('protocol: host channel', () => {
       post: m => posted.push(m),
       loadInit: async () => ({ panel: 'origins', header: { stack: 'shop-api', stage: 'dev', provider: 'local', providerAvailable: false }, origins: [], revision: 'x' }) as PanelInit,
       handlers: {
-        ...addStageHandlers(port),
+        ...addStageHandlers(port, builtinProviders()),
         ...environmentHandlers(port, 'dev', readDockerfileEnv, noProviders),
         ...originsHandlers(port, 'prod'),
         ...extra,
@@ -87,8 +88,8 @@ describe('protocol: host channel', () => {
       { type: 'request', id: 5, request: { kind: 'shell.exec', params: { command: 'rm -rf /' } } },
       { type: 'request', id: 6, request: { kind: 'environment.save' } },
       { type: 'request', id: 7, request: { kind: 'environment.save', params: { rows: new Array(1001).fill({ name: 'A', value: { kind: 'text', text: '' } }) } } },
-      { type: 'request', id: 8, request: { kind: 'addStage.create', params: { form: { name: 'n'.repeat(300), provider: 'local', region: '', profile: '', database: false, requireApproval: false, loadBalancer: false, branches: '' } } } },
-      { type: 'request', id: 9, request: { kind: 'addStage.create', params: { form: { name: 'qa', provider: 'gcp', region: '', profile: '', database: false, requireApproval: false, loadBalancer: false, branches: '' } } } },
+      { type: 'request', id: 8, request: { kind: 'addStage.create', params: { form: { name: 'n'.repeat(300), provider: 'local', options: {}, database: false, requireApproval: false, branches: '' } } } },
+      { type: 'request', id: 9, request: { kind: 'addStage.create', params: { form: { name: 'qa', provider: 'gcp', options: { region: 7 }, database: false, requireApproval: false, branches: '' } } } },
     ];
     for (const raw of hostile) await channel.receive(raw);
     const got = replies(posted);
@@ -142,7 +143,7 @@ describe('protocol: host channel', () => {
       assert.match(o.error.fields!['origins.3'], /already listed/);
     }
     const add = open('addStage');
-    const form = { provider: 'local', region: '', profile: '', database: false, requireApproval: false, loadBalancer: false, branches: '' };
+    const form = { provider: 'local', options: {}, database: false, requireApproval: false, branches: '' };
     await add.channel.receive({ type: 'request', id: 32, request: { kind: 'addStage.create', params: { form: { ...form, name: '<img src=x onerror=alert(1)>' } } } });
     await add.channel.receive({ type: 'request', id: 33, request: { kind: 'addStage.create', params: { form: { ...form, name: 'DEV' } } } });
     await add.channel.receive({ type: 'request', id: 34, request: { kind: 'addStage.create', params: { form: { ...form, name: 'qa', after: 'nowhere', branches: 'release/*, two words' } } } });

@@ -6,7 +6,10 @@ import { applyEnvRows, checkEnvRows, envRecord, envRevision, envRows } from '../
 import { applyOrigins, checkOrigins } from '../../../src/protocol/host/origins';
 import { editStackText } from '../../../src/protocol/host/stackFile';
 import type { AddStageForm } from '../../../src/protocol/messages';
+import { builtinProviders } from '../support/providers';
 import { STACK_TEXT } from './fixture';
+
+const providers = builtinProviders();
 
 const FILE = '/app/stagecraft.yaml';
 const TEXT = STACK_TEXT;
@@ -15,30 +18,31 @@ const stack = (text = TEXT): Stack => {
   assert.ok(r.stack, JSON.stringify(r.problems));
   return r.stack;
 };
-const form = (over: Partial<AddStageForm> = {}): AddStageForm => ({ name: 'qa', provider: 'local', region: '', profile: '', database: false, requireApproval: false, loadBalancer: false, branches: '', ...over });
+const form = (over: Partial<AddStageForm> = {}): AddStageForm => ({ name: 'qa', provider: 'local', options: {}, database: false, requireApproval: false, branches: '', ...over });
 
 describe('protocol host logic: Add Stage', () => {
   it('words the name problem exactly as the core rule does', () => {
-    assert.deepEqual(addStageProblems(stack(), form()), {});
-    assert.equal(addStageProblems(stack(), form({ name: '' })).name, 'a stage name cannot be empty');
-    assert.equal(addStageProblems(stack(), form({ name: 'Dev' })).name, 'stack "shop-api" already has a stage named "Dev"');
-    assert.match(addStageProblems(stack(), form({ name: 'a'.repeat(125) })).name, /CloudFormation allows at most 128/);
+    assert.deepEqual(addStageProblems(stack(), form(), providers), {});
+    assert.equal(addStageProblems(stack(), form({ name: '' }), providers).name, 'a stage name cannot be empty');
+    assert.equal(addStageProblems(stack(), form({ name: 'Dev' }), providers).name, 'stack "shop-api" already has a stage named "Dev"');
+    assert.match(addStageProblems(stack(), form({ provider: 'aws', name: 'a'.repeat(125), options: { region: 'us-east-1' } }), providers).name, /CloudFormation allows at most 128/);
+    assert.equal(addStageProblems(stack(), form({ name: 'a'.repeat(125) }), providers).name, undefined, 'a local stage has no length limit of its own');
+    assert.match(addStageProblems(stack(), form({ provider: 'gcp' }), providers).provider, /"gcp" is not a provider of this Stagecraft \(it has: local, aws\)/);
   });
 
-  it('checks region and profile only for AWS, and the position and branch patterns', () => {
-    assert.deepEqual(addStageProblems(stack(), form({ region: 'nowhere' })), {});
-    const aws = addStageProblems(stack(), form({ provider: 'aws', region: 'nowhere', profile: 'my profile', after: 'staging', branches: 'a b' }));
+  it('checks the chosen provider\'s own fields only (region and profile for AWS), and the position and branch patterns', () => {
+    assert.deepEqual(addStageProblems(stack(), form({ options: { region: 'nowhere' } }), providers), {});
+    const aws = addStageProblems(stack(), form({ provider: 'aws', options: { region: 'nowhere', profile: 'my profile' }, after: 'staging', branches: 'a b' }), providers);
     assert.deepEqual(Object.keys(aws).sort(), ['after', 'branches', 'profile', 'region']);
-    assert.deepEqual(addStageProblems(stack(), form({ provider: 'aws', region: 'eu-central-1', profile: '' })), {});
+    assert.deepEqual(addStageProblems(stack(), form({ provider: 'aws', options: { region: 'eu-central-1', profile: '' } }), providers), {});
   });
 
   it('turns the form into the editor\'s NewStage', () => {
-    assert.deepEqual(toNewStage(form({ provider: 'aws', region: 'us-west-2', profile: 'ci', database: true, after: '', branches: 'release/*,\n hotfix/** ,' })), {
-      name: 'qa', provider: 'aws', region: 'us-west-2', profile: 'ci', database: 'postgres', requireApproval: false, loadBalancer: false, after: undefined, first: true, branches: ['release/*', 'hotfix/**'],
+    assert.deepEqual(toNewStage(form({ provider: 'aws', options: { region: 'us-west-2', profile: 'ci', loadBalancer: false }, database: true, after: '', branches: 'release/*,\n hotfix/** ,' }), providers), {
+      name: 'qa', provider: 'aws', options: { region: 'us-west-2', profile: 'ci', loadBalancer: false }, database: 'postgres', requireApproval: false, after: undefined, first: true, branches: ['release/*', 'hotfix/**'],
     });
-    const local = toNewStage(form({ region: 'us-west-2', profile: 'ci', after: 'dev' }));
-    assert.equal(local.region, undefined);
-    assert.equal(local.profile, undefined);
+    const local = toNewStage(form({ options: { region: 'us-west-2', profile: 'ci' }, after: 'dev' }), providers);
+    assert.deepEqual(local.options, {}, 'another provider\'s fields are not written');
     assert.equal(local.after, 'dev');
     assert.equal(local.first, false);
     assert.deepEqual(splitPatterns(' , '), []);

@@ -50,7 +50,7 @@ describe('config/edit: round trip of a commented file', () => {
 
   it('addStage at the end: after the last stage, before the trailing comment, blank-line separated like the others', () => {
     const stack = roundTrip(COMMENTED, e => e.addStage({ name: 'staging', provider: 'local' }), [
-      { line: 33, removed: [], added: ['', '- name: staging', '  provider: local', '  requireApproval: false', '  loadBalancer: false'] },
+      { line: 33, removed: [], added: ['', '- name: staging', '  provider: local', '  requireApproval: false'] },
     ]);
     assert.deepEqual(stack.stages.map(s => s.name), ['dev', 'test', 'prod', 'staging']);
   });
@@ -62,11 +62,9 @@ describe('config/edit: round trip of a commented file', () => {
         e.addStage({
           name: 'staging',
           provider: 'aws',
-          region: 'us-east-1',
-          profile: 'shop',
+          options: { region: 'us-east-1', profile: 'shop', loadBalancer: true },
           database: 'postgres',
           requireApproval: true,
-          loadBalancer: true,
           branches: ['release/*'],
           after: 'dev',
         }),
@@ -95,14 +93,14 @@ describe('config/edit: round trip of a commented file', () => {
 
   it('addStage first', () => {
     const stack = roundTrip(COMMENTED, e => e.addStage({ name: 'sandbox', provider: 'local', first: true }), [
-      { line: 14, removed: [], added: ['- name: sandbox', '  provider: local', '  requireApproval: false', '  loadBalancer: false', ''] },
+      { line: 14, removed: [], added: ['- name: sandbox', '  provider: local', '  requireApproval: false', ''] },
     ]);
     assert.deepEqual(stack.stages.map(s => s.name), ['sandbox', 'dev', 'test', 'prod']);
   });
 
-  it('addStage drops region and profile for a local stage', () => {
-    roundTrip(COMMENTED, e => e.addStage({ name: 'qa', provider: 'local', region: 'eu-west-1', profile: 'p' }), [
-      { line: 33, removed: [], added: ['', '- name: qa', '  provider: local', '  requireApproval: false', '  loadBalancer: false'] },
+  it('addStage writes only the options it is given (a local stage has none)', () => {
+    roundTrip(COMMENTED, e => e.addStage({ name: 'qa', provider: 'local' }), [
+      { line: 33, removed: [], added: ['', '- name: qa', '  provider: local', '  requireApproval: false'] },
     ]);
   });
 
@@ -229,7 +227,7 @@ describe('config/edit: round trip of a commented file', () => {
       },
       [
         { line: 17, removed: ['    LOG_LEVEL: debug     # noisy on purpose'], added: [] },
-        { line: 29, removed: [], added: ['- name: qa', '  provider: local', '  requireApproval: false', '  loadBalancer: false', ''] },
+        { line: 29, removed: [], added: ['- name: qa', '  provider: local', '  requireApproval: false', ''] },
         { line: 33, removed: [], added: ['  env:', '    REGION_HINT: eu'] },
       ],
       ['    LOG_LEVEL: debug     # noisy on purpose'],
@@ -264,7 +262,7 @@ describe('config/edit: files indented their own way', () => {
       {
         line: 10,
         removed: [],
-        added: ['    -   name: test', '        provider: local', '        requireApproval: false', '        loadBalancer: false', '        branches:', '            - release/*'],
+        added: ['    -   name: test', '        provider: local', '        requireApproval: false', '        branches:', '            - release/*'],
       },
     ]);
     assert.deepEqual(stack.stages.map(s => s.name), ['dev', 'test', 'prod']);
@@ -273,12 +271,12 @@ describe('config/edit: files indented their own way', () => {
   it('indented sequences (`  - name:`) stay indented', () => {
     const text = 'stack: shop   # name\n\n# stages\nstages:\n  - name: dev\n    provider: local   # here\n  - name: prod\n    provider: local\n';
     roundTrip(text, e => e.addStage({ name: 'test', provider: 'local', after: 'dev' }), [
-      { line: 7, removed: [], added: ['  - name: test', '    provider: local', '    requireApproval: false', '    loadBalancer: false'] },
+      { line: 7, removed: [], added: ['  - name: test', '    provider: local', '    requireApproval: false'] },
     ]);
   });
 
   it('`stages: []` grows into a block list; a missing or empty `stages:` is created', () => {
-    const expected = 'stages:\n  - name: dev\n    provider: local\n    requireApproval: false\n    loadBalancer: false\n';
+    const expected = 'stages:\n  - name: dev\n    provider: local\n    requireApproval: false\n';
     assert.equal(edit('stack: shop # x\nstages: []\n', e => e.addStage({ name: 'dev', provider: 'local' })), `stack: shop # x\n${expected}`);
     assert.equal(edit('# c\nstack: shop # x\n', e => e.addStage({ name: 'dev', provider: 'local' })), `# c\nstack: shop # x\n${expected}`);
     assert.equal(edit('# c\nstack: shop # x\nstages:\n', e => e.addStage({ name: 'dev', provider: 'local' })), `# c\nstack: shop # x\n${expected}`);
@@ -292,7 +290,7 @@ describe('config/edit: files indented their own way', () => {
   it('directives and document markers stay where they are', () => {
     const text = '%YAML 1.2\n---\n# top\nstack: s\nstages:\n  - name: dev\n    env: {A: "1"}   # flow env\n  - name: prod\n...\n';
     roundTrip(text, e => e.addStage({ name: 'qa', provider: 'local', after: 'dev' }), [
-      { line: 8, removed: [], added: ['  - name: qa', '    provider: local', '    requireApproval: false', '    loadBalancer: false'] },
+      { line: 8, removed: [], added: ['  - name: qa', '    provider: local', '    requireApproval: false'] },
     ]);
     roundTrip(text, e => e.setEnv('dev', 'B', '2'), [{ line: 7, removed: ['    env: {A: "1"}   # flow env'], added: ['    env: {A: "1", B: "2"}   # flow env'] }]);
   });
@@ -300,7 +298,7 @@ describe('config/edit: files indented their own way', () => {
   it('a layout the line carrying cannot follow (`-` alone on its line) is printed whole: valid, edited, comments kept', () => {
     const text = 'stack: s   # name\nstages:\n-\n  name: dev   # d\n  provider: local\n-\n  name: prod\n';
     const after = edit(text, e => e.addStage({ name: 'qa', provider: 'local', after: 'dev' }));
-    assert.equal(after, 'stack: s # name\nstages:\n  - name: dev # d\n    provider: local\n  - name: qa\n    provider: local\n    requireApproval: false\n    loadBalancer: false\n  - name: prod\n');
+    assert.equal(after, 'stack: s # name\nstages:\n  - name: dev # d\n    provider: local\n  - name: qa\n    provider: local\n    requireApproval: false\n  - name: prod\n');
     assert.deepEqual(stackOf(after).stages.map(s => s.name), ['dev', 'qa', 'prod']);
     assert.equal(edit(text.replace(/\n/g, '\r\n'), e => e.addStage({ name: 'qa', provider: 'local', after: 'dev' })), after.replace(/\n/g, '\r\n'));
   });
@@ -358,7 +356,6 @@ describe('config/edit: refusals', () => {
   it('a duplicate or invalid stage name when the stack is given', () => {
     rejects(e => e.addStage({ name: 'Dev', provider: 'local' }, stack), /^stack "shop" already has a stage named "Dev"$/);
     rejects(e => e.addStage({ name: 'my_stage', provider: 'local' }, stack), /"my_stage" is not a valid stage name/);
-    rejects(e => e.addStage({ name: 'x'.repeat(124), provider: 'local' }, stack), /is 129 characters; CloudFormation allows at most 128/);
   });
 
   it('after a stage that does not exist', () => {
