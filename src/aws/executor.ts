@@ -11,14 +11,12 @@ import type { AwsProvider } from './provider';
 import { runningImage } from './stageTemplate';
 
 /**
- * Runs the pipeline engine's steps for AWS stages (a run started from the IDE or the CLI): the
- * source checks run on the committed source here, exactly as for local stages; the artifact is
- * the image built once for the commit (ECR, by digest); each stage is deployed by updating its
- * stack through a change set, then checked over HTTP at its URL.
+ * Runs the AWS provider's pipeline steps (a run started from the IDE or the CLI; the source
+ * checks are core's, see runExecutor): the artifact is the image built once for the commit
+ * (ECR, by digest); each stage is deployed by updating its stack through a change set, then
+ * checked over HTTP at its URL.
  */
 export class AwsStepExecutor implements StepExecutor {
-  private localChecks?: Promise<StepExecutor>;
-
   constructor(
     private readonly stack: Stack,
     private readonly provider: AwsProvider,
@@ -28,17 +26,8 @@ export class AwsStepExecutor implements StepExecutor {
 
   async execute(step: Step, ctx: StepContext): Promise<StepOutcome> {
     switch (step.kind) {
-      case 'source':
-      case 'unit-tests':
-      case 'secret-scan':
-      case 'code-quality':
-      case 'sbom':
-      case 'audit':
-        return (await this.sourceChecks()).execute(step, ctx);
       case 'artifact':
         return this.artifact(ctx);
-      case 'approval':
-        return { status: 'skipped', summary: 'handled by the engine' };
       case 'migrate':
         return this.migrate(step, ctx);
       case 'deploy':
@@ -49,6 +38,8 @@ export class AwsStepExecutor implements StepExecutor {
         return this.check(ctx, syntheticChecks(this.stack.service));
       case 'promote':
         return { status: 'succeeded', summary: 'ECS moved traffic to the new tasks during the deploy (circuit breaker and alarm rollback guard it)' };
+      default:
+        throw new StagecraftError(`Step ${step.id} (${step.kind}) is not the AWS provider's: core runs it.`);
     }
   }
 
@@ -65,20 +56,13 @@ export class AwsStepExecutor implements StepExecutor {
   }
 
   async artifactExists(artifact: ArtifactRef): Promise<boolean> {
-    const stage = this.stack.stages.find(s => s.provider === 'aws') ?? this.stack.stages[0];
+    const stage = this.stack.stages.find(s => s.provider === this.provider.name) ?? this.stack.stages[0];
     try {
       await resolveImage(this.provider.clientsFor(stage), this.stack, artifact);
       return true;
     } catch {
       return false;
     }
-  }
-
-  private sourceChecks(): Promise<StepExecutor> {
-    // The same code as local stages: one implementation of "test and scan the committed source".
-    // Required lazily (not import(): that would not resolve when tests run the TypeScript directly).
-    this.localChecks ??= Promise.resolve().then(() => new (require('../local/executor') as typeof import('../local/executor')).LocalStepExecutor(this.stack));
-    return this.localChecks;
   }
 
   /**

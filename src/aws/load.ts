@@ -1,7 +1,8 @@
 import type { CliContext } from '../core/providerModule';
 
-/** The value of `provider:` for AWS stages. */
-export const AWS_PROVIDER = 'aws';
+import { AWS_PROVIDER } from './name';
+
+export { AWS_PROVIDER };
 
 /** Loaded on first use only; see entry.ts. */
 export type AwsModule = typeof import('./entry');

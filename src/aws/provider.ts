@@ -12,6 +12,7 @@ import { describeStack, type StackInfo } from './cfn/stacks';
 import { AwsClientPool, type AwsClientOptions, type AwsClients } from './clients';
 import { getDatabaseSecret, rotateDatabasePassword } from './database';
 import { AwsStepExecutor } from './executor';
+import { AWS_PROVIDER } from './name';
 import { AwsPipelines, type PendingPipelineApproval } from './pipeline';
 import { digestOf, resolveImage } from './image';
 import { StageStatusReader, type StatusRequest, type StatusResult } from './statusReader';
@@ -64,7 +65,7 @@ const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:[^${}]+$/;
  * templates/stage.yaml, running the stack's image (by digest) on ECS Fargate.
  */
 export class AwsProvider implements Provider {
-  readonly name = 'aws' as const;
+  readonly name = AWS_PROVIDER;
   readonly pool: AwsClientPool;
   /** The stack's release pipeline in CodePipeline: create/update, runs, approvals. */
   readonly pipelines: AwsPipelines;

@@ -1,5 +1,6 @@
 import { stageForBranch, type BranchTarget } from './branches';
 import type { Stack, Stage, StageStatus } from './model';
+import { findPendingApprovals, pendingApprovalAt, type PendingApproval } from './pipeline';
 import type { ProviderLookup } from './providerModule';
 import { readStageState } from './stageState';
 
@@ -16,11 +17,20 @@ export interface StackSummary {
   target?: BranchTarget;
 }
 
-/** The stack with each stage's last recorded state: what `status` and the tree show. */
+/**
+ * The stack with each stage's status: what `status` and the tree show. A stage where a run of
+ * Stagecraft's engine waits for approval reads "awaiting approval", whatever its provider.
+ */
 export async function describeStack(stack: Stack, providers: ProviderLookup, repo?: { branch?: string; user: string }): Promise<StackSummary> {
-  const stages = await Promise.all(stack.stages.map(async stage => ({ stage, status: await stageStatus(stack, stage, providers) })));
+  const pending = findPendingApprovals(stack.root).catch(() => [] as PendingApproval[]);
+  const stages = await Promise.all(stack.stages.map(async stage => ({ stage, status: withApproval(await stageStatus(stack, stage, providers), stage, await pending) })));
   const target = repo?.branch ? stageForBranch(stack, repo.branch, repo.user) : undefined;
   return { stack, stages, branch: repo?.branch, target };
+}
+
+function withApproval(status: StageStatus, stage: Stage, pending: PendingApproval[]): StageStatus {
+  const waiting = pendingApprovalAt(pending, stage.name);
+  return waiting ? { ...status, kind: 'awaiting-approval', detail: `run ${waiting.runId} waits for approval` } : status;
 }
 
 /** What the stage's provider says of it; the recorded state when the provider is not available. */

@@ -76,7 +76,11 @@ export interface Provider {
    * approval). Returns false when nothing waits at that stage there.
    */
   decideApproval?(stack: Stack, stage: Stage, decision: 'approve' | 'reject', input: { by: string; comment?: string }, ctx?: WorkContext): Promise<boolean>;
-  /** The executor that runs pipeline steps for stages of this provider; `prompts` reach its deploys. */
+  /**
+   * The executor of the steps only this provider can do (artifact, migrate, deploy, health,
+   * synthetic, promote, rollback); core runs the source checks and holds approvals. `prompts`
+   * reach its deploys.
+   */
   pipelineExecutor(stack: Stack, prompts?: DeployPrompts): StepExecutor;
 }
 

@@ -23,6 +23,11 @@ export interface ProviderModule<P extends Provider = Provider> {
   describeStage?(stage: Stage): string | undefined;
   /** Short words for what the stage has from this provider ("load balancer"), listed by `status` and the tree. */
   stageTraits?(stage: Stage): string[];
+  /**
+   * Globs of files under a stack's `.stagecraft/` whose change may change a stage's status (the
+   * local runtime's state files), so the tree refreshes when another process writes them.
+   */
+  readonly statusFiles?: readonly string[];
   /** What the Add Stage flows (form and quick pick) ask for a stage of this provider, in order. */
   readonly addStageFields?: readonly AddStageField[];
   /** The provider itself; called once per `Providers`, on first use, so heavy modules load late. */

@@ -1,6 +1,7 @@
 import { StagecraftError } from './errors';
 import type { Stack, Stage } from './model';
 import { approve, findPendingApproval, latestRun, readRun, reject, rerun, resumeRun, startRun, type RunEvent, type RunHandle } from './pipeline';
+import { runExecutor } from './pipeline/sourceChecks';
 import type { DeployPrompts } from './provider';
 import type { ProviderLookup } from './providerModule';
 
@@ -35,7 +36,7 @@ export async function startRelease(stack: Stack, options: ReleaseOptions): Promi
   const provider = await options.providers.get(providers[0], 'Run Pipeline');
   return startRun({
     stack,
-    executor: provider.pipelineExecutor(stack, options.prompts),
+    executor: runExecutor(stack, provider.pipelineExecutor(stack, options.prompts)),
     commit: options.commit,
     branch: options.branch,
     stages: options.stages ? stages.map(s => s.name) : undefined,
@@ -84,7 +85,7 @@ export async function continueRelease(stack: Stack, how: 'resume' | 'rerun', opt
   const provider = await options.providers.get(stages[0].provider, how === 'resume' ? 'Resume Run' : 'Re-run');
   const common = {
     stack,
-    executor: provider.pipelineExecutor(stack, options.prompts),
+    executor: runExecutor(stack, provider.pipelineExecutor(stack, options.prompts)),
     autoApprove: options.autoApprove ? { by: options.user } : undefined,
     signal: options.signal,
     onEvent: options.onEvent,

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { StagecraftError } from '../core/errors';
 import type { EnvValue, Stack, Stage, StageStatus } from '../core/model';
-import { findPendingApprovals, pendingApprovalAt, type PendingApproval, type StepExecutor } from '../core/pipeline';
+import type { StepExecutor } from '../core/pipeline';
 import type { ArtifactRef, DatabaseSecret, LogLine, LogOptions, Provider, WorkContext } from '../core/provider';
 import { readStageState, stageStateFile, writeStageState } from '../core/stageState';
 import { stateDir } from '../core/workspace';
@@ -11,6 +11,7 @@ import { destroyStageDatabase, ensureStageDatabase, readStageDatabaseSecret, rot
 import { connectStageRuntime, readStageRuntimeStatus } from './runtime/client';
 import { runtimePaths } from './runtime/paths';
 import { LocalStepExecutor } from './executor';
+import { LOCAL_PROVIDER } from './name';
 import { tailLocalLog } from './logs/tail';
 import { deployArtifact } from './stageDeployer';
 import { deleteStageSecrets, storeStageSecret } from './stageSecrets';
@@ -20,28 +21,13 @@ import { deleteStageSecrets, storeStageSecret } from './stageSecrets';
  * app processes), with a PostgreSQL of its own when it asks for one. Works with no cloud account.
  */
 export class LocalProvider implements Provider {
-  readonly name = 'local' as const;
-  /** A read of the workspace's runs in progress: the status of every stage of a tree refresh shares it. */
-  private readonly approvalReads = new Map<string, Promise<PendingApproval[]>>();
+  readonly name = LOCAL_PROVIDER;
 
-  private pendingApprovals(root: string): Promise<PendingApproval[]> {
-    let read = this.approvalReads.get(root);
-    if (!read) {
-      read = findPendingApprovals(root).finally(() => this.approvalReads.delete(root));
-      this.approvalReads.set(root, read);
-    }
-    return read;
-  }
-
+  /** What runs on this machine; a run waiting for approval is core's to show (describeStack). */
   async status(stack: Stack, stage: Stage): Promise<StageStatus> {
-    const [recorded, runtime, pending] = await Promise.all([
-      readStageState(stack.root, stage.name),
-      readStageRuntimeStatus(stack.root, stage.name),
-      this.pendingApprovals(stack.root).then(all => pendingApprovalAt(all, stage.name), () => undefined),
-    ]);
+    const [recorded, runtime] = await Promise.all([readStageState(stack.root, stage.name), readStageRuntimeStatus(stack.root, stage.name)]);
     const commit = runtime.active?.commit ?? recorded.commit;
     const base: StageStatus = { ...recorded, commit, artifact: runtime.active?.artifactId ?? recorded.artifact, url: runtime.url ?? recorded.url };
-    if (pending) return { ...base, kind: 'awaiting-approval', detail: `run ${pending.runId} waits for approval` };
     if (runtime.candidate) return { ...base, kind: 'deploying', detail: `candidate ${runtime.candidate.commit.slice(0, 8)} starting` };
     if (runtime.running && runtime.active) {
       const crashed = runtime.restarts > 0 ? `restarted ${runtime.restarts} time(s) after crashes` : undefined;

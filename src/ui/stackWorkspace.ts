@@ -38,7 +38,8 @@ export class StackWorkspace implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${STACK_FILE}`);
     // Stage state, runtime state and run records change from any process (the CLI, a daemon):
     // the tree re-reads statuses when they do, without re-reading the stack files.
-    const stateWatcher = vscode.workspace.createFileSystemWatcher('**/.stagecraft/{stages/*.json,local/*/state.json,runs/*/run.json}');
+    const statusFiles = ['stages/*.json', 'runs/*/run.json', ...providers.names().flatMap(n => providers.module(n)?.statusFiles ?? [])];
+    const stateWatcher = vscode.workspace.createFileSystemWatcher(`**/.stagecraft/{${statusFiles.join(',')}}`);
     const reload = (uri: vscode.Uri) => {
       // Only a folder's own top-level stagecraft.yaml defines its stack.
       const folder = vscode.workspace.getWorkspaceFolder(uri);

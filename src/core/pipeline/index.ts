@@ -3,7 +3,7 @@ export * from './types';
 export { planRun, syntheticChecks, hasLintScript, type PlanOptions } from './plan';
 export { startRun, resumeRun, rerun, runPipeline, type StartRunOptions, type ResumeRunOptions, type RunHandle, type EngineTiming, type CommonOptions } from './engine';
 export { approve, reject, findPendingApproval, findPendingApprovals, pendingApprovalAt, pendingApprovalsOf, type ApprovalDecision, type PendingApproval, type DecisionInput, type ApprovalTarget } from './approvals';
-export { listRuns, listRunIds, readRun, readRunLog, latestRun, isRunLive, runDir, runsDir } from './store';
+export { listRuns, listRunIds, readRun, readRunLog, latestRun, isRunLive, runDir, runsDir, runOfFile } from './store';
 export { parseDuration, formatDuration, DEFAULT_APPROVAL_TIMEOUT } from './duration';
 export { runHttpChecks, runHttpCheck, type CheckResult } from './checks';
 export { RunEvents } from './events';

@@ -22,6 +22,14 @@ export function runsDir(root: string): string {
   return path.join(stateDir(root), 'runs');
 }
 
+/** The stack root and run id of a file of a run (`<root>/.stagecraft/runs/<id>/run.json`), or undefined. */
+export function runOfFile(file: string): { root: string; runId: string } | undefined {
+  const dir = path.dirname(file);
+  const runId = path.basename(dir);
+  const root = path.resolve(dir, '..', '..', '..');
+  return RUN_ID.test(runId) && runDir(root, runId) === dir ? { root, runId } : undefined;
+}
+
 export function runDir(root: string, runId: string): string {
   if (!RUN_ID.test(runId)) throw new StagecraftError(`"${runId}" is not a run id (expected something like 20250101-120000-000-ab12).`, { kind: 'input' });
   return path.join(runsDir(root), runId);

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listRuns, pendingApprovalsOf, readRun } from '../../core/pipeline';
+import { listRuns, pendingApprovalsOf, readRun, runOfFile } from '../../core/pipeline';
 import type { ExtensionLog } from '../log';
 import type { StackWorkspace } from '../stackWorkspace';
 import type { ApprovalPrompts } from './approvalPrompts';
@@ -17,10 +17,9 @@ export function watchApprovals(workspace: StackWorkspace, prompts: ApprovalPromp
   const ours = (owner: { pid: number; host: string } | undefined) => owner?.pid === process.pid && owner.host === os.hostname();
 
   const check = async (file: string) => {
-    const runDir = path.dirname(file);
-    const runId = path.basename(runDir);
-    const root = path.dirname(path.dirname(path.dirname(runDir)));
-    if (isTracked(runId)) return;
+    const where = runOfFile(file);
+    if (!where || isTracked(where.runId)) return;
+    const { root, runId } = where;
     const stack = (await workspace.stacks()).find(s => path.resolve(s.root) === path.resolve(root));
     if (!stack) return;
     const run = await readRun(root, runId).catch(() => undefined);

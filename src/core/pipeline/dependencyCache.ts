@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { StagecraftError } from '../core/errors';
-import type { RunResult } from '../core/exec';
+import { StagecraftError } from '../errors';
+import type { RunResult } from '../exec';
 
 /**
  * The unit-test and lint steps need the service's dependencies (dev ones included) in the
