@@ -7,8 +7,20 @@ import { describeStack } from './cfn/stacks';
 import { buildImageWithCodeBuild } from './build/imageBuild';
 import { runMigrationTask } from './ecs/migrate';
 import { digestOf, isMissingImage, resolveImage } from './image';
-import type { AwsProvider } from './provider';
+import type { AwsClients } from './clients';
+import type { DeployStackResult } from './cfn/deployStack';
+import type { AwsPipelines } from './pipeline';
+import type { AwsWorkContext } from './workContext';
 import { runningImage } from './stageTemplate';
+
+/** What the executor needs of the AWS provider (AwsProvider is one). */
+export interface AwsStageDeployer {
+  readonly name: string;
+  readonly pipelines: AwsPipelines;
+  readonly pollMs: number | undefined;
+  clientsFor(stage: Pick<Stage, 'profile' | 'region'>): AwsClients;
+  deployImage(clients: AwsClients, stack: Stack, stage: Stage, image: { imageUri: string; commit: string; artifact?: string }, ctx?: AwsWorkContext): Promise<DeployStackResult>;
+}
 
 /**
  * Runs the AWS provider's pipeline steps (a run started from the IDE or the CLI; the source
@@ -19,7 +31,7 @@ import { runningImage } from './stageTemplate';
 export class AwsStepExecutor implements StepExecutor {
   constructor(
     private readonly stack: Stack,
-    private readonly provider: AwsProvider,
+    private readonly provider: AwsStageDeployer,
     /** What deploys ask the person who started the run (Review changes); none: go ahead. */
     private readonly prompts?: DeployPrompts,
   ) {}

@@ -13,6 +13,9 @@ import { AwsClientPool, type AwsClientOptions, type AwsClients } from './clients
 import { getDatabaseSecret, rotateDatabasePassword } from './database';
 import { AwsStepExecutor } from './executor';
 import { AWS_PROVIDER } from './name';
+import type { AwsWorkContext } from './workContext';
+
+export type { AwsWorkContext } from './workContext';
 import { AwsPipelines, type PendingPipelineApproval } from './pipeline';
 import { digestOf, resolveImage } from './image';
 import { StageStatusReader, type StatusRequest, type StatusResult } from './statusReader';
@@ -33,18 +36,6 @@ export interface AwsProviderOptions {
   pollMs?: number;
   /** How long a stage's status may be reused (tree refreshes in quick succession). */
   statusTtlMs?: number;
-}
-
-/** What AWS work can also take, beyond the common WorkContext. */
-export interface AwsWorkContext extends WorkContext {
-  /** "Review changes" before a deploy executes: resolve false to stop with nothing changed. */
-  review?: (review: ChangeReview) => Promise<boolean>;
-  /** A stack left in ROLLBACK_COMPLETE: resolve true to delete it and create it again. */
-  confirmRecreate?: (stack: StackInfo, why: string) => Promise<boolean>;
-  /** Destroy a protected stage: the user explicitly confirmed it. */
-  force?: boolean;
-  /** Every stack event of a deploy or destroy, as it is read. */
-  onStackEvent?: (event: StackEventLine) => void;
 }
 
 interface PendingStatus {

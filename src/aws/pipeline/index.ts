@@ -5,7 +5,7 @@ import { deployStack } from '../cfn/deployStack';
 import { promptCallbacks } from '../cfn/prompts';
 import { describeStack, type StackInfo } from '../cfn/stacks';
 import type { AwsClients } from '../clients';
-import type { AwsWorkContext } from '../provider';
+import type { AwsWorkContext } from '../workContext';
 import { toParameterList, toTagList } from '../stageTemplate';
 import { loadTemplate, templateBody, type Template } from '../templates';
 import { decideApproval, pendingApprovals, type PendingPipelineApproval } from './approvals';
