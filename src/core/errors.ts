@@ -41,6 +41,11 @@ export function isAbortError(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR');
 }
 
+/** Whether `err` means "the user or the caller cancelled": a cancelled StagecraftError or an abort. */
+export function isCancelled(err: unknown): boolean {
+  return (err instanceof StagecraftError && err.cancelled) || isAbortError(err);
+}
+
 /** Throws a cancelled StagecraftError when the signal has fired. */
 export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {
   if (signal?.aborted) throw StagecraftError.cancelled(what);

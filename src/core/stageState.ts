@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { StageStatus } from './model';
 import { stateDir } from './workspace';
+import { writeJsonAtomic } from './jsonFile';
 
 /**
  * The last known state of each stage, recorded under `.stagecraft/stages/` by whoever deployed
@@ -21,11 +22,9 @@ export async function readStageState(root: string, stage: string): Promise<Stage
   }
 }
 
-/** Writes atomically (temp file + rename) so a reader never sees half a record. */
+/** Writes atomically so a reader never sees half a record. */
 export async function writeStageState(root: string, stage: string, status: StageStatus): Promise<void> {
   const file = stageStateFile(root, stage);
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify({ ...status, updatedAt: status.updatedAt ?? new Date().toISOString() }, null, 2));
-  await fs.rename(tmp, file);
+  await writeJsonAtomic(file, { ...status, updatedAt: status.updatedAt ?? new Date().toISOString() });
 }

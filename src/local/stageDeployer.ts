@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { StagecraftError } from '../core/errors';
+import { isCancelled, StagecraftError } from '../core/errors';
 import type { Stack, Stage } from '../core/model';
 import { runHttpChecks, syntheticChecks } from '../core/pipeline';
 import type { StepOutcome } from '../core/pipeline';
@@ -156,7 +156,7 @@ export async function deployArtifact(stack: Stack, stage: Stage, artifact: Built
   } catch (err) {
     await candidate.runtime.discardCandidate().catch(() => undefined);
     const keeps = candidate.previous ? ` ${stage.name} keeps serving ${candidate.previous.commit.slice(0, 8)}.` : '';
-    throw new StagecraftError(`Deploy to "${stage.name}" rolled back: ${(err as Error).message}.${keeps}`, { cause: err, cancelled: (err as StagecraftError).cancelled });
+    throw new StagecraftError(`Deploy to "${stage.name}" rolled back: ${(err as Error).message}.${keeps}`, { cause: err, cancelled: isCancelled(err) });
   }
   await candidate.runtime.promoteCandidate();
   const status = await candidate.runtime.status();

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { redactor } from '../core/redact';
 import { stateDir } from '../core/workspace';
+import { writeJsonAtomic } from '../core/jsonFile';
 
 /**
  * Values a local stage's `env` refers to as `{ secret: NAME }`. Kept under `.stagecraft/secrets/`
@@ -27,9 +28,7 @@ export async function storeStageSecret(root: string, stage: string, name: string
   const values = { ...(await readStageSecrets(root, stage)), [name]: value };
   const target = file(root, stage);
   await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-  const tmp = `${target}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(values, null, 2), { mode: 0o600 });
-  await fs.rename(tmp, target);
+  await writeJsonAtomic(target, values, { mode: 0o600 });
 }
 
 export async function deleteStageSecrets(root: string, stage: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { StagecraftError } from '../../core/errors';
+import { isCancelled } from '../../core/errors';
 import { redactor } from '../../core/redact';
 import type { AwsClients } from '../clients';
 import { awsErrorName } from '../errors';
@@ -34,7 +34,7 @@ export class BuildLogReader {
           logs.send(new GetLogEventsCommand({ logGroupName: groupName, logStreamName: streamName, startFromHead: true, nextToken: this.token }), o),
         );
       } catch (err) {
-        if (err instanceof StagecraftError && err.cancelled) throw err;
+        if (isCancelled(err)) throw err;
         // The stream appears a little after the build starts.
         if (awsErrorName((err as { cause?: unknown }).cause ?? err) === 'ResourceNotFoundException') return lines;
         // The log is a convenience: the build is followed without it.

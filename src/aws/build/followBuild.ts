@@ -1,5 +1,5 @@
 import type { Build, BuildPhase } from '@aws-sdk/client-codebuild';
-import { StagecraftError } from '../../core/errors';
+import { isCancelled, StagecraftError } from '../../core/errors';
 import type { AwsClients } from '../clients';
 import { sleep } from '../wait';
 import { BuildLogReader } from './buildLog';
@@ -95,7 +95,7 @@ export async function followBuild(clients: AwsClients, req: FollowBuildRequest):
       await sleep(Math.min(wait, left), req.signal);
     }
   } catch (err) {
-    if (req.signal?.aborted || (err instanceof StagecraftError && err.cancelled)) {
+    if (req.signal?.aborted || isCancelled(err)) {
       if (!last || !isFinished(last)) await stopBuild(clients, req);
       throw StagecraftError.cancelled(`${req.label}: the build of ${req.what}`);
     }

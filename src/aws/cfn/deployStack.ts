@@ -1,4 +1,4 @@
-import { StagecraftError, throwIfAborted } from '../../core/errors';
+import { isCancelled, StagecraftError, throwIfAborted, toStagecraftError } from '../../core/errors';
 import type { AwsClients } from '../clients';
 import { sleep } from '../wait';
 import { createChangeSet, deleteChangeSet, summarizeReview, type ChangeReview } from './changeSet';
@@ -118,7 +118,7 @@ export async function deployStack(clients: AwsClients, req: DeployStackRequest):
     await clients.call(execute, req.signal, o => cf.send(new ExecuteChangeSetCommand({ ChangeSetName: changeSet.id, StackName: changeSet.stackId }), o));
   } catch (err) {
     // Rejected before anything started: say so, and name the stack.
-    const e = err as StagecraftError;
+    const e = toStagecraftError(err);
     if (e.cancelled) throw e;
     const reason = e.message.startsWith(`${execute}: `) ? e.message.slice(execute.length + 2) : e.message;
     throw new StagecraftError(`${req.label}: CloudFormation did not start the ${type === 'CREATE' ? 'creation' : 'update'} of ${req.stackName}: ${reason}`, {
@@ -160,7 +160,7 @@ async function followToEnd(clients: AwsClients, stackId: string, follower: Stack
       }
       await sleep(pollMs, req.signal);
     } catch (err) {
-      if (err instanceof StagecraftError && err.cancelled) await onCancel(clients, stackId, req, type);
+      if (isCancelled(err)) await onCancel(clients, stackId, req, type);
       throw err;
     }
   }

@@ -1,5 +1,5 @@
 import type { Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import { StagecraftError, throwIfAborted } from '../../core/errors';
+import { isCancelled, StagecraftError, throwIfAborted } from '../../core/errors';
 import type { Stack, Stage } from '../../core/model';
 import { stageStackName } from '../../core/naming';
 import { redactor } from '../../core/redact';
@@ -183,7 +183,7 @@ async function runAndJudge(clients: AwsClients, req: MigrationRequest, c: RunCon
       onStatus: status => c.log(`migration task ${id}: ${status}`),
     });
   } catch (err) {
-    if (req.signal?.aborted || (err instanceof StagecraftError && err.cancelled)) {
+    if (req.signal?.aborted || isCancelled(err)) {
       await stopTask(clients, c, taskArn, 'Stagecraft: the deploy was cancelled');
       throw StagecraftError.cancelled(`${c.where}: migration ${c.shown}`);
     }

@@ -1,5 +1,5 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand, type FilterLogEventsCommandInput } from '@aws-sdk/client-cloudwatch-logs';
-import { StagecraftError } from '../../core/errors';
+import { isCancelled } from '../../core/errors';
 import { RecentKeys, startTimeOf } from '../../core/logs';
 import type { LogLine } from '../../core/provider';
 import type { AwsClients } from '../clients';
@@ -130,7 +130,7 @@ export async function* tailCloudWatchLogs(clients: AwsClients, options: CloudWat
       await pacer.ready(signal);
     }
   } catch (err) {
-    if (signal?.aborted || (err instanceof StagecraftError && err.cancelled)) return;
+    if (signal?.aborted || isCancelled(err)) return;
     throw err;
   }
 }

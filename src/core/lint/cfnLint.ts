@@ -1,4 +1,4 @@
-import { isAbortError, StagecraftError } from '../errors';
+import { StagecraftError, toStagecraftError } from '../errors';
 import { runProcess } from '../exec';
 import type { Problem } from '../problems';
 
@@ -40,9 +40,8 @@ export async function runCfnLint(cwd: string, files: string[], options: { comman
       onLine: (line, stream) => (stream === 'stdout' ? stdout : stderr).push(line),
     });
   } catch (err) {
-    const cause = (err as StagecraftError).cause as NodeJS.ErrnoException | undefined;
+    const cause = toStagecraftError(err).cause as NodeJS.ErrnoException | undefined;
     if (cause?.code === 'ENOENT' || cause?.code === 'EACCES') return { available: false, reason: `${command} is not installed (or not on PATH).` };
-    if ((err as StagecraftError).cancelled || isAbortError(err)) throw err;
     throw err;
   }
   // 127: a shell or a pyenv shim that found no such command.

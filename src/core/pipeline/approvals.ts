@@ -2,7 +2,7 @@ import { watch, promises as fs, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import { StagecraftError } from '../errors';
 import { redactor } from '../redact';
-import { writeJsonExclusive } from './atomic';
+import { writeJsonExclusive } from '../jsonFile';
 import { APPROVALS_DIR, listRuns, readRun, runDir, type ReadOptions } from './store';
 import type { RunRecord } from './types';
 
@@ -106,7 +106,7 @@ async function decide(root: string, target: ApprovalTarget, decision: ApprovalDe
   await fs.mkdir(path.join(dir, APPROVALS_DIR), { recursive: true });
   const file = decisionFile(dir, pending.stage, pending.requestId);
   if (!(await writeJsonExclusive(file, record))) {
-    const earlier = await readDecision(file);
+    const earlier = await readDecision(file).catch(() => undefined);
     throw new StagecraftError(
       `The promotion to ${pending.stage} in run ${pending.runId} was already ${earlier?.decision ?? 'decided'}${earlier ? ` by ${earlier.by} at ${earlier.at}` : ''}.`,
       { kind: 'input' },
@@ -139,13 +139,29 @@ async function resolveTarget(root: string, target: ApprovalTarget, options: Read
   return pending;
 }
 
+/**
+ * The decision in `file`, or undefined when there is none yet. Decisions are written whole (a
+ * temp file linked into place), so a file that does not hold one is corrupt: that is an error
+ * naming the file, never "no decision" (which would wait until the timeout).
+ */
 async function readDecision(file: string): Promise<ApprovalDecision | undefined> {
+  let text: string;
   try {
-    const d = JSON.parse(await fs.readFile(file, 'utf8')) as ApprovalDecision;
-    return d.decision === 'approved' || d.decision === 'rejected' ? d : undefined;
-  } catch {
-    return undefined;
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StagecraftError(`Cannot read the approval decision ${file}: ${(err as Error).message}`, { cause: err });
   }
+  let d: Partial<ApprovalDecision> | undefined;
+  try {
+    d = JSON.parse(text) as Partial<ApprovalDecision>;
+  } catch (err) {
+    throw new StagecraftError(`The approval decision ${file} is not valid JSON: ${(err as Error).message}`, { cause: err, hint: 'Delete the file and decide again (stagecraft approve|reject STAGE).' });
+  }
+  if (d?.decision !== 'approved' && d?.decision !== 'rejected') {
+    throw new StagecraftError(`The approval decision ${file} holds no decision ("approved" or "rejected").`, { hint: 'Delete the file and decide again (stagecraft approve|reject STAGE).' });
+  }
+  return d as ApprovalDecision;
 }
 
 export interface WaitOptions {
@@ -182,11 +198,15 @@ export function waitForDecision(dir: string, stage: string, requestId: string, o
         return;
       }
       checking = true;
-      do {
-        again = false;
-        const d = await readDecision(file);
-        if (d && d.requestId === requestId) finish(() => resolve(d));
-      } while (again && !settled);
+      try {
+        do {
+          again = false;
+          const d = await readDecision(file);
+          if (d && d.requestId === requestId) finish(() => resolve(d));
+        } while (again && !settled);
+      } catch (err) {
+        finish(() => reject(err));
+      }
       checking = false;
     };
     const onAbort = () => finish(() => reject(StagecraftError.cancelled(`Waiting for approval of ${stage}`)));
@@ -194,7 +214,10 @@ export function waitForDecision(dir: string, stage: string, requestId: string, o
       const left = options.deadline - Date.now();
       if (left <= 0) {
         // A decision written just before the deadline still counts.
-        void readDecision(file).then(d => finish(() => resolve(d && d.requestId === requestId ? d : 'timed-out')));
+        readDecision(file).then(
+          d => finish(() => resolve(d && d.requestId === requestId ? d : 'timed-out')),
+          err => finish(() => reject(err)),
+        );
         return;
       }
       deadline = setTimeout(armDeadline, Math.min(left, 2 ** 31 - 1));

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isAbortError, StagecraftError, throwIfAborted } from '../errors';
+import { StagecraftError, throwIfAborted, isCancelled, toStagecraftError } from '../errors';
 import type { Stack, Stage } from '../model';
 import { redactor } from '../redact';
 import { readStageState, writeStageState } from '../stageState';
@@ -122,8 +122,8 @@ export class RunExecution {
       if (this.signal.aborted) cancelled = true;
     } catch (err) {
       cancelled = this.signal.aborted || isCancelled(err);
-      const e = err as StagecraftError;
-      outcome = { status: 'failed', summary: cancelled ? 'cancelled' : `${e.message ?? String(err)}${e.hint ? ` ${e.hint}` : ''}` };
+      const e = toStagecraftError(err);
+      outcome = { status: 'failed', summary: cancelled ? 'cancelled' : `${e.message}${e.hint ? ` ${e.hint}` : ''}` };
     }
     if (!cancelled && step.kind === 'artifact' && outcome.status === 'succeeded') {
       const id = outcome.outputs?.artifact;
@@ -202,8 +202,16 @@ export class RunExecution {
         pollMs: this.options.timing?.approvalPollMs,
       });
     } catch (err) {
-      if (!this.signal.aborted && !isCancelled(err)) throw err;
       run.status = 'running';
+      if (!this.signal.aborted && !isCancelled(err)) {
+        // A decision that cannot be read (a corrupt file) fails the gate, naming the file.
+        this.finish(step, { status: 'failed', summary: toStagecraftError(err).message });
+        run.status = 'failed';
+        run.outcome = `failed at ${step.id}: ${step.summary}`;
+        this.stageRec(stage).status = 'failed';
+        this.save();
+        return true;
+      }
       this.finish(step, { status: 'failed', summary: 'cancelled while waiting for approval' }, 'cancelled');
       this.endCancelled(step, true);
       return true;
@@ -422,10 +430,6 @@ function validOutcome(outcome: StepOutcome | undefined, step: Step): StepOutcome
     return { status: 'failed', summary: `the executor returned no valid outcome for ${step.id} (got ${JSON.stringify(outcome)?.slice(0, 100)})` };
   }
   return { ...outcome, summary: typeof outcome.summary === 'string' ? outcome.summary : '' };
-}
-
-function isCancelled(err: unknown): boolean {
-  return (err instanceof StagecraftError && err.cancelled) || isAbortError(err);
 }
 
 function newRequestId(): string {

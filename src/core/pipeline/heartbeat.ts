@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeJsonAtomic } from './atomic';
+import { writeJsonAtomic } from '../jsonFile';
 
 /**
  * The process running a run rewrites `heartbeat.json` every few seconds. A reader decides the

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StagecraftError } from '../errors';
-import { writeJsonExclusive } from './atomic';
+import { writeJsonExclusive } from '../jsonFile';
 import { HEARTBEAT_FILE, isHeartbeatAlive, readHeartbeat, type Heartbeat } from './heartbeat';
 import { readRun, runDir } from './store';
 import type { RunRecord, StepExecutor, StepRecord } from './types';

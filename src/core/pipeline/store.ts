@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StagecraftError } from '../errors';
 import { stateDir } from '../workspace';
-import { writeJsonAtomic } from './atomic';
+import { writeJsonAtomic } from '../jsonFile';
 import { isHeartbeatAlive, readHeartbeat } from './heartbeat';
 import type { RunRecord, RunStatus } from './types';
 

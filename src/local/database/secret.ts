@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { StagecraftError } from '../../core/errors';
 import type { DatabaseSecret } from '../../core/provider';
 import { redactor } from '../../core/redact';
+import { writeJsonAtomic } from '../../core/jsonFile';
 
 const SecretSchema = z.object({
   host: z.string().min(1),
@@ -67,8 +68,5 @@ export async function writeSecretFile(file: string, secret: DatabaseSecret): Pro
   await fs.mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EEXIST') throw err;
   });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(secret, null, 2) + '\n', { mode: 0o600 });
-  await fs.chmod(tmp, 0o600);
-  await fs.rename(tmp, file);
+  await writeJsonAtomic(file, secret, { mode: 0o600 });
 }

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { writeJsonAtomic } from '../../core/jsonFile';
 
 /** `.stagecraft/db/<stage>/state.json`: what is not secret about a stage's server. */
 export interface DatabaseState {
@@ -18,7 +19,5 @@ export async function readDatabaseState(file: string): Promise<DatabaseState> {
 }
 
 export async function writeDatabaseState(file: string, state: DatabaseState): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(state, null, 2) + '\n');
-  await fs.rename(tmp, file);
+  await writeJsonAtomic(file, state);
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { StagecraftError } from '../../core/errors';
+import { isCancelled, StagecraftError } from '../../core/errors';
 import { nameProblem } from '../../core/naming';
 import { ConnectionLost, DaemonUnreachable, sendRequest } from './controlClient';
 import { daemonLogTail, nodeLaunchers, spawnDaemon, type SpawnedDaemon } from './launch';
@@ -122,7 +122,7 @@ class SocketStageRuntime implements StageRuntime {
       pid = ((await this.request({ op: 'ping' }, PING_TIMEOUT_MS)) as PingResult).pid;
       await this.request({ op: 'stop' }, 120_000);
     } catch (err) {
-      if (err instanceof StagecraftError && err.cancelled) throw err;
+      if (isCancelled(err)) throw err;
       // Already gone counts as stopped; anything else is worth reporting.
       if (!(err instanceof DaemonUnreachable)) throw err;
     }

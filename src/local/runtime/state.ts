@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runtimePaths, runtimeRoot } from './paths';
+import { writeJsonAtomic } from '../../core/jsonFile';
 
 /** One running (or last run) version of the app, as recorded in state.json. */
 export interface RecordedVersion {
@@ -62,12 +63,10 @@ async function readStateFile(file: string): Promise<RuntimeStateFile | undefined
   }
 }
 
-/** Atomic (temp file + rename) so a reader never sees half a record. */
-export async function writeJsonAtomic(file: string, value: unknown, mode = 0o644): Promise<void> {
+/** A runtime record, atomically, in its private folder. */
+export async function writeRuntimeFile(file: string, value: unknown, mode = 0o644): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(value, null, 2), { mode });
-  await fs.rename(tmp, file);
+  await writeJsonAtomic(file, value, { mode });
 }
 
 /** Every other stage's recorded state under `.stagecraft/local/`, for "who holds port N". */

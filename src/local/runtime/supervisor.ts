@@ -9,7 +9,7 @@ import { runtimePaths, type RuntimePaths } from './paths';
 import { describePortHolder, findPortHolder, freePort, canConnect, LOOPBACK, portFromAddressInUse } from './ports';
 import { isSameProcess, listeningPortsOfGroup, startTicksOf } from './procinfo';
 import type { CandidateSpec, RuntimeStatus, VersionInfo } from './protocol';
-import { emptyState, readRuntimeState, writeJsonAtomic, type RecordedVersion, type RuntimeStateFile } from './state';
+import { emptyState, readRuntimeState, writeRuntimeFile, type RecordedVersion, type RuntimeStateFile } from './state';
 
 export interface SupervisorOptions {
   root: string;
@@ -156,7 +156,7 @@ export class StageSupervisor {
       if (forget) this.state.desired = 'stopped';
       await this.proxy?.close().catch(err => this.opts.log(`closing the proxy: ${(err as Error).message}`));
       await this.saveState();
-      if (forget) await writeJsonAtomic(this.paths.spec, {} satisfies SpecFile, 0o600);
+      if (forget) await writeRuntimeFile(this.paths.spec, {} satisfies SpecFile, 0o600);
       await this.appLog?.close();
       this.opts.log(`stage "${this.opts.stage}" stopped${forget ? '' : ' (will resume on next start)'}`);
     });
@@ -504,14 +504,14 @@ export class StageSupervisor {
     if (this.active) this.state.lastActive = { artifactId: this.active.info.artifactId, commit: this.active.info.commit };
     this.state.updatedAt = new Date().toISOString();
     const snapshot = JSON.parse(JSON.stringify(this.state)) as RuntimeStateFile;
-    this.stateWrite = this.stateWrite.then(() => writeJsonAtomic(this.paths.state, snapshot)).catch(err => this.opts.log(`writing state.json: ${(err as Error).message}`));
+    this.stateWrite = this.stateWrite.then(() => writeRuntimeFile(this.paths.state, snapshot)).catch(err => this.opts.log(`writing state.json: ${(err as Error).message}`));
     return this.stateWrite;
   }
 
   private saveSpec(): Promise<void> {
     const a = this.active;
     const file: SpecFile = a ? { active: { spec: a.spec, port: a.port, portFixed: a.portFixed } } : {};
-    return writeJsonAtomic(this.paths.spec, file, 0o600);
+    return writeRuntimeFile(this.paths.spec, file, 0o600);
   }
 }
 

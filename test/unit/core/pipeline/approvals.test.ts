@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { StagecraftError } from '../../../../src/core/errors';
-import { approve, findPendingApproval, findPendingApprovals, readRun, reject, resumeRun, startRun } from '../../../../src/core/pipeline';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { approve, findPendingApproval, findPendingApprovals, readRun, reject, resumeRun, runDir, startRun } from '../../../../src/core/pipeline';
+import { decisionFile } from '../../../../src/core/pipeline/approvals';
 import { exited, firstJsonLine, makeStack, nextEvent, ScriptedExecutor, spawnChild, Temp } from './helpers';
 
 const COMMIT = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
@@ -94,6 +97,20 @@ describe('pipeline approvals', () => {
     const gate = run.steps.find(s => s.id === 'stage:prod:approval')!;
     assert.match(gate.summary ?? '', /^approval timed out/);
     assert.equal(gate.approval?.decision, 'timed-out');
+    assert.ok(!exec.ids().includes('stage:prod:deploy'));
+  });
+
+  it('a corrupt decision file fails the gate, naming the file, instead of waiting as if nobody decided', async () => {
+    const { stack, exec, handle, waiting } = gatedRun();
+    const awaiting = await waiting;
+    const file = decisionFile(runDir(stack.root, handle.runId), 'prod', awaiting.step.approval!.requestId);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, '{"decision": "appro');
+    const run = await handle.done;
+    assert.equal(run.status, 'failed');
+    const gate = run.steps.find(s => s.id === 'stage:prod:approval')!;
+    assert.equal(gate.status, 'failed');
+    assert.ok(gate.summary?.startsWith(`The approval decision ${file} is not valid JSON`), gate.summary);
     assert.ok(!exec.ids().includes('stage:prod:deploy'));
   });
 
