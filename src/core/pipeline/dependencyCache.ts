@@ -12,7 +12,7 @@ import type { RunResult } from '../exec';
  * a commit that leaves the lockfile alone starts its checks at once.
  *
  * A package.json with install scripts of its own (prepare, postinstall, …) may need the rest of
- * the tree while installing, so it is installed in the export itself, as before.
+ * the tree while installing, so it is installed in the export itself.
  */
 export interface InstallContext {
   /** Runs a shell command for the step (logged); resolves with its result. */
