@@ -4,7 +4,7 @@ import type { Stage } from './model';
 import type { Provider } from './provider';
 
 /**
- * A provider as a plug-in: everything Stagecraft knows of `local`, `aws` or a future `k8s` is
+ * A provider as a plug-in: everything Stagecraft knows of one provider (its stage keys, rules, verbs) is
  * in the folder that exports one of these. Composition roots register modules into a
  * `Providers` (see providers.ts); nothing else names a provider.
  */

@@ -17,7 +17,7 @@ export async function resolveStage(workspace: StackWorkspace, arg: unknown, plac
   const items = stacks.flatMap(stack =>
     stack.stages.map(stage => ({
       label: stage.name,
-      description: `${stack.name} · ${stage.provider}${stage.region ? ` ${stage.region}` : ''}`,
+      description: `${stack.name} · ${workspace.providers.describeStage(stage)}`,
       target: { stack, stage },
     })),
   );

@@ -6,6 +6,7 @@ import { formatProblem } from '../core/problems';
 import { readRepoFacts } from '../git/repo';
 import { COMMANDS, CONTEXT_VALUES } from './ids';
 import type { FolderStack, StackWorkspace } from './stackWorkspace';
+import type { Providers } from '../core/providers';
 
 /** Tree nodes wrap domain objects; ids are stable so expansion and selection survive refreshes. */
 export type StagecraftNode = StackNode | StageNode | ErrorNode | PlaceholderNode;
@@ -159,7 +160,7 @@ export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNod
       case 'stack':
         return stackItem(node);
       case 'stage':
-        return stageItem(node);
+        return stageItem(node, this.workspace.providers);
       case 'error':
         return errorItem(node);
       case 'placeholder': {
@@ -201,7 +202,7 @@ function stackItem(node: StackNode): vscode.TreeItem {
   return item;
 }
 
-function stageItem(node: StageNode): vscode.TreeItem {
+function stageItem(node: StageNode, providers: Providers): vscode.TreeItem {
   const { stage, status } = node;
   const item = new vscode.TreeItem(stage.name, vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
@@ -209,17 +210,18 @@ function stageItem(node: StageNode): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   item.contextValue =
     status.kind === 'awaiting-approval' ? CONTEXT_VALUES.stageAwaitingApproval : stage.protected ? CONTEXT_VALUES.stageProtected : CONTEXT_VALUES.stage;
-  const parts = [stage.provider + (stage.region ? ` ${stage.region}` : ''), STATUS_LABELS[status.kind]];
+  const where = providers.describeStage(stage);
+  const parts = [where, STATUS_LABELS[status.kind]];
   if (status.commit) parts.push(status.commit.slice(0, 7));
   if (status.url) parts.push(status.url);
   if (node.isBranchTarget) parts.push('← current branch');
   item.description = parts.join(' · ');
   const lines = [
-    `**${escapeMarkdown(stage.name)}** (${stage.provider}${stage.region ? `, ${escapeMarkdown(stage.region)}` : ''})`,
+    `**${escapeMarkdown(stage.name)}** (${escapeMarkdown(where)})`,
     `Status: ${STATUS_LABELS[status.kind]}${status.detail ? ` (${escapeMarkdown(status.detail)})` : ''}`,
     status.commit ? `Commit: \`${escapeMarkdown(status.commit)}\`` : undefined,
     status.url ? `URL: ${escapeMarkdown(status.url)}` : undefined,
-    `Database: ${stage.database === 'postgres' ? 'PostgreSQL' : 'none'} · Manual approval: ${stage.requireApproval ? 'yes' : 'no'} · Load balancer: ${stage.loadBalancer ? 'yes' : 'no'}`,
+    [`Database: ${stage.database === 'postgres' ? 'PostgreSQL' : 'none'}`, `Manual approval: ${stage.requireApproval ? 'yes' : 'no'}`, ...(providers.module(stage.provider)?.stageTraits?.(stage) ?? []).map(escapeMarkdown)].join(' · '),
     stage.protected ? 'Protected: destroy needs an explicit confirmation' : undefined,
     stage.branches ? `Branches: ${stage.branches.map(escapeMarkdown).join(', ')}` : undefined,
   ].filter(Boolean);

@@ -5,18 +5,27 @@ import type { EnvValue, Stage } from '../../core/model';
  * from, as lines a person reads: what will behave differently besides the code. Only what
  * stagecraft.yaml says (secret values are never in it: references are shown as references).
  */
+const SHARED_KEYS = new Set(['name', 'provider', 'database', 'requireApproval', 'protected', 'env', 'origins', 'branches', 'approvalTimeout', 'index']);
+
+/** `loadBalancer` → `load balancer`. */
+function words(key: string): string {
+  return key.replace(/[A-Z]/g, c => ` ${c.toLowerCase()}`);
+}
+
 export function stageConfigDiff(from: Stage, to: Stage): string[] {
   const lines: string[] = [];
   const field = (label: string, a: unknown, b: unknown) => {
     if (JSON.stringify(a) !== JSON.stringify(b)) lines.push(`${label}: ${show(a)} → ${show(b)}`);
   };
   field('provider', from.provider, to.provider);
-  field('region', from.region, to.region);
-  field('profile', from.profile, to.profile);
   field('database', from.database, to.database);
-  field('load balancer', from.loadBalancer, to.loadBalancer);
   field('manual approval', from.requireApproval, to.requireApproval);
   field('protected', from.protected, to.protected);
+  // Each provider's own keys (a region, a load balancer), named as in stagecraft.yaml, in words.
+  const own = (s: Stage) => Object.keys(s).filter(k => !SHARED_KEYS.has(k));
+  for (const key of [...new Set([...own(from), ...own(to)])].sort()) {
+    field(words(key), (from as unknown as Record<string, unknown>)[key], (to as unknown as Record<string, unknown>)[key]);
+  }
 
   const names = [...new Set([...Object.keys(from.env ?? {}), ...Object.keys(to.env ?? {})])].sort();
   for (const name of names) {

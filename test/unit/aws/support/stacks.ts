@@ -1,9 +1,10 @@
 import { parseStackFile } from '../../../../src/core/config/load';
+import { builtinSchema } from '../../support/providers';
 import type { Stack } from '../../../../src/core/model';
 
 /** A validated Stack from stagecraft.yaml text, as the rest of Stagecraft would load it. */
 export function stackFromYaml(text: string, file = '/work/app/stagecraft.yaml'): Stack {
-  const parsed = parseStackFile(text, file);
+  const parsed = parseStackFile(text, file, builtinSchema());
   if (!parsed.stack) throw new Error(`fixture stagecraft.yaml is invalid: ${parsed.problems.map(p => p.message).join('; ')}`);
   return parsed.stack;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStackFile } from '../../../../src/core/config/load';
+import { builtinSchema } from '../../support/providers';
 import type { Stack, Stage } from '../../../../src/core/model';
 import type { RollbackContext, RunEvent, RunEventType, Step, StepContext, StepExecutor, StepOutcome } from '../../../../src/core/pipeline';
 import type { RunEvents } from '../../../../src/core/pipeline/events';
@@ -35,7 +36,7 @@ export function makeStack(temp: Temp, yaml = THREE_STAGES, scripts?: Record<stri
   const root = temp.dir();
   writeFileSync(join(root, 'stagecraft.yaml'), yaml);
   if (scripts) writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'svc', scripts }));
-  const parsed = parseStackFile(yaml, join(root, 'stagecraft.yaml'));
+  const parsed = parseStackFile(yaml, join(root, 'stagecraft.yaml'), builtinSchema());
   if (!parsed.stack) throw new Error(`bad test stack: ${JSON.stringify(parsed.problems)}`);
   return parsed.stack;
 }
