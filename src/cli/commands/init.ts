@@ -20,7 +20,7 @@ export const initCommand: CliCommand = {
       if (bad) throw new StagecraftError(bad, { kind: 'usage' });
     }
     const facts = await gatherScaffoldFacts(root, values.name);
-    const file = await writeNewStackFile(root, scaffoldStackFile(facts));
+    const file = await writeNewStackFile(root, scaffoldStackFile(facts, ctx.providers));
     const ignored = await ensureGitignored(root);
     ctx.out(`Created ${file} for stack "${facts.stack}" (port ${facts.port}${facts.start ? `, start: ${facts.start}` : ''}).`);
     if (ignored) ctx.out('Added .stagecraft/ to .gitignore.');

@@ -4,6 +4,7 @@ import { exposedPort, parseDockerfile, startCommand } from '../dockerfile';
 import { StagecraftError } from '../errors';
 import { slugifyStageName } from '../naming';
 import { STACK_FILE } from './load';
+import type { ProviderLookup } from '../providerModule';
 
 export interface ScaffoldFacts {
   stack: string;
@@ -40,7 +41,16 @@ export async function gatherScaffoldFacts(root: string, stackName?: string): Pro
 }
 
 /** A commented `stagecraft.yaml` with the usual dev → test → prod stages, all local. */
-export function scaffoldStackFile(f: ScaffoldFacts): string {
+/**
+ * The first stagecraft.yaml of a service. Its stages use `provider`, the default provider (the
+ * first registered); the comment lists what `provider:` accepts.
+ */
+export function scaffoldStackFile(f: ScaffoldFacts, providers: Pick<ProviderLookup, 'names' | 'module'>): string {
+  const [provider = ''] = providers.names();
+  const choices = providers
+    .names()
+    .map(n => `${n}: ${providers.module(n)?.description ?? ''}`)
+    .join('; ');
   const optional = (key: string, value: string | undefined, what: string) =>
     value ? `  ${key}: ${JSON.stringify(value)}   # ${what}\n` : `  # ${key}: ""   # ${what}\n`;
   return `# Stagecraft stack definition: versioned with the app, edited by hand or from VS Code.
@@ -60,17 +70,14 @@ ${optional('start', f.start, 'how the service starts (CMD)')}${optional('build',
 # Stages in promotion order. The same artifact moves through them.
 stages:
   - name: dev
-    provider: local   # local: runs on this machine; aws: ECS on your account
+    provider: ${provider}   # ${choices}
     requireApproval: false
-    loadBalancer: false
   - name: test
-    provider: local
+    provider: ${provider}
     requireApproval: false
-    loadBalancer: false
   - name: prod
-    provider: local
+    provider: ${provider}
     requireApproval: true   # stop for a person before promoting here
-    loadBalancer: false
     # origins: [https://app.example.com]   # CORS; only localhost when empty
 `;
 }

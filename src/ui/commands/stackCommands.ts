@@ -48,7 +48,7 @@ async function createStack(workspace: StackWorkspace, log: ExtensionLog, arg?: {
   if (name === undefined) throw StagecraftError.cancelled('Create Stack');
   const bad = nameProblem(name, 'stack');
   if (bad) throw new StagecraftError(bad, { kind: 'input' });
-  const file = await writeNewStackFile(folder.fsPath, scaffoldStackFile({ ...facts, stack: name }));
+  const file = await writeNewStackFile(folder.fsPath, scaffoldStackFile({ ...facts, stack: name }, workspace.providers));
   await ensureGitignored(folder.fsPath);
   log.info(`Created ${file}`);
   workspace.refresh();

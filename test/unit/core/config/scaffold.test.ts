@@ -5,6 +5,9 @@ import { parseStackFile } from '../../../../src/core/config/load';
 import { gatherScaffoldFacts, scaffoldStackFile, writeNewStackFile } from '../../../../src/core/config/scaffold';
 import { StagecraftError } from '../../../../src/core/errors';
 import { TempDirs } from '../support/tempDir';
+import { builtinProviders } from '../../support/providers';
+
+const providers = builtinProviders();
 
 describe('config/scaffold: Create Stack', () => {
   const temp = new TempDirs();
@@ -38,10 +41,11 @@ describe('config/scaffold: Create Stack', () => {
 
   it('writes a commented file that parses as a valid stack with dev, test and a protected prod', async () => {
     const dir = serviceFolder();
-    const text = scaffoldStackFile(await gatherScaffoldFacts(dir, 'shop'));
+    const text = scaffoldStackFile(await gatherScaffoldFacts(dir, 'shop'), providers);
+    assert.match(text, /^ {4}provider: local {3}# local: runs on this machine[^;]*; aws: ECS Fargate/m, 'the default provider, and the choices');
     assert.match(text, /^# Prefilled from: package.json, Dockerfile\.$/m);
     assert.match(text, /^ {2}port: 3000 {3}# the port the container listens on \(EXPOSE\)$/m);
-    const r = parseStackFile(text, join(dir, 'stagecraft.yaml'));
+    const r = parseStackFile(text, join(dir, 'stagecraft.yaml'), providers.stackSchema());
     assert.deepEqual(r.problems, []);
     assert.equal(r.stack?.name, 'shop');
     assert.deepEqual(r.stack?.service, { dockerfile: 'Dockerfile', port: 3000, healthCheck: '/health', start: 'node server.js', build: 'npm run build', migrate: 'npm run migrate' });
@@ -60,10 +64,10 @@ describe('config/scaffold: Create Stack', () => {
     const facts = await gatherScaffoldFacts(dir);
     assert.equal(facts.stack, basename(dir).toLowerCase().replace(/_/g, '-'));
     assert.deepEqual({ ...facts, stack: '' }, { stack: '', dockerfile: 'Dockerfile', port: 8080, healthCheck: '/health', sources: [] });
-    const text = scaffoldStackFile(facts);
+    const text = scaffoldStackFile(facts, providers);
     assert.match(text, /^# Prefilled from: defaults \(no Dockerfile or package\.json found\)\.$/m);
     assert.match(text, /^ {2}# start: "" {3}# how the service starts \(CMD\)$/m);
-    const r = parseStackFile(text, join(dir, 'stagecraft.yaml'));
+    const r = parseStackFile(text, join(dir, 'stagecraft.yaml'), providers.stackSchema());
     assert.deepEqual(r.problems, []);
     assert.deepEqual(r.stack?.service, { dockerfile: 'Dockerfile', port: 8080, healthCheck: '/health' });
   });
