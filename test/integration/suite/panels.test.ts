@@ -124,7 +124,9 @@ describe('Panels', function () {
       ]);
       assert.equal(seen.focused.start, 'name');
       const order = seen.texts.order.split(' ');
-      for (const id of ['provider', 'database', 'requireApproval', 'loadBalancer', 'position', 'branches', 'create']) assert.ok(order.includes(id), `Tab reaches #${id} (order: ${seen.texts.order})`);
+      for (const id of ['provider', 'database', 'requireApproval', 'position', 'branches', 'create']) assert.ok(order.includes(id), `Tab reaches #${id} (order: ${seen.texts.order})`);
+      // Another provider's fields (the AWS region, load balancer) are hidden while local is chosen.
+      assert.ok(!order.includes('loadBalancer') && !order.includes('region'), `only the chosen provider's fields: ${seen.texts.order}`);
       assert.ok(order.indexOf('provider') < order.indexOf('branches') && order.indexOf('branches') < order.indexOf('create'), `in reading order: ${seen.texts.order}`);
       assert.equal(seen.focused.back, 'branches');
       // Enter in a text field creates the stage, as in a form.
