@@ -4,7 +4,7 @@ import { stageStackName } from '../core/naming';
 import { runHttpChecks, syntheticChecks, type RollbackContext, type Step, type StepContext, type StepExecutor, type StepOutcome } from '../core/pipeline';
 import type { ArtifactRef, DeployPrompts } from '../core/provider';
 import { describeStack } from './cfn/stacks';
-import { buildImageWithCodeBuild } from './build/imageBuild';
+import { buildImageWithCodeBuild } from './codebuild/imageBuild';
 import { runMigrationTask } from './ecs/migrate';
 import { digestOf, isMissingImage, resolveImage } from './image';
 import type { AwsClients } from './clients';

@@ -4,7 +4,7 @@ import type { ArtifactRef, Stack, Stage } from '../core/model';
 import type { RollbackContext, Step, StepContext, StepExecutor, StepOutcome } from '../core/pipeline';
 import { exportedSource, failedOutcome, stepShell } from '../core/pipeline/sourceChecks';
 import { stateDir } from '../core/workspace';
-import { buildArtifact, loadArtifact, type BuiltArtifact } from './build';
+import { buildArtifact, loadArtifact, type BuiltArtifact } from './artifact';
 import { ensureStageDatabase } from './database';
 import { checkHealth, openRuntime, runSyntheticChecks, startCandidate } from './stageDeployer';
 import { stageEnvironment } from './stageEnv';

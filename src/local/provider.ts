@@ -6,7 +6,7 @@ import type { ArtifactRef, DatabaseSecret, LogLine, LogOptions, Provider, WorkCo
 import { readStageState, stageStateFile, writeStageState } from '../core/stageState';
 import { stateDir } from '../core/workspace';
 import * as path from 'node:path';
-import { loadArtifact } from './build';
+import { loadArtifact } from './artifact';
 import { destroyStageDatabase, ensureStageDatabase, readStageDatabaseSecret, rotateStageDatabasePassword } from './database';
 import { connectStageRuntime, readStageRuntimeStatus } from './runtime/client';
 import { runtimePaths } from './runtime/paths';

@@ -3,7 +3,7 @@ import { isCancelled, StagecraftError } from '../core/errors';
 import type { Stack, Stage } from '../core/model';
 import { runHttpChecks, syntheticChecks } from '../core/pipeline';
 import type { StepOutcome } from '../core/pipeline';
-import type { BuiltArtifact } from './build';
+import type { BuiltArtifact } from './artifact';
 import { ensureStageDatabase } from './database';
 import { connectStageRuntime, type StageRuntime, type VersionInfo } from './runtime/client';
 import { parseAppLogLine, versionLabel } from './runtime/appLogFormat';

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-codebuild';
 import { GetObjectCommand, HeadObjectCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
-import { buildImageWithCodeBuild, isMissingImage } from '../../../src/aws/build/imageBuild';
+import { buildImageWithCodeBuild, isMissingImage } from '../../../src/aws/codebuild/imageBuild';
 import type { AwsClients } from '../../../src/aws/clients';
 import { AwsProvider } from '../../../src/aws/provider';
 import { resolveImage } from '../../../src/aws/image';

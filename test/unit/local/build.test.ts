@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StagecraftError } from '../../../src/core/errors';
-import { buildArtifact, loadArtifact, removeArtifact, type BuiltArtifact } from '../../../src/local/build';
+import { buildArtifact, loadArtifact, removeArtifact, type BuiltArtifact } from '../../../src/local/artifact';
 
 // From test/unit/local when run through tsx, from out/test/unit/local when compiled.
 const FIXTURE = ['../../fixtures', '../../../../test/fixtures'].map(p => path.resolve(__dirname, p, 'dockerfiles/node-service')).find(p => existsSync(p))!;

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { DockerIgnore } from '../../../src/local/build/dockerignore';
-import { compilePattern } from '../../../src/local/build/patterns';
-import { planBuild, type CopyStep, type RunStep } from '../../../src/local/build/plan';
-import { parseImage } from '../../../src/local/build/runtimes';
-import { substitute } from '../../../src/local/build/substitute';
+import { DockerIgnore } from '../../../src/local/artifact/dockerignore';
+import { compilePattern } from '../../../src/local/artifact/patterns';
+import { planBuild, type CopyStep, type RunStep } from '../../../src/local/artifact/plan';
+import { parseImage } from '../../../src/local/artifact/runtimes';
+import { substitute } from '../../../src/local/artifact/substitute';
 
 const plan = (text: string) => planBuild(text, 'Dockerfile', { PATH: '/usr/bin:/bin' });
 
