@@ -16,8 +16,19 @@ const controller = new AbortController();
 process.stdout.on('error', err => {
   if ((err as NodeJS.ErrnoException).code === 'EPIPE') process.exit(process.exitCode ?? 0);
 });
-process.once('SIGINT', () => controller.abort());
-process.once('SIGTERM', () => controller.abort());
+// A signal cancels the command; what has not finished cleaning up within the grace period
+// (or at a second signal) is ended, so Ctrl-C and `kill` always stop the CLI within a second.
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+const GRACE_MS = 700;
+let signalled: keyof typeof SIGNAL_EXIT | undefined;
+for (const name of Object.keys(SIGNAL_EXIT) as Array<keyof typeof SIGNAL_EXIT>) {
+  process.on(name, () => {
+    if (signalled) process.exit(SIGNAL_EXIT[signalled]);
+    signalled = name;
+    controller.abort();
+    setTimeout(() => process.exit(SIGNAL_EXIT[name]), GRACE_MS).unref();
+  });
+}
 
 runCli(process.argv.slice(2), {
   cwd: process.cwd(),
@@ -26,7 +37,7 @@ runCli(process.argv.slice(2), {
   signal: controller.signal,
 }).then(
   code => {
-    process.exitCode = code;
+    process.exitCode = signalled ? SIGNAL_EXIT[signalled] : code;
   },
   err => {
     process.stderr.write(`stagecraft: unexpected error: ${(err as Error).stack ?? String(err)}\n`);

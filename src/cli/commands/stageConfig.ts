@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { updateStackFile } from '../../core/config/update';
 import { StagecraftError } from '../../core/errors';
 import type { Stack, Stage } from '../../core/model';
+import { envNameProblem, secretValueProblem } from '../../core/inputRules';
 import { requireProvider } from '../../core/providers';
 import { findStage } from '../../core/release';
 import { dirOption, parseCommandArgs } from '../args';
@@ -59,6 +60,9 @@ export const envCommand: CliCommand = {
         if (value !== undefined) throw new StagecraftError('With --secret the value is read from standard input, never from the command line (it would land in shell history).', { kind: 'usage' });
         const secret = await readStdin();
         if (!secret) throw new StagecraftError('No secret value on standard input.', { kind: 'usage' });
+        // Checked before anything is stored; the message names the variable, never the value.
+        const bad = envNameProblem(name) ?? secretValueProblem(name, secret);
+        if (bad) throw new StagecraftError(`${stack.file}: ${bad}`, { kind: 'input' });
         const provider = await requireProvider(stage.provider, `Store secret for ${stage.name}`);
         await provider.storeSecret(stack, stage, name, secret, { signal: ctx.signal });
         stack = await updateStackFile(stack.file, e => e.setEnv(stage.name, name, { secret: name }));
