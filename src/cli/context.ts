@@ -3,6 +3,7 @@ import { loadStackFile } from '../core/config/load';
 import { StagecraftError } from '../core/errors';
 import type { Stack } from '../core/model';
 import { formatProblem } from '../core/problems';
+import { withDefaultSignals } from './signals';
 
 /** What every command gets: parsed options, where to write, and the folder it works in. */
 export interface CliContext {
@@ -23,7 +24,7 @@ export interface CliCommand {
 
 /** Loads the stack of `dir`, turning a missing or invalid file into a usage error (exit 2). */
 export async function requireStack(dir: string): Promise<Stack> {
-  const loaded = await loadStackFile(dir);
+  const loaded = await loadStackFile(dir, withDefaultSignals);
   if (!loaded) {
     throw new StagecraftError(`No stagecraft.yaml in ${path.resolve(dir)}.`, { kind: 'input', hint: 'Run `stagecraft init` to create one.' });
   }

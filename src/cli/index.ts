@@ -1,6 +1,7 @@
 import { registerAwsProvider } from '../aws/register';
 import { registerLocalProvider } from '../local/register';
 import { runCli } from './main';
+import { installSignalHandlers, signalExitCode } from './signals';
 
 /** The `stagecraft` executable: the same core the extension runs, for CI and scripts. */
 registerLocalProvider();
@@ -16,19 +17,7 @@ const controller = new AbortController();
 process.stdout.on('error', err => {
   if ((err as NodeJS.ErrnoException).code === 'EPIPE') process.exit(process.exitCode ?? 0);
 });
-// A signal cancels the command; what has not finished cleaning up within the grace period
-// (or at a second signal) is ended, so Ctrl-C and `kill` always stop the CLI within a second.
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
-const GRACE_MS = 700;
-let signalled: keyof typeof SIGNAL_EXIT | undefined;
-for (const name of Object.keys(SIGNAL_EXIT) as Array<keyof typeof SIGNAL_EXIT>) {
-  process.on(name, () => {
-    if (signalled) process.exit(SIGNAL_EXIT[signalled]);
-    signalled = name;
-    controller.abort();
-    setTimeout(() => process.exit(SIGNAL_EXIT[name]), GRACE_MS).unref();
-  });
-}
+installSignalHandlers(controller);
 
 runCli(process.argv.slice(2), {
   cwd: process.cwd(),
@@ -37,7 +26,7 @@ runCli(process.argv.slice(2), {
   signal: controller.signal,
 }).then(
   code => {
-    process.exitCode = signalled ? SIGNAL_EXIT[signalled] : code;
+    process.exitCode = signalExitCode() ?? code;
   },
   err => {
     process.stderr.write(`stagecraft: unexpected error: ${(err as Error).stack ?? String(err)}\n`);

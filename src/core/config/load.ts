@@ -71,13 +71,16 @@ export function parseStackFile(text: string, file: string): ParseResult {
   return result({ stack: toStack(parsed.data, file) });
 }
 
-/** Reads `stagecraft.yaml` in `root`; undefined when the folder has none. */
-export async function loadStackFile(root: string): Promise<(ParseResult & { text: string; file: string }) | undefined> {
+/**
+ * Reads `stagecraft.yaml` in `root`; undefined when the folder has none. `around` runs the
+ * synchronous parse (the CLI runs it where Ctrl-C can still end the process).
+ */
+export async function loadStackFile(root: string, around: (work: () => ParseResult) => ParseResult = work => work()): Promise<(ParseResult & { text: string; file: string }) | undefined> {
   const file = path.join(root, STACK_FILE);
   const text = await readStackText(file);
   if (text === undefined) return undefined;
   if (typeof text !== 'string') return { problems: [limitProblem(file, text.line, text.message)], document: new Document(), stageLines: [], text: '', file };
-  return { ...parseStackFile(text, file), text, file };
+  return { ...around(() => parseStackFile(text, file)), text, file };
 }
 
 /**
