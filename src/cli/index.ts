@@ -26,7 +26,8 @@ runCli(process.argv.slice(2), {
   signal: controller.signal,
 }).then(
   code => {
-    process.exitCode = signalExitCode() ?? code;
+    // A command that treats the signal as its normal end (`logs --follow`) says so with 0.
+    process.exitCode = code === 0 ? 0 : (signalExitCode() ?? code);
   },
   err => {
     process.stderr.write(`stagecraft: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
