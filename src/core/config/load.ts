@@ -8,6 +8,7 @@ import type { Stack, Stage } from '../model';
 import { isProtectedByDefault, nameProblem, stackNameProblem } from '../naming';
 import { originProblem } from '../origins';
 import { formatFieldPath, type Problem } from '../problems';
+import { redactor } from '../redact';
 import { closest } from '../suggest';
 import { formatBytes, STACK_FILE_LIMITS, stackFileLimitProblem } from './limits';
 import { KNOWN_KEYS, stackFileSchema, type StackFileParsed } from './schema';
@@ -157,6 +158,8 @@ function firstAlias(document: Document): [number, number] | undefined {
 }
 
 function toStack(data: StackFileParsed, file: string): Stack {
+  // Names are public: the redactor never masks them, whatever a secret's value happens to be.
+  redactor.addPublic(data.stack, ...data.stages.map(s => s.name));
   const stages: Stage[] = data.stages.map((s, index) => ({
     ...s,
     protected: s.protected ?? isProtectedByDefault(s.name),
