@@ -5,7 +5,23 @@ import { decodeStackBytes, encodeStackText } from '../../src/core/config/bytes';
 import { parseStackFile } from '../../src/core/config/load';
 import { updateStackFile } from '../../src/core/config/update';
 import { Redactor, redactor } from '../../src/core/redact';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { CLI, ensureCliBuilt, isolatedEnv } from '../unit/cli/support/cli';
 import { TempDirs } from '../unit/core/support/tempDir';
+
+function filesContaining(dir: string, needle: string): string[] {
+  const found: string[] = [];
+  const visit = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, e.name);
+      if (e.isDirectory()) visit(full);
+      else if (e.isFile() && statSync(full).size < 10_000_000 && readFileSync(full).includes(needle)) found.push(full);
+    }
+  };
+  visit(dir);
+  return found;
+}
 
 /** Issue 20 item 11, the smaller ones: a stage name is never masked; bytes of untouched lines survive an edit. */
 describe('faults: redaction of names, non-UTF-8 bytes in stagecraft.yaml', () => {
@@ -38,6 +54,24 @@ describe('faults: redaction of names, non-UTF-8 bytes in stagecraft.yaml', () =>
     assert.equal(after.toString('latin1').split('\n')[0], before.toString('latin1').split('\n')[0], 'the Latin-1 comment line is unchanged');
     assert.match(after.toString('utf8'), /env:\n\s+LOG_LEVEL: info/);
     assert.ok(after.includes(Buffer.from('stack: shop # naïve')), 'valid UTF-8 stays as it was');
+  });
+
+  it('`env unset` of a secret reference deletes the stored secret it orphans', function () {
+    this.timeout(180_000);
+    ensureCliBuilt();
+    const home = temps.make('stagecraft-home-');
+    const env = { ...process.env, ...isolatedEnv(home), XDG_STATE_HOME: join(home, 'state'), STAGECRAFT_HOME: join(home, 'stagecraft') };
+    const dir = temps.make();
+    writeFileSync(join(dir, 'stagecraft.yaml'), 'stack: shop\nservice:\n  dockerfile: Dockerfile\nstages:\n  - name: dev\n    provider: local\n');
+    const value = `orphan-${Date.now()}-value`;
+    const cli = (args: string[], input?: string) => spawnSync(process.execPath, [CLI, ...args], { cwd: dir, env, input, encoding: 'utf8' });
+    const set = cli(['env', 'set', 'dev', 'API_KEY', '--secret', '--no-apply'], value);
+    assert.equal(set.status, 0, set.stderr);
+    assert.notDeepEqual([...filesContaining(dir, value), ...filesContaining(home, value)], [], 'stored somewhere');
+    const unset = cli(['env', 'unset', 'dev', 'API_KEY', '--no-apply']);
+    assert.equal(unset.status, 0, unset.stderr);
+    assert.match(unset.stdout, /Deleted the secret API_KEY of dev/);
+    assert.deepEqual([...filesContaining(dir, value), ...filesContaining(home, value)], [], 'stored nowhere any more');
   });
 
   it('round-trips any bytes', () => {

@@ -36,6 +36,18 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
+/** After `env unset NAME`: the secret NAME referred to is deleted when no variable of the stage refers to it any more. */
+async function deleteOrphanSecret(ctx: CliContext, stack: Stack, before: Stage, name: string): Promise<void> {
+  const removed = before.env[name];
+  if (removed === undefined || typeof removed === 'string') return;
+  const after = stack.stages.find(s => s.name === before.name);
+  if (after && Object.values(after.env).some(v => typeof v !== 'string' && v.secret === removed.secret)) return;
+  const provider = await requireProvider(before.provider, `Delete secret ${removed.secret} of ${before.name}`);
+  if (!provider.deleteSecret) return;
+  await provider.deleteSecret(stack, before, removed.secret, { signal: ctx.signal, log: ctx.out });
+  ctx.out(`Deleted the secret ${removed.secret} of ${before.name}: nothing refers to it any more.`);
+}
+
 export const envCommand: CliCommand = {
   path: ['env'],
   usage: envUsage,
@@ -80,6 +92,7 @@ export const envCommand: CliCommand = {
         return 0;
       }
       ctx.out(`Removed ${name} from ${stage.name}.`);
+      await deleteOrphanSecret(ctx, stack, stage, name);
     } else {
       throw new StagecraftError(`Unknown action "${action}".\nUsage: ${envUsage}`, { kind: 'usage' });
     }
