@@ -2,6 +2,7 @@ import { awsModule } from '../aws/module';
 import { Providers } from '../core/providers';
 import { localModule } from '../local/module';
 import { runCli } from './main';
+import { installSignalHandlers, signalExitCode } from './signals';
 
 /**
  * The `stagecraft` executable: the same core the extension runs, for CI and scripts. A
@@ -20,8 +21,7 @@ const controller = new AbortController();
 process.stdout.on('error', err => {
   if ((err as NodeJS.ErrnoException).code === 'EPIPE') process.exit(process.exitCode ?? 0);
 });
-process.once('SIGINT', () => controller.abort());
-process.once('SIGTERM', () => controller.abort());
+installSignalHandlers(controller);
 
 runCli(process.argv.slice(2), {
   cwd: process.cwd(),
@@ -31,7 +31,8 @@ runCli(process.argv.slice(2), {
   providers,
 }).then(
   code => {
-    process.exitCode = code;
+    // A command that treats the signal as its normal end (`logs --follow`) says so with 0.
+    process.exitCode = code === 0 ? 0 : (signalExitCode() ?? code);
   },
   err => {
     process.stderr.write(`stagecraft: unexpected error: ${(err as Error).stack ?? String(err)}\n`);

@@ -23,7 +23,7 @@ export const dirOption = { dir: { type: 'string', short: 'C' } } as const;
 
 /** Loads the stack of `dir`, turning a missing or invalid file into a usage error (exit 2). */
 export async function requireStack(dir: string, providers: { stackSchema(): StackSchema }): Promise<Stack> {
-  const loaded = await loadStackFile(dir, providers.stackSchema());
+  const loaded = await loadStackFile(dir, providers.stackSchema(), withDefaultSignals);
   if (!loaded) {
     throw new StagecraftError(`No stagecraft.yaml in ${path.resolve(dir)}.`, { kind: 'input', hint: 'Run `stagecraft init` to create one.' });
   }
@@ -32,4 +32,21 @@ export async function requireStack(dir: string, providers: { stackSchema(): Stac
     throw new StagecraftError(`${loaded.file} is not valid:\n${errors.map(formatProblem).join('\n')}`, { kind: 'input' });
   }
   return loaded.stack;
+}
+
+const PROCESS_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * Runs synchronous, CPU-bound work (parsing a large stagecraft.yaml) with the signals' default
+ * action: a JavaScript handler could only run after the work, so while it runs there is none and
+ * Ctrl-C ends the process at once (the shell reports 130/143). There is nothing to clean up then.
+ */
+export function withDefaultSignals<T>(work: () => T): T {
+  const saved = PROCESS_SIGNALS.map(name => [name, process.listeners(name)] as const);
+  for (const [name] of saved) process.removeAllListeners(name);
+  try {
+    return work();
+  } finally {
+    for (const [name, listeners] of saved) for (const l of listeners) process.on(name, l);
+  }
 }

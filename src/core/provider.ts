@@ -66,6 +66,8 @@ export interface Provider {
   applyConfiguration(stack: Stack, stage: Stage, change: { env?: Record<string, EnvValue>; origins?: string[] }, ctx?: WorkContext): Promise<void>;
   /** Stores a value the stage's `env` refers to as `{ secret: name }`; the value never goes into a file of the repository. */
   storeSecret(stack: Stack, stage: Stage, name: string, value: string, ctx?: WorkContext): Promise<void>;
+  /** Deletes a stored secret nothing refers to any more (after `env unset`); no error when there is none. */
+  deleteSecret?(stack: Stack, stage: Stage, name: string, ctx?: WorkContext): Promise<void>;
   /** Creates the stage's database when it has none (a database can be added after the stage exists). */
   ensureDatabase(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<DatabaseSecret>;
   databaseSecret(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<DatabaseSecret | undefined>;

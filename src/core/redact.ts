@@ -18,15 +18,25 @@ const PATTERNS: Array<[RegExp, string]> = [
 
 export class Redactor {
   private readonly known = new Set<string>();
+  /** Names everyone sees (stacks, stages): never masked, even when a secret's value is the same word. */
+  private readonly shown = new Set<string>();
 
   /** Remembers a value to mask from now on (values shorter than 4 characters are too common to mask). */
   add(secret: string | undefined): void {
     if (secret && secret.length >= 4) this.known.add(secret);
   }
 
+  /**
+   * Declares names that are public by nature (a stage's or stack's name): a secret whose value is
+   * `test` must not turn every mention of stage "test" into `"****" is not a valid…`.
+   */
+  addPublic(...names: string[]): void {
+    for (const n of names) this.shown.add(n);
+  }
+
   redact(text: string): string {
     let out = text;
-    for (const secret of this.known) out = out.split(secret).join(MASK);
+    for (const secret of this.known) if (!this.shown.has(secret)) out = out.split(secret).join(MASK);
     for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
     return out;
   }

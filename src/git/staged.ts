@@ -127,3 +127,46 @@ export function readBlobs(top: string, blobs: string[], onBlob: (b: BlobContent)
     child.stdin.end(blobs.join('\n') + '\n');
   });
 }
+
+/** A file as the last commit has it (`HEAD:path`), or undefined when there is no commit or no such file. */
+export async function readCommittedFile(top: string, file: string, signal?: AbortSignal): Promise<Buffer | undefined> {
+  try {
+    return await gitBytes(top, ['cat-file', 'blob', `HEAD:${file}`], { signal });
+  } catch (err) {
+    if (err instanceof GitError) return undefined;
+    throw err;
+  }
+}
+
+/** Names of the files at the top level of the last commit (empty before the first commit). */
+export async function committedTopLevelNames(top: string, signal?: AbortSignal): Promise<string[]> {
+  try {
+    return splitNul(await gitBytes(top, ['ls-tree', '-z', '--name-only', 'HEAD'], { signal }));
+  } catch (err) {
+    if (err instanceof GitError) return [];
+    throw err;
+  }
+}
+
+/** A blob's bytes as a stream (`git cat-file blob`), for blobs too large to hold in memory. */
+export async function* streamBlob(top: string, blob: string, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  const child = spawn('git', ['cat-file', 'blob', blob], { cwd: top, stdio: ['ignore', 'pipe', 'pipe'], signal });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  const closed = new Promise<number | null>(resolve => child.on('close', resolve));
+  child.on('error', () => undefined);
+  for await (const piece of child.stdout) yield piece as Buffer;
+  const code = await closed;
+  if (signal?.aborted) throw StagecraftError.cancelled('Reading staged files');
+  if (code !== 0) throw new StagecraftError(`git cat-file blob ${blob} failed in ${top}: ${stderr.trim() || `exit ${code}`}`);
+}
+
+/** A file as the index has it (`:path`), or undefined when it is not in the index. */
+export async function readStagedFile(top: string, file: string, signal?: AbortSignal): Promise<Buffer | undefined> {
+  try {
+    return await gitBytes(top, ['cat-file', 'blob', `:${file}`], { signal });
+  } catch (err) {
+    if (err instanceof GitError) return undefined;
+    throw err;
+  }
+}

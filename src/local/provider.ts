@@ -14,7 +14,7 @@ import { LocalStepExecutor } from './executor';
 import { LOCAL_PROVIDER } from './name';
 import { tailLocalLog } from './logs/tail';
 import { deployArtifact } from './stageDeployer';
-import { deleteStageSecrets, storeStageSecret } from './stageSecrets';
+import { deleteStageSecret, deleteStageSecrets, storeStageSecret } from './stageSecrets';
 
 /**
  * The embedded default: every stage runs on this machine as a detached runtime (its proxy and
@@ -80,6 +80,10 @@ export class LocalProvider implements Provider {
 
   async storeSecret(stack: Stack, stage: Stage, name: string, value: string): Promise<void> {
     await storeStageSecret(stack.root, stage.name, name, value);
+  }
+
+  async deleteSecret(stack: Stack, stage: Stage, name: string): Promise<void> {
+    await deleteStageSecret(stack.root, stage.name, name);
   }
 
   ensureDatabase(stack: Stack, stage: Stage, ctx: WorkContext = {}): Promise<DatabaseSecret> {

@@ -15,12 +15,13 @@ export async function stageEnvironment(
   commit: string,
 ): Promise<Record<string, string>> {
   const secrets = await readStageSecrets(stack.root, stage.name);
-  const fromStage: Record<string, string> = {};
+  // No prototype: a name like `__proto__` or a secret called `constructor` is a plain key here.
+  const fromStage: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(stage.env)) {
     if (typeof value === 'string') {
       fromStage[name] = value;
     } else {
-      const secret = secrets[value.secret];
+      const secret = Object.hasOwn(secrets, value.secret) ? secrets[value.secret] : undefined;
       if (secret === undefined) {
         throw new StagecraftError(`Stage "${stage.name}": env ${name} refers to secret "${value.secret}", which this machine does not have.`, {
           kind: 'input',

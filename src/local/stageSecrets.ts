@@ -25,7 +25,18 @@ export async function readStageSecrets(root: string, stage: string): Promise<Rec
 
 export async function storeStageSecret(root: string, stage: string, name: string, value: string): Promise<void> {
   redactor.add(value);
-  const values = { ...(await readStageSecrets(root, stage)), [name]: value };
+  await writeStageSecrets(root, stage, { ...(await readStageSecrets(root, stage)), [name]: value });
+}
+
+/** Removes one secret of the stage (an orphan after `env unset`); nothing happens when it is not there. */
+export async function deleteStageSecret(root: string, stage: string, name: string): Promise<void> {
+  const values = await readStageSecrets(root, stage);
+  if (!Object.hasOwn(values, name)) return;
+  const rest = Object.fromEntries(Object.entries(values).filter(([k]) => k !== name));
+  await writeStageSecrets(root, stage, rest);
+}
+
+async function writeStageSecrets(root: string, stage: string, values: Record<string, string>): Promise<void> {
   const target = file(root, stage);
   await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
   await writeJsonAtomic(target, values, { mode: 0o600 });

@@ -83,9 +83,9 @@ function makeRepo(dir, count) {
     mkdirSync(sub, { recursive: true });
     const ext = ['ts', 'ts', 'ts', 'json', 'yaml', 'md'][i % 6];
     let text = ext === 'ts' ? sourceText(2500 + (i % 7) * 700, i + 1) : ext === 'json' ? JSON.stringify({ name: `pkg-${i}`, version: '1.0.0', dependencies: { a: '^1', b: '^2' }, notes: sourceText(800, i) }, null, 2) : ext === 'yaml' ? `name: svc-${i}\nreplicas: ${i % 5}\nenv:\n  LOG_LEVEL: info\n  REGION: eu-west-1\n` : `# Module ${i}\n\n${sourceText(1500, i)}`;
-    if (i === 17) text += `\nconst leaked = '${'AK' + 'IA' + 'QZT4FAKEKEY7X2LM'}';\n`;
-    if (i === 480) text += `\nconst db = 'postgres://app:${'Fk' + '9xQ2mVw7Lp'}@db.internal:5432/shop';\n`;
-    if (i === 911) text += `\nconst gh = '${'gh' + 'p_' + 'FAKEfake0123456789abcdefghijklmnopqr'}';\n`;
+    if (i === 17) text += `\nconst leaked = '${['AK', 'IA', 'QZT4FAKEKEY7X2LM'].join('')}';\n`;
+    if (i === 480) text += `\nconst db = 'postgres://app:${['Fk', '9xQ2mVw7Lp'].join('')}@db.internal:5432/shop';\n`;
+    if (i === 911) text += `\nconst gh = '${['gh', 'p_', 'FAKEfake0123456789abcdefghijklmnopqr'].join('')}';\n`;
     writeFileSync(path.join(sub, `file${i}.${ext}`), text);
   }
   // The secretlint CLI needs a config; this one is its recommended preset, the core of Stagecraft's

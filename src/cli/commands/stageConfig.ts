@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { updateStackFile } from '../../core/config/update';
 import { StagecraftError } from '../../core/errors';
 import type { Stack, Stage } from '../../core/model';
+import { envNameProblem, secretValueProblem } from '../../core/inputRules';
 import { findStage } from '../../core/release';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand, type CliContext } from '../context';
@@ -34,6 +35,18 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
+/** After `env unset NAME`: the secret NAME referred to is deleted when no variable of the stage refers to it any more. */
+async function deleteOrphanSecret(ctx: CliContext, stack: Stack, before: Stage, name: string): Promise<void> {
+  const removed = before.env[name];
+  if (removed === undefined || typeof removed === 'string') return;
+  const after = stack.stages.find(s => s.name === before.name);
+  if (after && Object.values(after.env).some(v => typeof v !== 'string' && v.secret === removed.secret)) return;
+  const provider = await ctx.providers.get(before.provider, `Delete secret ${removed.secret} of ${before.name}`);
+  if (!provider.deleteSecret) return;
+  await provider.deleteSecret(stack, before, removed.secret, { signal: ctx.signal, log: ctx.out });
+  ctx.out(`Deleted the secret ${removed.secret} of ${before.name}: nothing refers to it any more.`);
+}
+
 export const envCommand: CliCommand = {
   path: ['env'],
   usage: envUsage,
@@ -58,6 +71,9 @@ export const envCommand: CliCommand = {
         if (value !== undefined) throw new StagecraftError('With --secret the value is read from standard input, never from the command line (it would land in shell history).', { kind: 'usage' });
         const secret = await readStdin();
         if (!secret) throw new StagecraftError('No secret value on standard input.', { kind: 'usage' });
+        // Checked before anything is stored; the message names the variable, never the value.
+        const bad = envNameProblem(name) ?? secretValueProblem(name, secret);
+        if (bad) throw new StagecraftError(`${stack.file}: ${bad}`, { kind: 'input' });
         const provider = await ctx.providers.get(stage.provider, `Store secret for ${stage.name}`);
         await provider.storeSecret(stack, stage, name, secret, { signal: ctx.signal });
         stack = await updateStackFile(stack.file, e => e.setEnv(stage.name, name, { secret: name }), ctx.providers.stackSchema());
@@ -75,6 +91,7 @@ export const envCommand: CliCommand = {
         return 0;
       }
       ctx.out(`Removed ${name} from ${stage.name}.`);
+      await deleteOrphanSecret(ctx, stack, stage, name);
     } else {
       throw new StagecraftError(`Unknown action "${action}".\nUsage: ${envUsage}`, { kind: 'usage' });
     }

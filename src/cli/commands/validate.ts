@@ -3,6 +3,7 @@ import { loadStackFile, STACK_FILE } from '../../core/config/load';
 import { StagecraftError } from '../../core/errors';
 import { formatProblem } from '../../core/problems';
 import { dirOption, parseCommandArgs } from '../args';
+import { withDefaultSignals } from '../../core/commandLine';
 import type { CliCommand } from '../context';
 
 const usage = 'stagecraft validate [--dir DIR] [--json]';
@@ -14,7 +15,7 @@ export const validateCommand: CliCommand = {
   async run(ctx) {
     const { values } = parseCommandArgs(ctx.args, { ...dirOption, json: { type: 'boolean' } }, usage);
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
-    const loaded = await loadStackFile(root, ctx.providers.stackSchema());
+    const loaded = await loadStackFile(root, ctx.providers.stackSchema(), withDefaultSignals);
     if (!loaded) throw new StagecraftError(`No ${STACK_FILE} in ${root}.`, { kind: 'input', hint: 'Run `stagecraft init` to create one.' });
     const errors = loaded.problems.filter(p => p.severity === 'error');
     if (values.json) {

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document, type Node, type ToStringOptions } from 'yaml';
-import { envNameProblem } from '../env';
+import { envNameProblem, envValueProblem } from '../inputRules';
 import { StagecraftError } from '../errors';
 import type { EnvValue, ProviderName, Stack } from '../model';
 import { nameProblem } from '../naming';
@@ -65,7 +65,7 @@ export class StackFileEditor {
   }
 
   setEnv(stage: string, name: string, value: EnvValue): void {
-    const problem = envNameProblem(name);
+    const problem = envNameProblem(name) ?? (typeof value === 'string' ? envValueProblem(name, value) : undefined);
     if (problem) throw new StagecraftError(problem, { kind: 'input' });
     const env = this.stageChild(stage, 'env', () => new YAMLMap());
     if (!isMap(env)) throw this.shapeError(stage, 'env', 'a mapping');

@@ -1,13 +1,16 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type Pair } from 'yaml';
 import type { ZodIssue } from 'zod';
-import { envNameProblem } from '../env';
+import { StagecraftError } from '../errors';
+import { envNameProblem, envValueProblem } from '../inputRules';
 import type { Stack, Stage } from '../model';
 import { isProtectedByDefault, nameProblem } from '../naming';
 import { originProblem } from '../origins';
 import { formatFieldPath, type Problem } from '../problems';
+import { redactor } from '../redact';
 import { closest } from '../suggest';
+import { formatBytes, STACK_FILE_LIMITS, stackFileLimitProblem } from './limits';
 import { stackSchemaFor, type StackFileParsed, type StackSchema } from './schema';
 
 export const STACK_FILE = 'stagecraft.yaml';
@@ -31,27 +34,40 @@ const UNCHECKED = stackSchemaFor(undefined);
  * the provider-specific stage keys are carried unchecked.
  */
 export function parseStackFile(text: string, file: string, schema: StackSchema = UNCHECKED): ParseResult {
+  const limit = stackFileLimitProblem(text);
+  if (limit) {
+    // Refused before the YAML parser runs: its cost grows with what the limits bound.
+    return { problems: [limitProblem(file, limit.line, limit.message)], document: new Document(), stageLines: [] };
+  }
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found below in one pass: the parser's own check is quadratic per mapping.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const locate = new Locator(document, lineCounter, file, schema);
   const problems: Problem[] = [];
   const result = (extra: { stack?: Stack }) => ({ ...extra, problems: sortProblems(problems), document, stageLines: locate.stageLines() });
 
-  for (const err of document.errors) {
-    const duplicate = err.code === 'DUPLICATE_KEY' ? locate.keyAt(err.pos[0]) : undefined;
-    problems.push(
-      duplicate
-        ? locate.offsets(duplicate.range[0], duplicate.range[1], formatFieldPath(duplicate.path), `duplicate key "${duplicate.key}": a key may appear only once in a mapping`)
-        : locate.offsets(err.pos[0], err.pos[1], '', yamlErrorMessage(err.message)),
-    );
+  for (const err of document.errors) problems.push(locate.offsets(err.pos[0], err.pos[1], '', yamlErrorMessage(err.message)));
+  for (const duplicate of duplicateKeys(document)) {
+    problems.push(locate.offsets(duplicate.range[0], duplicate.range[1], formatFieldPath(duplicate.path), `duplicate key "${duplicate.key}": a key may appear only once in a mapping`));
   }
   if (problems.length > 0) return result({});
 
-  const raw: unknown = document.toJS();
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: STACK_FILE_LIMITS.aliases });
+  } catch (err) {
+    // yaml refuses an alias bomb (aliases expanding to more nodes than the document holds).
+    const alias = firstAlias(document);
+    problems.push(locate.offsets(alias?.[0] ?? 0, alias?.[1] ?? 0, '', `aliases expand too far (more than ${STACK_FILE_LIMITS.aliases} per alias, the limit for stagecraft.yaml): ${(err as Error).message}`));
+    return result({});
+  }
   if (raw === null || raw === undefined) {
     problems.push(locate.offsets(0, 0, '', 'the file is empty: expected a mapping with at least `stack:` and `stages:`'));
     return result({});
   }
+  // Before the schema: it would silently drop a `__proto__` key and keep a NUL in a value.
+  problems.push(...envProblems(raw, locate));
+  if (problems.length > 0) return result({});
   const parsed = schema.schema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(...issueProblems(issue, locate));
@@ -62,20 +78,99 @@ export function parseStackFile(text: string, file: string, schema: StackSchema =
   return result({ stack: toStack(parsed.data, file) });
 }
 
-/** Reads `stagecraft.yaml` in `root`; undefined when the folder has none. */
-export async function loadStackFile(root: string, schema?: StackSchema): Promise<(ParseResult & { text: string; file: string }) | undefined> {
+/**
+ * Reads `stagecraft.yaml` in `root`; undefined when the folder has none. `schema` comes from the
+ * registered providers; `around` runs the synchronous parse (the CLI runs it where Ctrl-C can
+ * still end the process).
+ */
+export async function loadStackFile(
+  root: string,
+  schema?: StackSchema,
+  around: (work: () => ParseResult) => ParseResult = work => work(),
+): Promise<(ParseResult & { text: string; file: string }) | undefined> {
   const file = path.join(root, STACK_FILE);
-  let text: string;
+  const text = await readStackText(file);
+  if (text === undefined) return undefined;
+  if (typeof text !== 'string') return { problems: [limitProblem(file, text.line, text.message)], document: new Document(), stageLines: [], text: '', file };
+  return { ...around(() => parseStackFile(text, file, schema)), text, file };
+}
+
+/**
+ * The text of a stack file, undefined when there is none, or the size limit it exceeds (found
+ * without reading more than the limit). Anything that is not a readable file is bad input.
+ */
+export async function readStackText(file: string): Promise<string | undefined | { line: number; message: string }> {
+  let handle: fs.FileHandle;
   try {
-    text = await fs.readFile(file, 'utf8');
+    handle = await fs.open(file, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new StagecraftError(`Cannot read ${file}: ${(err as Error).message}`, { kind: 'input', cause: err });
   }
-  return { ...parseStackFile(text, file, schema), text, file };
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) {
+      throw new StagecraftError(`${file}:1:1: is a ${stat.isDirectory() ? 'directory' : 'special file'}, not a file: stagecraft.yaml must be a YAML file`, { kind: 'input' });
+    }
+    const limit = STACK_FILE_LIMITS.bytes;
+    const head = Buffer.alloc(Math.min(stat.size, limit) + 1);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    if (bytesRead > limit) {
+      let line = 1;
+      for (let i = head.indexOf(10); i >= 0 && i < limit; i = head.indexOf(10, i + 1)) line++;
+      return { line, message: `the file is ${stat.size > limit ? formatBytes(stat.size) : `over ${formatBytes(limit)}`}, over the limit of ${formatBytes(limit)} for stagecraft.yaml` };
+    }
+    return head.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+function limitProblem(file: string, line: number, message: string): Problem {
+  return { file, line, column: 1, endLine: line, endColumn: 1, field: '', message, severity: 'error' };
+}
+
+/** Every key that repeats one earlier in the same mapping: one Set per mapping, linear overall. */
+function duplicateKeys(document: Document): Array<{ path: PathPart[]; key: string; range: [number, number] }> {
+  const found: Array<{ path: PathPart[]; key: string; range: [number, number] }> = [];
+  const walk = (node: unknown, at: PathPart[]): void => {
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const p of node.items) {
+        if (!isPair(p)) continue;
+        const key = isScalar(p.key) ? String(p.key.value) : undefined;
+        if (key !== undefined) {
+          if (seen.has(key) && p.key && isScalar(p.key) && p.key.range) found.push({ path: [...at, key], key, range: [p.key.range[0], p.key.range[1]] });
+          seen.add(key);
+        }
+        walk(p.value, [...at, key ?? '?']);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, [...at, i]));
+    }
+  };
+  walk(document.contents, []);
+  return found;
+}
+
+function firstAlias(document: Document): [number, number] | undefined {
+  let range: [number, number] | undefined;
+  visit(document, {
+    Alias(_key, node) {
+      if (isAlias(node) && node.range) {
+        range = [node.range[0], node.range[1]];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return range;
 }
 
 function toStack(data: StackFileParsed, file: string): Stack {
+  // Names are public: the redactor never masks them, whatever a secret's value happens to be.
+  redactor.addPublic(data.stack, ...data.stages.map(s => s.name));
   const stages: Stage[] = data.stages.map((s, index) => ({
     ...s,
     protected: s.protected ?? isProtectedByDefault(s.name),
@@ -111,10 +206,6 @@ function semanticProblems(data: StackFileParsed, locate: Locator, schema: StackS
       if (!hasKey(locate, ['stages', i, key]) || (stage as Record<string, unknown>)[key] === schema.optionDefaults.get(key)) continue;
       problems.push({ ...locate.key(['stages', i, key], `only ${schema.labels.get(owner) ?? owner} stages use "${key}"; this stage's provider is "${stage.provider}"`), severity: 'warning' });
     }
-    for (const name of Object.keys(stage.env)) {
-      const envBad = envNameProblem(name);
-      if (envBad) problems.push(locate.key(['stages', i, 'env', name], envBad));
-    }
     stage.origins.forEach((origin, j) => {
       const originBad = originProblem(origin);
       if (originBad) problems.push(locate.value(['stages', i, 'origins', j], originBad));
@@ -125,6 +216,24 @@ function semanticProblems(data: StackFileParsed, locate: Locator, schema: StackS
 
 function hasKey(locate: Locator, at: PathPart[]): boolean {
   return locate.has(at);
+}
+
+/** Names and plain values of every stage's `env`, checked on the document's own keys. */
+function envProblems(raw: unknown, locate: Locator): Problem[] {
+  const problems: Problem[] = [];
+  const stages = (raw as { stages?: unknown }).stages;
+  if (!Array.isArray(stages)) return problems;
+  stages.forEach((stage, i) => {
+    const env = (stage as { env?: unknown } | null)?.env;
+    if (env === null || typeof env !== 'object' || Array.isArray(env)) return;
+    for (const [name, value] of Object.entries(env)) {
+      const nameBad = envNameProblem(name);
+      if (nameBad) problems.push(locate.key(['stages', i, 'env', name], nameBad));
+      const valueBad = typeof value === 'string' ? envValueProblem(name, value) : undefined;
+      if (valueBad) problems.push(locate.value(['stages', i, 'env', name], valueBad));
+    }
+  });
+  return problems;
 }
 
 function issueProblems(issue: ZodIssue, locate: Locator): Problem[] {
@@ -225,29 +334,6 @@ class Locator {
     const parent = at.slice(0, -1);
     const { pair, node } = this.find(parent);
     return this.at((pair?.key ?? node) as Node | undefined, at, message);
-  }
-
-  /** The path of the mapping key that starts at `offset` (for duplicate keys, which the document keeps). */
-  keyAt(offset: number): { path: PathPart[]; key: string; range: [number, number] } | undefined {
-    type Found = { path: PathPart[]; key: string; range: [number, number] };
-    const visit = (node: unknown, at: PathPart[]): Found | undefined => {
-      if (isMap(node)) {
-        for (const p of node.items) {
-          if (!isPair(p) || !isScalar(p.key)) continue;
-          const key = String(p.key.value);
-          if (p.key.range?.[0] === offset) return { path: [...at, key], key, range: [p.key.range[0], p.key.range[1]] };
-          const inner = visit(p.value, [...at, key]);
-          if (inner) return inner;
-        }
-      } else if (isSeq(node)) {
-        for (let i = 0; i < node.items.length; i++) {
-          const inner = visit(node.items[i], [...at, i]);
-          if (inner) return inner;
-        }
-      }
-      return undefined;
-    };
-    return visit(this.document.contents, []);
   }
 
   stageLines(): number[] {

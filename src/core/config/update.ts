@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { StagecraftError } from '../errors';
 import type { Stack } from '../model';
+import { decodeStackBytes, encodeStackText } from './bytes';
 import { StackFileEditor } from './edit';
 import { parseStackFile } from './load';
 import type { StackSchema } from './schema';
@@ -10,7 +11,7 @@ import type { StackSchema } from './schema';
  * would not validate. Returns the stack as the file now defines it.
  */
 export async function updateStackFile(file: string, edit: (editor: StackFileEditor) => void, schema?: StackSchema): Promise<Stack> {
-  const text = await fs.readFile(file, 'utf8');
+  const text = decodeStackBytes(await fs.readFile(file));
   const editor = new StackFileEditor(text, file);
   edit(editor);
   const next = editor.toString();
@@ -18,6 +19,6 @@ export async function updateStackFile(file: string, edit: (editor: StackFileEdit
   if (!check.stack) {
     throw new StagecraftError(`The change would make ${file} invalid: ${check.problems[0]?.message ?? 'unknown problem'}`, { kind: 'input' });
   }
-  if (next !== text) await fs.writeFile(file, next);
+  if (next !== text) await fs.writeFile(file, encodeStackText(next));
   return check.stack;
 }

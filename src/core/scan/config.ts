@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SecretLintCoreConfig, SecretLintCoreConfigUnionRule, SecretLintUnionRuleCreator } from '@secretlint/types' with { 'resolution-mode': 'import' };
@@ -61,6 +62,29 @@ export async function loadScanConfig(root: string): Promise<ScanConfig> {
     : { config: defaultConfig(modules) };
   cache.set(root, { key, value });
   return value;
+}
+
+/** File names secretlint's config loader reads its configuration from. */
+export const CONFIG_FILE_NAME = /^(\.secretlintrc(\.(json|ya?ml|js|cjs|mjs))?|package\.json)$/;
+
+/**
+ * The rules as given by config files that are not on disk (the committed `.secretlintrc*`, for
+ * the pre-commit hook): written to a private temporary folder for secretlint's loader, rule
+ * packages resolved from `root` as for the file in place. `label` names a file in messages.
+ */
+export async function loadScanConfigFromFiles(root: string, files: Array<{ name: string; content: Buffer }>, label: (name: string) => string): Promise<ScanConfig> {
+  const modules = await loadSecretlint();
+  if (files.length === 0) return { config: defaultConfig(modules) };
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'stagecraft-scan-config-'));
+  try {
+    for (const f of files) await fs.writeFile(path.join(dir, f.name), f.content, { mode: 0o600 });
+    const found = await findConfigFile(dir);
+    if (!found) return { config: defaultConfig(modules) };
+    const name = path.basename(found.filePath);
+    return { config: await buildConfig(validate(found.config, label(name)), path.join(root, name), modules), file: label(name) };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }
 
 export function defaultConfig(modules: SecretlintModules): SecretLintCoreConfig {

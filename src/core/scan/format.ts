@@ -7,17 +7,20 @@ export const SCAN_FORMATS: readonly ScanFormat[] = ['text', 'json', 'sarif'];
 /** `file:line:column  rule  message` lines (terminals and editors link them), then a summary. */
 export function formatText(report: ScanReport): string[] {
   const lines = report.findings.map(f => `${f.file}:${f.line}:${f.column}  ${f.ruleId}  ${f.message}`);
+  for (const note of report.notes) lines.push(`Note: ${note}`);
   lines.push(summaryLine(report));
   return lines;
 }
 
 export function summaryLine(report: ScanReport): string {
   const files = new Set(report.findings.map(f => f.file)).size;
-  const skipped = report.skipped.filter(s => s.reason !== 'ignored').length;
-  const ignored = report.skipped.length - skipped;
+  const unreadable = report.skipped.filter(s => s.reason !== 'ignored');
   const tail = [`${report.scanned} file(s) scanned`];
-  if (skipped) tail.push(`${skipped} skipped (binary, large or generated)`);
-  if (ignored) tail.push(`${ignored} ignored by .secretlintignore`);
+  if (unreadable.length) tail.push(`${unreadable.length} could not be read (${unreadable.slice(0, 3).map(s => s.file).join(', ')}${unreadable.length > 3 ? ', …' : ''})`);
+  // Each skip under the name of the file whose rules made it: never a file the repository lacks.
+  const bySource = new Map<string, number>();
+  for (const s of report.skipped) if (s.reason === 'ignored') bySource.set(s.by ?? '.secretlintignore', (bySource.get(s.by ?? '.secretlintignore') ?? 0) + 1);
+  for (const [source, count] of bySource) tail.push(`${count} ignored by ${source}`);
   const head = report.findings.length === 0 ? 'No secrets found' : `${report.findings.length} secret(s) found in ${files} file(s)`;
   return `${head}; ${tail.join(', ')} in ${report.durationMs} ms.`;
 }
@@ -31,6 +34,8 @@ export function formatJson(report: ScanReport): string {
       findings: report.findings,
       skipped: report.skipped.filter(s => s.reason !== 'ignored'),
       ignored: report.skipped.filter(s => s.reason === 'ignored').length,
+      ignoredBy: Object.fromEntries([...new Set(report.skipped.filter(s => s.reason === 'ignored').map(s => s.by ?? '.secretlintignore'))].map(by => [by, report.skipped.filter(s => s.reason === 'ignored' && (s.by ?? '.secretlintignore') === by).length])),
+      notes: report.notes,
       durationMs: report.durationMs,
     },
     null,

@@ -4,15 +4,22 @@ import ignore from 'ignore';
 
 export const IGNORE_FILE = '.secretlintignore';
 
-/** What the secretlint CLI never scans, plus Stagecraft's own never-committed state folder. */
-const DEFAULT_IGNORES = ['.git/', 'node_modules/', '.secretlintrc', '.secretlintrc.*', '.secretlintignore*', '.stagecraft/'];
+/**
+ * Only what can never be committed. Everything else git would commit is scanned unless git
+ * ignores it (the file lists come from git) or the user's .secretlintignore lists it.
+ */
+const DEFAULT_IGNORES = ['.git/'];
 
 /** Decides from a path relative to the root (either separator) whether the scan leaves it out. */
 export type IgnoreFilter = (relativePath: string) => boolean;
 
 /** The root's `.secretlintignore` (gitignore syntax, as the secretlint CLI reads it) and the defaults. */
 export async function loadIgnoreFilter(root: string): Promise<IgnoreFilter> {
-  const text = await fs.readFile(path.join(root, IGNORE_FILE), 'utf8').catch(() => '');
+  return ignoreFilter(await fs.readFile(path.join(root, IGNORE_FILE), 'utf8').catch(() => ''));
+}
+
+/** The filter of a .secretlintignore's text (the committed one, for the pre-commit hook). */
+export function ignoreFilter(text: string): IgnoreFilter {
   const ig = ignore().add(DEFAULT_IGNORES).add(text);
   return relativePath => {
     const rel = relativePath.split(path.sep).join('/').replace(/^\.\//, '');

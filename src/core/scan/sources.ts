@@ -1,10 +1,12 @@
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { listWorkTreeFiles } from '../../git/files';
-import { listStagedChanges, readBlobs, repositoryRoot } from '../../git/staged';
+import { committedTopLevelNames, listStagedChanges, readBlobs, readCommittedFile, readStagedFile, repositoryRoot, streamBlob } from '../../git/staged';
 import { StagecraftError, throwIfAborted } from '../errors';
+import { CONFIG_FILE_NAME, loadScanConfigFromFiles, type ScanConfig } from './config';
 import { DEFAULT_MAX_FILE_BYTES } from './content';
-import { scanGate, scanSources, type FileSource } from './scanner';
+import { IGNORE_FILE, ignoreFilter } from './ignore';
+import { scanSources, type FileSource, type ScanGate } from './scanner';
 import type { ScanOptions, ScanReport } from './types';
 
 /**
@@ -41,13 +43,15 @@ export async function scanPaths(root: string, paths: string[], options: ScanOpti
  * Scans what the next commit would add or change, read from the index (never the work tree):
  * a secret that is only in the work tree does not count, a staged one does even if the work
  * tree no longer has it. Paths in the report are relative to the repository's top level.
+ * The scan's own configuration (.secretlintignore, .secretlintrc*) is the COMMITTED one: a change
+ * to it, staged or not, cannot open the door for the very commit that makes it; the report says so.
  */
 export async function scanStaged(dir: string, options: ScanOptions & { paths?: string[] } = {}): Promise<ScanReport> {
   const top = await repositoryRoot(path.resolve(dir), options.signal);
   if (!top) throw new StagecraftError(`${path.resolve(dir)} is not inside a git repository, so it has no staged files.`, { kind: 'input', hint: 'Run it in a repository, or scan files with `stagecraft scan PATH…`.' });
   const pathspecs = options.paths?.map(p => relative(top, path.resolve(dir, p)));
   const staged = await listStagedChanges(top, { signal: options.signal, pathspecs });
-  const gate = await scanGate(top, options);
+  const { gate, config, notes } = await committedConfiguration(top, options.signal);
   const wanted = staged.filter(f => !gate.ignored(f.path));
   const ignored = staged.filter(f => gate.ignored(f.path));
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -89,23 +93,56 @@ export async function scanStaged(dir: string, options: ScanOptions & { paths?: s
       if (readError) return Promise.reject(readError);
       return new Promise(resolve => waiters.set(i, resolve));
     },
+    // A blob too large to hold is streamed from git in chunks.
+    stream: () => streamBlob(top, f.blob, options.signal),
   }));
-  const report = await scanSources(top, sources, options, gate);
+  const report = await scanSources(top, sources, options, gate, config);
   await reading;
-  report.skipped.push(...ignored.map(f => ({ file: f.path, reason: 'ignored' as const })));
+  report.skipped.push(...ignored.map(f => ({ file: f.path, reason: 'ignored' as const, by: gate.ignoreSource })));
+  report.notes.push(...notes);
   return report;
 }
 
+/** The committed .secretlintignore and .secretlintrc*, with a note for each that the work tree or index changes. */
+async function committedConfiguration(top: string, signal?: AbortSignal): Promise<{ gate: ScanGate; config: ScanConfig; notes: string[] }> {
+  const notes: string[] = [];
+  const differs = async (name: string, committed: Buffer | undefined) => {
+    const staged = await readStagedFile(top, name, signal);
+    const work = await fs.readFile(path.join(top, name)).catch(() => undefined);
+    return [staged, work].some(v => (v === undefined) !== (committed === undefined) || (v !== undefined && committed !== undefined && !v.equals(committed)));
+  };
+  const ignoreText = await readCommittedFile(top, IGNORE_FILE, signal);
+  if (await differs(IGNORE_FILE, ignoreText)) {
+    notes.push(`${IGNORE_FILE} has changes that are not committed: this scan used ${ignoreText ? `the committed version (HEAD:${IGNORE_FILE})` : 'no ignore file, as the last commit has none'}. Commit the change on its own first; it applies to the commits after it.`);
+  }
+  const configNames = (await committedTopLevelNames(top, signal)).filter(n => CONFIG_FILE_NAME.test(n));
+  const configFiles: Array<{ name: string; content: Buffer }> = [];
+  for (const name of configNames) {
+    const content = await readCommittedFile(top, name, signal);
+    if (content) configFiles.push({ name, content });
+  }
+  const workConfigNames = (await fs.readdir(top).catch(() => [] as string[])).filter(n => n.startsWith('.secretlintrc'));
+  for (const name of new Set([...workConfigNames, ...configNames.filter(n => n !== 'package.json')])) {
+    if (await differs(name, configFiles.find(f => f.name === name)?.content)) {
+      notes.push(`${name} has changes that are not committed: this scan used the rules of the last commit${configNames.includes(name) ? ` (HEAD:${name})` : ''}. Commit the change on its own first; it applies to the commits after it.`);
+    }
+  }
+  const config = await loadScanConfigFromFiles(top, configFiles, name => `HEAD:${name}`);
+  return { gate: { ignored: ignoreFilter(ignoreText?.toString('utf8') ?? ''), ignoreSource: ignoreText ? `HEAD:${IGNORE_FILE}` : IGNORE_FILE }, config, notes };
+}
+
 function diskSource(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): FileSource {
+  const abs = path.resolve(root, file);
   return {
     file,
     read: async () => {
-      const abs = path.resolve(root, file);
       const stat = await fs.stat(abs);
       if (!stat.isFile()) throw new Error('not a file');
+      // Too large to hold: scanned from `stream` in chunks instead.
       if (stat.size > maxBytes) return { size: stat.size };
       return { size: stat.size, content: await fs.readFile(abs) };
     },
+    stream: () => createReadStream(abs, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>,
   };
 }
 

@@ -27,6 +27,8 @@ export type SkipReason = 'binary' | 'too-large' | 'generated' | 'ignored' | 'unr
 export interface SkippedFile {
   file: string;
   reason: SkipReason;
+  /** For an ignored file: the file whose rules left it out (`.secretlintignore`, `HEAD:.secretlintignore`). */
+  by?: string;
 }
 
 export interface ScanReport {
@@ -40,6 +42,8 @@ export interface ScanReport {
   /** The `.secretlintrc*` that configured the rules, when one was found. */
   configFile?: string;
   durationMs: number;
+  /** Things the reader must know about how the scan ran (a staged change to the scan's own configuration). */
+  notes: string[];
 }
 
 export interface ScanProgress {
@@ -51,6 +55,6 @@ export interface ScanProgress {
 export interface ScanOptions {
   signal?: AbortSignal;
   onProgress?: (progress: ScanProgress) => void;
-  /** Files larger than this are skipped (default 8 MiB). */
+  /** Files larger than this are streamed in chunks rather than read whole (default 8 MiB). */
   maxFileBytes?: number;
 }

@@ -1,4 +1,6 @@
-import { watch, promises as fs, type FSWatcher } from 'node:fs';
+import * as fsCallback from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { promisify } from 'node:util';
 import * as path from 'node:path';
 
 /** One complete line of a log file and where it was read (the id of a line survives rotation). */
@@ -26,117 +28,192 @@ export interface TailFileOptions {
 
 const CHUNK = 64 * 1024;
 const MAX_ROTATED = 1000;
+const readFd = promisify(fsCallback.read);
 
 /**
  * Reads a log file written by RotatingFile (rename `file` → `file.1`, then create a new `file`) and,
- * when following, everything appended to it, in batches of whole lines, in the order written:
- * - the open handle keeps reading the renamed file until its end, so nothing written just before a
- *   rotation is lost;
- * - files rotated in between two looks (two rotations in one poll) are found by inode and read too;
+ * when following, everything appended to it, in batches of whole lines, in the order written.
+ * Files are followed by identity (inode), never by name:
+ * - every file that appears (the new `file`, and any rotated away before the reader looked) is
+ *   opened at once, synchronously, from the folder watcher's callback as well as from the reader,
+ *   so a file renamed or deleted by later rotations stays readable through the descriptor held;
+ * - the file being read is read to its end before the reader moves to the next newer one;
  * - a file truncated in place (copytruncate) is read again from its start.
- * Changes are noticed through fs.watch on the folder, with a poll as a safety net.
+ * Nothing is lost as long as the process gets the event loop once per `keep` rotations of the
+ * writer, however slowly the reading itself goes.
  */
 export async function* tailFile(file: string, options: TailFileOptions): AsyncGenerator<FileLine[]> {
   const signal = options.signal;
-  const waker = new Waker(path.dirname(file), path.basename(file), options.follow ? (options.pollMs ?? 100) : 0, signal);
-  let current: OpenFile | undefined;
+  const follow = new Followed(file);
+  const waker = new Waker(path.dirname(file), path.basename(file), options.follow ? (options.pollMs ?? 100) : 0, signal, () => follow.grab());
   try {
     // The current file is opened first: a rotation during the start then shows up as a rename
     // of what we hold, never as a file read twice or skipped.
-    current = await OpenFile.open(file);
-    if (current && options.fromEnd) current.pos = current.size;
+    follow.start(options.fromEnd ?? false);
     if (options.rotatedSince !== undefined && !options.fromEnd) {
-      const older = await openRotated(file, options.rotatedSince, current?.ino);
+      const older = openRotated(file, options.rotatedSince, follow.current?.stale ? undefined : follow.current?.identity);
       try {
         for (const f of older) {
           const lines = await f.readAll();
-          await f.close();
+          f.close();
           if (lines.length) yield lines;
           if (signal?.aborted) return;
         }
       } finally {
-        await closeAll(older);
+        for (const f of older) f.close();
       }
     }
     for (;;) {
       if (signal?.aborted) return;
-      if (current) {
+      const current = follow.current;
+      if (current && !current.stale) {
         const lines = await current.readAvailable(!options.follow);
         if (lines.length) yield lines;
       }
       if (!options.follow || signal?.aborted) return;
-      const next = await checkReplaced(file, current);
-      if (next !== current) {
-        const old = current;
-        current = next; // from here the new file is the one `finally` closes
-        if (old) {
-          try {
-            // Finish the renamed file, then any file that was rotated away before we looked.
-            const rest = await old.readAvailable(true);
-            const between = await openRotatedNewerThan(file, old.ino, next?.ino);
-            try {
-              if (rest.length) yield rest;
-              for (const f of between) {
-                const lines = await f.readAll();
-                await f.close();
-                if (lines.length) yield lines;
-              }
-            } finally {
-              await closeAll(between);
-            }
-          } finally {
-            await old.close();
-          }
-        }
+      follow.grab();
+      if (follow.hasNewer()) {
+        // A newer file exists, so the writer is done with this one: read it to its end, then move on.
+        const rest = current && !current.stale ? await current.readAvailable(true) : [];
+        follow.advance();
+        if (rest.length) yield rest;
         continue;
       }
+      follow.checkTruncated();
       await waker.wait();
     }
   } finally {
     waker.close();
-    await current?.close();
+    follow.close();
   }
 }
 
-/** Whether `file` is still the file we hold: returns the same handle, or the new file opened. */
-async function checkReplaced(file: string, current: OpenFile | undefined): Promise<OpenFile | undefined> {
-  const st = await fs.stat(file).catch(() => undefined);
-  if (!st) return current; // rotated away and not created yet (or never existed): keep what we hold
-  if (current && Number(st.ino) === current.ino) {
-    if (st.size < current.pos) current.truncated();
-    return current;
+/**
+ * The file being read and, in order, the newer files already opened. `grab` is synchronous: it
+ * looks at `file`, `file.1`, `file.2`, … in one go and keeps a descriptor on every file newer than
+ * the ones it holds, so later renames and deletions cannot take them away.
+ */
+class Followed {
+  current: OpenFile | undefined;
+  private readonly newer: OpenFile[] = [];
+  private started = false;
+
+  constructor(private readonly file: string) {}
+
+  start(fromEnd: boolean): void {
+    this.started = true;
+    this.current = OpenFile.open(this.file);
+    if (this.current && fromEnd) this.current.pos = this.current.size;
+    if (!this.current) {
+      // No file yet: the newest rotated one (if any) marks where "new" begins; its lines are history.
+      const older = OpenFile.open(`${this.file}.1`);
+      if (older) {
+        older.pos = older.size;
+        older.stale = true;
+        this.current = older;
+      }
+    }
   }
-  const opened = await OpenFile.open(file);
-  return opened ?? current;
+
+  hasNewer(): boolean {
+    return this.newer.length > 0;
+  }
+
+  advance(): void {
+    this.current?.close();
+    this.current = this.newer.shift();
+  }
+
+  grab(): void {
+    if (!this.started) return;
+    try {
+      this.grabNow();
+    } catch {
+      // A folder removed under us, or out of descriptors: the next look tries again.
+    }
+  }
+
+  private grabNow(): void {
+    // Oldest first: file.N … file.1, then file. Sync, so one rotation cannot half-happen in between
+    // for a writer in this process; a writer elsewhere may shift names mid-look, seen as duplicates.
+    const names: string[] = [];
+    for (let i = 1; i <= MAX_ROTATED; i++) {
+      const name = `${this.file}.${i}`;
+      if (!existsSync(name)) break;
+      names.push(name);
+    }
+    names.reverse().push(this.file);
+    const snapshot: OpenFile[] = [];
+    for (const name of names) {
+      const f = OpenFile.open(name);
+      if (!f) continue;
+      if (snapshot.some(s => s.identity === f.identity)) f.close();
+      else snapshot.push(f);
+    }
+    // Files we hold stay open, so their inodes cannot be reused: identity is safe among them.
+    const held = [this.current, ...this.newer].filter((f): f is OpenFile => f !== undefined).map(f => f.identity);
+    let newestKnown = -1;
+    snapshot.forEach((f, i) => {
+      if (held.includes(f.identity)) newestKnown = i;
+    });
+    // None known (all we held was deleted by later rotations, or nothing was held): all are newer.
+    const from = newestKnown + 1;
+    snapshot.forEach((f, i) => {
+      if (i >= from) this.newer.push(f);
+      else f.close();
+    });
+  }
+
+  /** A file truncated in place (copytruncate) is read again from its start. */
+  checkTruncated(): void {
+    const c = this.current;
+    if (!c || c.stale) return;
+    try {
+      const st = statSync(this.file, { bigint: true });
+      if (`${st.ino}.${st.birthtimeNs}` === c.identity && Number(st.size) < c.pos) c.truncated();
+    } catch {
+      // Rotated away and not created yet: keep what we hold.
+    }
+  }
+
+  close(): void {
+    this.current?.close();
+    for (const f of this.newer.splice(0)) f.close();
+  }
 }
 
 class OpenFile {
   pos = 0;
+  /** A file whose lines are history (the newest rotated file when following began without a file). */
+  stale = false;
   private partial: Buffer | undefined;
   private partialOffset = 0;
+  private closed = false;
 
   private constructor(
-    private readonly handle: fs.FileHandle,
-    readonly ino: number,
+    private readonly fd: number,
     /** Unique among the files of a folder over time: `<inode>.<birth time in ns>`. */
     readonly identity: string,
     readonly size: number,
     readonly mtimeMs: number,
   ) {}
 
-  static async open(file: string): Promise<OpenFile | undefined> {
-    let handle: fs.FileHandle;
+  /** Opens synchronously (see Followed.grab); undefined when there is no such file. */
+  static open(file: string): OpenFile | undefined {
+    let fd: number;
     try {
-      handle = await fs.open(file, 'r');
+      fd = openSync(file, 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
-    const st = await handle.stat({ bigint: true }).catch(async err => {
-      await handle.close().catch(() => undefined);
+    try {
+      const st = fstatSync(fd, { bigint: true });
+      return new OpenFile(fd, `${st.ino}.${st.birthtimeNs}`, Number(st.size), Number(st.mtimeMs));
+    } catch (err) {
+      closeSync(fd);
       throw err;
-    });
-    return new OpenFile(handle, Number(st.ino), `${st.ino}.${st.birthtimeNs}`, Number(st.size), Number(st.mtimeMs));
+    }
   }
 
   truncated(): void {
@@ -148,8 +225,8 @@ class OpenFile {
   async readAvailable(flush: boolean): Promise<FileLine[]> {
     const lines: FileLine[] = [];
     const buf = Buffer.allocUnsafe(CHUNK);
-    for (;;) {
-      const { bytesRead } = await this.handle.read(buf, 0, CHUNK, this.pos);
+    while (!this.closed) {
+      const { bytesRead } = await readFd(this.fd, buf, 0, CHUNK, this.pos);
       if (bytesRead === 0) break;
       this.split(buf.subarray(0, bytesRead), lines);
       this.pos += bytesRead;
@@ -189,17 +266,15 @@ class OpenFile {
     }
   }
 
-  private closed = false;
-
-  async close(): Promise<void> {
+  close(): void {
     if (this.closed) return;
     this.closed = true;
-    await this.handle.close().catch(() => undefined);
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already closed.
+    }
   }
-}
-
-async function closeAll(files: OpenFile[]): Promise<void> {
-  await Promise.all(files.map(f => f.close()));
 }
 
 function decode(bytes: Buffer): string {
@@ -208,41 +283,20 @@ function decode(bytes: Buffer): string {
 }
 
 /** Rotated files last written at or after `since`, oldest first, leaving out the file we already hold. */
-async function openRotated(file: string, since: number, skipIno: number | undefined): Promise<OpenFile[]> {
+function openRotated(file: string, since: number, skip: string | undefined): OpenFile[] {
   const found: OpenFile[] = [];
   for (let i = 1; i <= MAX_ROTATED; i++) {
-    const f = await OpenFile.open(`${file}.${i}`);
+    const f = OpenFile.open(`${file}.${i}`);
     if (!f) break;
     // Rotated files are in time order: once one ends before `since`, all older ones do too.
     if (f.mtimeMs < since) {
-      await f.close();
+      f.close();
       break;
     }
-    if (f.ino === skipIno) await f.close();
+    if (f.identity === skip) f.close();
     else found.push(f);
   }
   return found.reverse();
-}
-
-/**
- * The rotated files newer than the one we held (`heldIno`), oldest first: after two rotations
- * between looks, `file.1` is a file we never saw and ours is `file.2`.
- */
-async function openRotatedNewerThan(file: string, heldIno: number, currentIno: number | undefined): Promise<OpenFile[]> {
-  const newer: OpenFile[] = [];
-  for (let i = 1; i <= MAX_ROTATED; i++) {
-    const f = await OpenFile.open(`${file}.${i}`);
-    if (!f) break;
-    if (f.ino === heldIno) {
-      await f.close();
-      return newer.reverse();
-    }
-    if (f.ino === currentIno) await f.close();
-    else newer.push(f);
-  }
-  // Ours was deleted (keep: 0) or is out of reach: the others cannot be placed in order.
-  await Promise.all(newer.map(f => f.close()));
-  return [];
 }
 
 /**
@@ -260,6 +314,8 @@ class Waker {
     private readonly name: string,
     private readonly pollMs: number,
     private readonly signal: AbortSignal | undefined,
+    /** Runs synchronously on every change in the folder, before the reader is woken. */
+    private readonly onEvent: () => void = () => undefined,
   ) {
     if (pollMs > 0) this.startWatching();
   }
@@ -267,8 +323,12 @@ class Waker {
   private startWatching(): void {
     if (this.watcher || this.closed) return;
     try {
-      this.watcher = watch(this.dir, { persistent: false }, (_event, filename) => {
-        if (!filename || String(filename).startsWith(this.name)) this.notify();
+      this.watcher = watch(this.dir, { persistent: false }, (event, filename) => {
+        if (!filename || String(filename).startsWith(this.name)) {
+          // A rename is a rotation: grab the files before the next ones take their names.
+          if (event === 'rename') this.onEvent();
+          this.notify();
+        }
       });
       this.watcher.on('error', () => {
         this.watcher?.close();

@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StackFileEditor } from '../../core/config/edit';
 import { envOf, parseDockerfile } from '../../core/dockerfile';
-import { envNameProblem } from '../../core/env';
 import { StagecraftError } from '../../core/errors';
+import { envNameProblem, envValueProblem, secretNameProblem, secretValueProblem } from '../../core/inputRules';
 import { redactor } from '../../core/redact';
 import type { EnvValue, Stack, Stage } from '../../core/model';
 import type { ProviderLookup } from '../../core/providerModule';
@@ -12,9 +12,6 @@ import { FormError, type RequestHandlers } from '../channel';
 import type { EnvRowCheck, EnvRowDraft, FieldProblems } from '../messages';
 import { fingerprint } from './fingerprint';
 import { stageOf, type StackFilePort } from './stackFile';
-
-/** Secret names as the providers store them (AWS Secrets Manager's character set). */
-const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]+$/;
 
 /** The stage's variables as table rows, in the file's order. */
 export function envRows(stage: Pick<Stage, 'env'>): EnvRowDraft[] {
@@ -40,8 +37,6 @@ export function checkEnvRows(rows: EnvRowDraft[], dockerfileEnv: ReadonlyMap<str
     const first = seen.get(row.name);
     const nameProblem =
       envNameProblem(row.name) ??
-      // A valid shell name that a JavaScript object cannot hold as a key: the stack loader would drop it.
-      (row.name === '__proto__' ? '"__proto__" cannot be kept in stagecraft.yaml; choose another name' : undefined) ??
       (first !== undefined ? `"${row.name}" is already set in row ${first + 1}` : undefined);
     if (first === undefined) seen.set(row.name, i);
     if (nameProblem) {
@@ -49,8 +44,11 @@ export function checkEnvRows(rows: EnvRowDraft[], dockerfileEnv: ReadonlyMap<str
       problems[`rows.${i}.name`] = nameProblem;
     }
     if (row.value.kind === 'secret') {
-      if (!SECRET_NAME.test(row.value.secret)) problems[`rows.${i}.value`] = `"${row.value.secret}" is not a secret name: use letters, digits and / _ + = . @ -`;
+      const secretBad = secretNameProblem(row.value.secret);
+      if (secretBad) problems[`rows.${i}.value`] = secretBad;
     } else {
+      const valueBad = envValueProblem(row.name, row.value.text);
+      if (valueBad) problems[`rows.${i}.value`] = valueBad;
       const why = secretLikeReason(row.name, row.value.text);
       if (why) check.secretLike = why;
     }
@@ -103,7 +101,7 @@ export function environmentHandlers(
 ): Pick<RequestHandlers, 'environment.check' | 'environment.save' | 'environment.keepSecret'> {
   return {
     'environment.keepSecret': async ({ name, value }) => {
-      const problem = envNameProblem(name);
+      const problem = envNameProblem(name) ?? secretValueProblem(name, value);
       if (problem) throw new FormError(`Not kept as a secret: ${problem}.`, {});
       const current = await stageOf(port, stage);
       // The provider holds the value; only the reference `{ secret: NAME }` is ever written to the file.

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { decodeStackBytes, encodeStackText } from '../../core/config/bytes';
 import { parseStackFile, STACK_FILE } from '../../core/config/load';
 import { StagecraftError } from '../../core/errors';
 import type { StackSchema } from '../../core/config/schema';
@@ -40,9 +41,9 @@ export function fileStackPort(file: string, schema?: StackSchema): StackFilePort
       return parsed.stack;
     },
     async edit(what, change) {
-      const text = await fs.readFile(file, 'utf8');
+      const text = decodeStackBytes(await fs.readFile(file));
       const next = editStackText(text, file, what, change, schema);
-      if (next !== text) await fs.writeFile(file, next);
+      if (next !== text) await fs.writeFile(file, encodeStackText(next));
     },
   };
 }

@@ -6,8 +6,8 @@ import * as vscode from 'vscode';
 import { closeAllEditors, readText, restoreText, stackFileOf, stagecraftApi, waitFor, workspaceFolder } from '../support';
 
 /** Fake values assembled at run time, so that this file itself holds nothing a scanner flags. */
-const FAKE_KEY_ID = 'AK' + 'IA' + 'QZT4FAKEKEY7X2LM';
-const FAKE_TOKEN = 'Fk' + '9xQ2mVw7LpZr';
+const FAKE_KEY_ID = ['AK', 'IA', 'QZT4FAKEKEY7X2LM'].join('');
+const FAKE_TOKEN = ['Fk', '9xQ2mVw7LpZr'].join('');
 const SOURCE = 'stagecraft secrets';
 
 function secretDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
