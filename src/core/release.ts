@@ -12,6 +12,8 @@ export interface ReleaseOptions {
   /** Only these stages, in the stack's order; all when absent. */
   stages?: string[];
   autoApprove?: boolean;
+  /** Fail at once when another process is changing a stage of the run, instead of waiting for it. */
+  noWait?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   /** What deploys may ask (Review changes); none from the CLI, which goes ahead. */
@@ -40,6 +42,7 @@ export async function startRelease(stack: Stack, options: ReleaseOptions): Promi
     stages: options.stages ? stages.map(s => s.name) : undefined,
     startedBy: options.user,
     autoApprove: options.autoApprove ? { by: options.user } : undefined,
+    noWait: options.noWait,
     signal: options.signal,
     onEvent: options.onEvent,
   });
@@ -66,6 +69,8 @@ export interface ContinueOptions {
   runId?: string;
   user: string;
   autoApprove?: boolean;
+  /** Fail at once when another process is changing a stage of the run, instead of waiting for it. */
+  noWait?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   prompts?: DeployPrompts;
@@ -84,6 +89,7 @@ export async function continueRelease(stack: Stack, how: 'resume' | 'rerun', opt
     stack,
     executor: provider.pipelineExecutor(stack, options.prompts),
     autoApprove: options.autoApprove ? { by: options.user } : undefined,
+    noWait: options.noWait,
     signal: options.signal,
     onEvent: options.onEvent,
   };

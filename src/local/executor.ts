@@ -12,6 +12,7 @@ import { buildArtifact, loadArtifact, type BuiltArtifact } from './build';
 import { ensureStageDatabase } from './database';
 import { installNodeDependencies } from './dependencyCache';
 import { checkHealth, openRuntime, runSyntheticChecks, startCandidate } from './stageDeployer';
+import type { CandidateIdentity } from './runtime/protocol';
 import { stageEnvironment } from './stageEnv';
 
 /**
@@ -164,7 +165,7 @@ export class LocalStepExecutor implements StepExecutor {
     const stage = this.stage(step);
     const artifact = await this.builtArtifact(ctx);
     const candidate = await startCandidate(this.stack, stage, artifact, ctx.run.commit, ctx);
-    const outputs: Record<string, string> = { url: candidate.url };
+    const outputs: Record<string, string> = { url: candidate.url, candidate: JSON.stringify({ artifactId: candidate.version.artifactId, pid: candidate.version.pid, startedAt: candidate.version.startedAt }) };
     if (candidate.previous) {
       outputs.previousCommit = candidate.previous.commit;
       outputs.previousArtifact = candidate.previous.artifactId;
@@ -177,9 +178,15 @@ export class LocalStepExecutor implements StepExecutor {
     const stage = this.stage(step);
     const runtime = await openRuntime(this.stack, stage, ctx, false);
     if (!runtime) throw new StagecraftError(`Stage "${stage.name}" has no running runtime to switch; deploy it again.`);
-    await runtime.promoteCandidate();
+    // Only the candidate this run's deploy step started (issue 20): never one a concurrent operation left there.
+    await runtime.promoteCandidate(candidateOf(ctx));
+    // What the stage serves, read back from the runtime rather than assumed.
     const status = await runtime.status();
-    return { status: 'succeeded', summary: `${stage.name} now serves ${ctx.run.commit.slice(0, 8)} at ${status.url}`, outputs: status.url ? { url: status.url } : undefined };
+    const serves = status.active;
+    if (!serves || serves.artifactId !== ctx.artifact?.id) {
+      return { status: 'failed', summary: `${stage.name} does not serve this run's artifact after the switch: it serves ${serves ? `${serves.commit.slice(0, 8)} (artifact ${serves.artifactId.slice(0, 12)})` : 'nothing'}` };
+    }
+    return { status: 'succeeded', summary: `${stage.name} now serves ${serves.commit.slice(0, 8)} at ${status.url}`, outputs: status.url ? { url: status.url } : undefined };
   }
 
   private stage(step: Step): Stage {
@@ -228,6 +235,16 @@ export class LocalStepExecutor implements StepExecutor {
         if (!opts.quiet || stream === 'stderr') ctx.log(line);
       },
     });
+  }
+}
+
+/** The candidate the run's deploy step started (its `candidate` output), when recorded. */
+function candidateOf(ctx: StepContext): CandidateIdentity | undefined {
+  try {
+    const parsed = JSON.parse(ctx.stageOutputs.candidate ?? '') as CandidateIdentity;
+    return typeof parsed.artifactId === 'string' && typeof parsed.pid === 'number' && typeof parsed.startedAt === 'string' ? parsed : undefined;
+  } catch {
+    return undefined;
   }
 }
 

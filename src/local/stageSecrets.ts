@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { withLease } from '../core/lease';
 import { redactor } from '../core/redact';
 import { stateDir } from '../core/workspace';
 
@@ -22,14 +24,17 @@ export async function readStageSecrets(root: string, stage: string): Promise<Rec
   }
 }
 
+/** Read-modify-write under a lease, so concurrent stores (ten `env set --secret` at once) all keep their value. */
 export async function storeStageSecret(root: string, stage: string, name: string, value: string): Promise<void> {
   redactor.add(value);
-  const values = { ...(await readStageSecrets(root, stage)), [name]: value };
   const target = file(root, stage);
   await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-  const tmp = `${target}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(values, null, 2), { mode: 0o600 });
-  await fs.rename(tmp, target);
+  await withLease(`${target}.lock`, { action: `storing a secret of ${stage}` }, async () => {
+    const values = { ...(await readStageSecrets(root, stage)), [name]: value };
+    const tmp = `${target}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
+    await fs.writeFile(tmp, JSON.stringify(values, null, 2), { mode: 0o600 });
+    await fs.rename(tmp, target);
+  });
 }
 
 export async function deleteStageSecrets(root: string, stage: string): Promise<void> {

@@ -1,38 +1,67 @@
 import * as path from 'node:path';
 import { updateStackFile } from '../../core/config/update';
 import { StagecraftError } from '../../core/errors';
-import type { Stack, Stage } from '../../core/model';
+import type { EnvValue, Stack, Stage } from '../../core/model';
 import { requireProvider } from '../../core/providers';
 import { findStage } from '../../core/release';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand, type CliContext } from '../context';
+import { noWaitOption, underStageLock } from '../stageLock';
 
 /** `env` and `origins`: edit stagecraft.yaml (comments kept), then apply to the running stage. */
 
-const envUsage = 'stagecraft env list|set|unset STAGE [NAME] [VALUE] [--secret] [--no-apply] [--dir DIR]';
-const originsUsage = 'stagecraft origins list|add|remove STAGE [ORIGIN] [--no-apply] [--dir DIR]';
+const envUsage = 'stagecraft env list|set|unset STAGE [NAME] [VALUE] [--secret] [--no-apply] [--no-wait] [--dir DIR]';
+const originsUsage = 'stagecraft origins list|add|remove STAGE [ORIGIN] [--no-apply] [--no-wait] [--dir DIR]';
 
 function sub(ctx: CliContext, usage: string, extra: Record<string, { type: 'boolean' }> = {}) {
-  const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, 'no-apply': { type: 'boolean' }, ...extra }, usage);
+  const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, ...noWaitOption, 'no-apply': { type: 'boolean' }, ...extra }, usage);
   const [action, stageName, ...rest] = positionals;
   if (!action || !stageName) throw new StagecraftError(`Expected an action and a stage.\nUsage: ${usage}`, { kind: 'usage' });
   return { values, action, stageName, rest, root: path.resolve(ctx.cwd, (values as { dir?: string }).dir ?? '.') };
 }
 
-async function apply(ctx: CliContext, stack: Stack, stageName: string, change: { env?: boolean; origins?: boolean }, skip: boolean | undefined): Promise<void> {
-  const stage = findStage(stack, stageName);
-  if (skip) {
-    ctx.out(`Saved; ${stage.name} picks it up at its next deploy.`);
+/**
+ * Applies the saved change to the running stage, under the stage's lock (a deploy or another
+ * apply in progress finishes first). `locked`: the caller holds the lock already.
+ */
+async function apply(ctx: CliContext, stack: Stack, stageName: string, change: { env?: boolean; origins?: boolean }, flags: { skip?: boolean; noWait?: boolean; locked?: boolean }): Promise<void> {
+  if (flags.skip) {
+    ctx.out(`Saved; ${stageName} picks it up at its next deploy.`);
     return;
   }
-  const provider = await requireProvider(stage.provider, `Apply to ${stage.name}`);
-  await provider.applyConfiguration(stack, stage, { env: change.env ? stage.env : undefined, origins: change.origins ? stage.origins : undefined }, { signal: ctx.signal, log: ctx.out });
+  const work = async () => {
+    // The file as it is now: edits saved by others while this one waited for the lock are applied too.
+    const current = await requireStack(stack.root);
+    const stage = findStage(current, stageName);
+    const provider = await requireProvider(stage.provider, `Apply to ${stage.name}`);
+    await provider.applyConfiguration(current, stage, { env: change.env ? stage.env : undefined, origins: change.origins ? stage.origins : undefined }, { signal: ctx.signal, log: ctx.out });
+  };
+  if (flags.locked) await work();
+  else await underStageLock(ctx, stack.root, stageName, `applying configuration to ${stageName}`, flags.noWait, work);
 }
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/**
+ * The reference goes into stagecraft.yaml first, then the value into the secret store; when
+ * storing fails, the file gets back what it had, so neither is ever left without the other.
+ */
+async function setSecretReference(stack: Stack, stage: Stage, name: string, store: () => Promise<void>): Promise<void> {
+  let before: EnvValue | undefined;
+  await updateStackFile(stack.file, e => {
+    before = e.envValue(stage.name, name);
+    e.setEnv(stage.name, name, { secret: name });
+  });
+  try {
+    await store();
+  } catch (err) {
+    await updateStackFile(stack.file, e => (before === undefined ? e.unsetEnv(stage.name, name) : e.setEnv(stage.name, name, before))).catch(() => undefined);
+    throw err;
+  }
 }
 
 export const envCommand: CliCommand = {
@@ -54,15 +83,20 @@ export const envCommand: CliCommand = {
     }
     const [name, value] = rest;
     if (!name) throw new StagecraftError(`Expected a variable name.\nUsage: ${envUsage}`, { kind: 'usage' });
+    const flags = { skip: (values as { 'no-apply'?: boolean })['no-apply'], noWait: (values as { 'no-wait'?: boolean })['no-wait'] };
     if (action === 'set') {
       if ((values as { secret?: boolean }).secret) {
         if (value !== undefined) throw new StagecraftError('With --secret the value is read from standard input, never from the command line (it would land in shell history).', { kind: 'usage' });
         const secret = await readStdin();
         if (!secret) throw new StagecraftError('No secret value on standard input.', { kind: 'usage' });
         const provider = await requireProvider(stage.provider, `Store secret for ${stage.name}`);
-        await provider.storeSecret(stack, stage, name, secret, { signal: ctx.signal });
-        stack = await updateStackFile(stack.file, e => e.setEnv(stage.name, name, { secret: name }));
-        ctx.out(`Stored ${name} as a secret of ${stage.name}; stagecraft.yaml refers to it as { secret: ${name} }.`);
+        // Under the stage's lock, so no deploy sees the reference without its value.
+        await underStageLock(ctx, root, stage.name, `storing secret ${name} of ${stage.name}`, flags.noWait, async () => {
+          await setSecretReference(stack, stage, name, () => provider.storeSecret(stack, stage, name, secret, { signal: ctx.signal }));
+          ctx.out(`Stored ${name} as a secret of ${stage.name}; stagecraft.yaml refers to it as { secret: ${name} }.`);
+          await apply(ctx, stack, stage.name, { env: true }, { ...flags, locked: true });
+        });
+        return 0;
       } else {
         if (value === undefined) throw new StagecraftError(`Expected a value.\nUsage: ${envUsage}`, { kind: 'usage' });
         stack = await updateStackFile(stack.file, e => e.setEnv(stage.name, name, value));
@@ -79,7 +113,7 @@ export const envCommand: CliCommand = {
     } else {
       throw new StagecraftError(`Unknown action "${action}".\nUsage: ${envUsage}`, { kind: 'usage' });
     }
-    await apply(ctx, stack, stage.name, { env: true }, (values as { 'no-apply'?: boolean })['no-apply']);
+    await apply(ctx, stack, stage.name, { env: true }, flags);
     return 0;
   },
 };
@@ -108,7 +142,7 @@ export const originsCommand: CliCommand = {
       return 0;
     }
     ctx.out(`${action === 'add' ? 'Allowed' : 'Removed'} ${origin} on ${stage.name}.`);
-    await apply(ctx, stack, stage.name, { origins: true }, (values as { 'no-apply'?: boolean })['no-apply']);
+    await apply(ctx, stack, stage.name, { origins: true }, { skip: (values as { 'no-apply'?: boolean })['no-apply'], noWait: (values as { 'no-wait'?: boolean })['no-wait'] });
     return 0;
   },
 };

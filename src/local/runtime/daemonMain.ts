@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       case 'startCandidate':
         return supervisor.startCandidate(request.version, signal);
       case 'promoteCandidate':
-        return supervisor.promoteCandidate();
+        return supervisor.promoteCandidate(request.expect);
       case 'discardCandidate':
         return supervisor.discardCandidate();
       case 'setOrigins':

@@ -8,7 +8,7 @@ import { AppProcess, signalGroupOnly, type AppExit } from './appProcess';
 import { runtimePaths, type RuntimePaths } from './paths';
 import { describePortHolder, findPortHolder, freePort, canConnect, LOOPBACK, portFromAddressInUse } from './ports';
 import { isSameProcess, listeningPortsOfGroup, startTicksOf } from './procinfo';
-import type { CandidateSpec, RuntimeStatus, VersionInfo } from './protocol';
+import type { CandidateIdentity, CandidateSpec, RuntimeStatus, VersionInfo } from './protocol';
 import { emptyState, readRuntimeState, writeJsonAtomic, type RecordedVersion, type RuntimeStateFile } from './state';
 
 export interface SupervisorOptions {
@@ -122,8 +122,8 @@ export class StageSupervisor {
     return this.serialized(() => this.doStartCandidate(spec, signal));
   }
 
-  promoteCandidate(): Promise<void> {
-    return this.serialized(() => this.doPromote());
+  promoteCandidate(expect?: CandidateIdentity): Promise<void> {
+    return this.serialized(() => this.doPromote(expect));
   }
 
   discardCandidate(): Promise<void> {
@@ -205,11 +205,17 @@ export class StageSupervisor {
     return publicInfo(this.candidate.info);
   }
 
-  private async doPromote(): Promise<void> {
+  private async doPromote(expect?: CandidateIdentity): Promise<void> {
     this.assertRunning();
     const next = this.candidate;
     if (!next) {
       throw new StagecraftError(`Stage "${this.opts.stage}" has no new version to promote.`, { kind: 'usage', hint: 'Start a candidate (deploy) first.' });
+    }
+    if (expect && (next.info.artifactId !== expect.artifactId || next.info.pid !== expect.pid || next.info.startedAt !== expect.startedAt)) {
+      throw new StagecraftError(
+        `The candidate of stage "${this.opts.stage}" is not the one this deploy started (it is ${next.info.commit.slice(0, 12)}, pid ${next.info.pid}, started by another operation); nothing was switched.`,
+        { hint: 'Another deploy or apply changed the stage meanwhile; run the deploy again.' },
+      );
     }
     await this.settle(next);
     if (!next.proc.alive) {

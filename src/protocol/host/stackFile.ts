@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { parseStackFile, STACK_FILE } from '../../core/config/load';
+import { rewriteStackFile } from '../../core/config/update';
 import { StagecraftError } from '../../core/errors';
 import type { Stack } from '../../core/model';
 
@@ -39,9 +40,7 @@ export function fileStackPort(file: string): StackFilePort {
       return parsed.stack;
     },
     async edit(what, change) {
-      const text = await fs.readFile(file, 'utf8');
-      const next = editStackText(text, file, what, change);
-      if (next !== text) await fs.writeFile(file, next);
+      await rewriteStackFile(file, text => editStackText(text, file, what, change));
     },
   };
 }
