@@ -20,24 +20,17 @@ function sub(ctx: CliContext, usage: string, extra: Record<string, { type: 'bool
   return { values, action, stageName, rest, root: path.resolve(ctx.cwd, (values as { dir?: string }).dir ?? '.') };
 }
 
-/**
- * Applies the saved change to the running stage, under the stage's lock (a deploy or another
- * apply in progress finishes first). `locked`: the caller holds the lock already.
- */
-async function apply(ctx: CliContext, stack: Stack, stageName: string, change: { env?: boolean; origins?: boolean }, flags: { skip?: boolean; noWait?: boolean; locked?: boolean }): Promise<void> {
+/** Applies the saved change to the running stage; the caller holds the stage's lock (unless `skip`). */
+async function apply(ctx: CliContext, stack: Stack, stageName: string, change: { env?: boolean; origins?: boolean }, flags: { skip?: boolean }): Promise<void> {
   if (flags.skip) {
     ctx.out(`Saved; ${stageName} picks it up at its next deploy.`);
     return;
   }
-  const work = async () => {
-    // The file as it is now: edits saved by others while this one waited for the lock are applied too.
-    const current = await requireStack(stack.root);
-    const stage = findStage(current, stageName);
-    const provider = await requireProvider(stage.provider, `Apply to ${stage.name}`);
-    await provider.applyConfiguration(current, stage, { env: change.env ? stage.env : undefined, origins: change.origins ? stage.origins : undefined }, { signal: ctx.signal, log: ctx.out });
-  };
-  if (flags.locked) await work();
-  else await underStageLock(ctx, stack.root, stageName, `applying configuration to ${stageName}`, flags.noWait, work);
+  // The file as it is now: edits others saved while this one waited for the lock apply too.
+  const current = await requireStack(stack.root);
+  const stage = findStage(current, stageName);
+  const provider = await requireProvider(stage.provider, `Apply to ${stage.name}`);
+  await provider.applyConfiguration(current, stage, { env: change.env ? stage.env : undefined, origins: change.origins ? stage.origins : undefined }, { signal: ctx.signal, log: ctx.out });
 }
 
 async function readStdin(): Promise<string> {
@@ -84,36 +77,37 @@ export const envCommand: CliCommand = {
     const [name, value] = rest;
     if (!name) throw new StagecraftError(`Expected a variable name.\nUsage: ${envUsage}`, { kind: 'usage' });
     const flags = { skip: (values as { 'no-apply'?: boolean })['no-apply'], noWait: (values as { 'no-wait'?: boolean })['no-wait'] };
-    if (action === 'set') {
-      if ((values as { secret?: boolean }).secret) {
-        if (value !== undefined) throw new StagecraftError('With --secret the value is read from standard input, never from the command line (it would land in shell history).', { kind: 'usage' });
-        const secret = await readStdin();
-        if (!secret) throw new StagecraftError('No secret value on standard input.', { kind: 'usage' });
+    const secretFlag = (values as { secret?: boolean }).secret;
+    if (action !== 'set' && action !== 'unset') throw new StagecraftError(`Unknown action "${action}".\nUsage: ${envUsage}`, { kind: 'usage' });
+    if (action === 'set' && !secretFlag && value === undefined) throw new StagecraftError(`Expected a value.\nUsage: ${envUsage}`, { kind: 'usage' });
+    if (action === 'set' && secretFlag && value !== undefined) {
+      throw new StagecraftError('With --secret the value is read from standard input, never from the command line (it would land in shell history).', { kind: 'usage' });
+    }
+    const secret = action === 'set' && secretFlag ? await readStdin() : undefined;
+    if (secret === '') throw new StagecraftError('No secret value on standard input.', { kind: 'usage' });
+    const change = async (): Promise<void> => {
+      if (secret !== undefined) {
         const provider = await requireProvider(stage.provider, `Store secret for ${stage.name}`);
-        // Under the stage's lock, so no deploy sees the reference without its value.
-        await underStageLock(ctx, root, stage.name, `storing secret ${name} of ${stage.name}`, flags.noWait, async () => {
-          await setSecretReference(stack, stage, name, () => provider.storeSecret(stack, stage, name, secret, { signal: ctx.signal }));
-          ctx.out(`Stored ${name} as a secret of ${stage.name}; stagecraft.yaml refers to it as { secret: ${name} }.`);
-          await apply(ctx, stack, stage.name, { env: true }, { ...flags, locked: true });
-        });
-        return 0;
-      } else {
-        if (value === undefined) throw new StagecraftError(`Expected a value.\nUsage: ${envUsage}`, { kind: 'usage' });
+        await setSecretReference(stack, stage, name, () => provider.storeSecret(stack, stage, name, secret, { signal: ctx.signal }));
+        ctx.out(`Stored ${name} as a secret of ${stage.name}; stagecraft.yaml refers to it as { secret: ${name} }.`);
+      } else if (action === 'set') {
         stack = await updateStackFile(stack.file, e => e.setEnv(stage.name, name, value));
         ctx.out(`Set ${name} on ${stage.name}.`);
+      } else {
+        let removed = false;
+        stack = await updateStackFile(stack.file, e => (removed = e.unsetEnv(stage.name, name)));
+        if (!removed) {
+          ctx.out(`${stage.name} does not set ${name}; nothing changed.`);
+          return;
+        }
+        ctx.out(`Removed ${name} from ${stage.name}.`);
       }
-    } else if (action === 'unset') {
-      let removed = false;
-      stack = await updateStackFile(stack.file, e => (removed = e.unsetEnv(stage.name, name)));
-      if (!removed) {
-        ctx.out(`${stage.name} does not set ${name}; nothing changed.`);
-        return 0;
-      }
-      ctx.out(`Removed ${name} from ${stage.name}.`);
-    } else {
-      throw new StagecraftError(`Unknown action "${action}".\nUsage: ${envUsage}`, { kind: 'usage' });
-    }
-    await apply(ctx, stack, stage.name, { env: true }, flags);
+      await apply(ctx, stack, stage.name, { env: true }, flags);
+    };
+    // A secret (reference and value together) or a change to apply: under the stage's lock, so
+    // --no-wait refuses before anything is written and no deploy sees half of it.
+    if (secret === undefined && flags.skip) await change();
+    else await underStageLock(ctx, root, stage.name, `changing the environment of ${stage.name}`, flags.noWait, change);
     return 0;
   },
 };
@@ -133,16 +127,21 @@ export const originsCommand: CliCommand = {
     }
     const origin = rest[0];
     if (!origin) throw new StagecraftError(`Expected an origin such as https://app.example.com.\nUsage: ${originsUsage}`, { kind: 'usage' });
-    let changed = false;
-    if (action === 'add') stack = await updateStackFile(stack.file, e => (changed = e.addOrigin(stage.name, origin)));
-    else if (action === 'remove') stack = await updateStackFile(stack.file, e => (changed = e.removeOrigin(stage.name, origin)));
-    else throw new StagecraftError(`Unknown action "${action}".\nUsage: ${originsUsage}`, { kind: 'usage' });
-    if (!changed) {
-      ctx.out(`Nothing changed: ${stage.name} ${action === 'add' ? 'already allows' : 'does not list'} ${origin}.`);
-      return 0;
-    }
-    ctx.out(`${action === 'add' ? 'Allowed' : 'Removed'} ${origin} on ${stage.name}.`);
-    await apply(ctx, stack, stage.name, { origins: true }, { skip: (values as { 'no-apply'?: boolean })['no-apply'], noWait: (values as { 'no-wait'?: boolean })['no-wait'] });
+    if (action !== 'add' && action !== 'remove') throw new StagecraftError(`Unknown action "${action}".\nUsage: ${originsUsage}`, { kind: 'usage' });
+    const flags = { skip: (values as { 'no-apply'?: boolean })['no-apply'], noWait: (values as { 'no-wait'?: boolean })['no-wait'] };
+    const change = async (): Promise<void> => {
+      let changed = false;
+      if (action === 'add') stack = await updateStackFile(stack.file, e => (changed = e.addOrigin(stage.name, origin)));
+      else stack = await updateStackFile(stack.file, e => (changed = e.removeOrigin(stage.name, origin)));
+      if (!changed) {
+        ctx.out(`Nothing changed: ${stage.name} ${action === 'add' ? 'already allows' : 'does not list'} ${origin}.`);
+        return;
+      }
+      ctx.out(`${action === 'add' ? 'Allowed' : 'Removed'} ${origin} on ${stage.name}.`);
+      await apply(ctx, stack, stage.name, { origins: true }, flags);
+    };
+    if (flags.skip) await change();
+    else await underStageLock(ctx, root, stage.name, `changing the origins of ${stage.name}`, flags.noWait, change);
     return 0;
   },
 };
