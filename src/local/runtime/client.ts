@@ -86,6 +86,7 @@ export async function readStageRuntimeStatus(root: string, stage: string): Promi
     candidate: running ? strip(state.candidate) : undefined,
     restarts: state.restarts,
     lastExit: state.lastExit && { code: state.lastExit.code, signal: state.lastExit.signal, at: state.lastExit.at },
+    failed: running ? state.failed : undefined,
     lastActive: state.lastActive,
   };
 }

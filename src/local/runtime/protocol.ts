@@ -26,6 +26,8 @@ export interface RuntimeStatus {
   candidate?: VersionInfo;
   restarts: number;
   lastExit?: { code: number | null; signal: string | null; at: string };
+  /** The active version crashed too often and is no longer restarted (see the supervisor's restart policy). */
+  failed?: { at: string; reason: string };
 }
 
 export const candidateSpecSchema = z.object({

@@ -39,6 +39,8 @@ const DEFAULT_START_TIMEOUT_MS = 30_000;
 /** Delays before restarting a crashed active version; a version that ran this long resets them. */
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000, 15_000, 30_000];
 const STABLE_AFTER_MS = 30_000;
+/** Crashes in a row (none ran STABLE_AFTER_MS) after which the active version is no longer restarted: the stage is "failed" with the reason. */
+const MAX_RESTARTS_IN_A_ROW = 10;
 /** How long a version may ignore its PORT before we look for the port it did bind. */
 const ADOPT_AFTER_MS = 1500;
 /**
@@ -111,6 +113,7 @@ export class StageSupervisor {
       candidate: this.candidate && { ...publicInfo(this.candidate.info), ...(this.candidate.proc.exit ? { exited: this.candidate.proc.exit } : {}) },
       restarts: this.state.restarts,
       lastExit: this.state.lastExit && { code: this.state.lastExit.code, signal: this.state.lastExit.signal, at: this.state.lastExit.at },
+      failed: this.state.failed,
     };
   }
 
@@ -234,6 +237,7 @@ export class StageSupervisor {
     this.candidate = undefined;
     this.replaced = undefined;
     this.state.restarts = 0;
+    this.state.failed = undefined;
     this.backoffIndex = 0;
     clearTimeout(this.restartTimer);
     next.proc.note(`now serves stage "${this.opts.stage}"${next.info.mode === 'stop-then-start' ? ' (stop-then-start deploy, not blue/green)' : ''}`);
@@ -424,9 +428,17 @@ export class StageSupervisor {
     if (ranMs >= STABLE_AFTER_MS) this.backoffIndex = 0;
     const delay = BACKOFF_MS[Math.min(this.backoffIndex, BACKOFF_MS.length - 1)];
     this.backoffIndex++;
-    this.state.restarts++;
     this.state.lastExit = { ...exit, commit: this.active.info.commit };
     this.state.crashes = [...this.state.crashes, this.state.lastExit].slice(-MAX_CRASHES_KEPT);
+    if (this.backoffIndex > MAX_RESTARTS_IN_A_ROW) {
+      const reason = `the app crashed ${this.backoffIndex} times in a row (last: ${exitText(exit)}); not restarted again. Its log is ${this.paths.appLog}; deploy to start it again.`;
+      this.state.failed = { at: exit.at, reason };
+      proc.note(`crashed (${exitText(exit)}); ${reason}`);
+      this.opts.log(`active version ${this.active.info.commit.slice(0, 12)}: ${reason}`);
+      await this.saveState();
+      return;
+    }
+    this.state.restarts++;
     proc.note(`crashed (${exitText(exit)}); restart #${this.state.restarts} in ${delay} ms`);
     this.opts.log(`active version ${this.active.info.commit.slice(0, 12)} crashed (${exitText(exit)}); restarting in ${delay} ms`);
     await this.saveState();
