@@ -140,7 +140,8 @@ async function tryCreate(file: string, holder: LeaseHolder): Promise<boolean> {
     await fs.writeFile(tmp, JSON.stringify(holder), { mode: 0o600 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    // Default mode: the state folder may be made here first, and others (PostgreSQL's user) must enter it.
+    await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(tmp, JSON.stringify(holder), { mode: 0o600 });
   }
   try {

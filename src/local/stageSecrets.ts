@@ -28,6 +28,8 @@ export async function readStageSecrets(root: string, stage: string): Promise<Rec
 export async function storeStageSecret(root: string, stage: string, name: string, value: string): Promise<void> {
   redactor.add(value);
   const target = file(root, stage);
+  // Only the secrets folder is private: a 0700 state folder would keep PostgreSQL's user out of it.
+  await fs.mkdir(stateDir(root), { recursive: true });
   await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
   await withLease(`${target}.lock`, { action: `storing a secret of ${stage}` }, async () => {
     const values = { ...(await readStageSecrets(root, stage)), [name]: value };
