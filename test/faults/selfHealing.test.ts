@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stageDatabaseStatus } from '../../src/local/database';
+import { stageDatabasePaths, stageDatabaseStatus } from '../../src/local/database';
 import { runtimePaths } from '../../src/local/runtime/paths';
 import { readRuntimeState } from '../../src/local/runtime/state';
 import { cliOk, stageStatus, stageUrl } from '../unit/e2e/support/cli';
@@ -74,6 +74,24 @@ describe('faults: self-healing stages (kill -9 of the daemon, of PostgreSQL)', f
     assert.deepEqual((await rowNames()).filter(n => n.startsWith('row ')).length, ROWS, 'rows lost');
   });
 
+  it('kill -9 of the app: restarted, and status says healthy, "recovered at HH:MM (app crashed…)", not "failed"', async () => {
+    const repo = faultRepo();
+    const app = (await readRuntimeState(repo.dir, STAGE))?.active?.pid;
+    assert.ok(app, 'state.json names the active app');
+    process.kill(app, 'SIGKILL');
+    await new Promise(r => setTimeout(r, 100));
+    const tookMs = await timeUntil('/health', 200, 10_000);
+    console.log(`      app restarted in ${tookMs} ms`);
+    for (;;) {
+      const now = (await readRuntimeState(repo.dir, STAGE))?.active?.pid;
+      if (now && now !== app) break;
+      await new Promise(r => setTimeout(r, 50));
+    }
+    const status = (await stageStatus(repo.dir))[STAGE] as { status: string; detail?: string | null };
+    assert.equal(status.status, 'healthy', `after one successful restart: ${JSON.stringify(status)}`);
+    assert.match(String(status.detail), /^recovered at \d\d:\d\d \(app crashed, restarted 1 time\(s\)\)$/);
+  });
+
   it('kill -9 of PostgreSQL: database routes answer again within 5 s, with 0 rows lost', async () => {
     const repo = faultRepo();
     const db = await stageDatabaseStatus(repo.dir, STAGE);
@@ -87,9 +105,12 @@ describe('faults: self-healing stages (kill -9 of the daemon, of PostgreSQL)', f
       if (Date.now() - killedAt > 30_000) assert.fail(`PostgreSQL was not restarted within 30 s. The watchdog's log:\n${await watchdogLog()}`);
       await new Promise(r => setTimeout(r, 20));
     }
-    const tookMs = Date.now() - killedAt + (await timeUntil('/items', 200, 30_000));
+    const restartedMs = Date.now() - killedAt;
+    const tookMs = restartedMs + (await timeUntil('/items', 200, 30_000));
+    console.log(`      PostgreSQL running again after ${restartedMs} ms`);
     console.log(`      PostgreSQL recovered in ${tookMs} ms`);
-    assert.ok(tookMs <= 5000, `database routes took ${tookMs} ms to answer again (limit 5000 ms). The watchdog's log:\n${await watchdogLog()}`);
+    const pgLog = await readFile(stageDatabasePaths(repo.dir, STAGE).logFile, 'utf8').catch(() => '');
+    assert.ok(tookMs <= 5000, `database routes took ${tookMs} ms to answer again (limit 5000 ms). The watchdog's log:\n${await watchdogLog()}\nPostgreSQL's log:\n${pgLog.split('\n').slice(-25).join('\n')}`);
     const names = await rowNames();
     for (let i = 0; i < ROWS; i++) assert.ok(names.includes(`row ${i}`), `row ${i} lost`);
     const status = (await stageStatus(repo.dir))[STAGE] as { status: string; detail?: string | null };
