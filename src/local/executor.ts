@@ -59,10 +59,17 @@ export class LocalStepExecutor implements StepExecutor {
     const runtime = await openRuntime(this.stack, stage, ctx, false);
     if (!runtime) return;
     const status = await runtime.status();
-    if (status.candidate) {
+    const mine = candidateOf(ctx);
+    if (status.candidate && mine && (status.candidate.pid !== mine.pid || status.candidate.startedAt !== mine.startedAt)) {
+      // Not the one this run started (issue 20): another operation's candidate is not ours to discard.
+      ctx.log(`left candidate ${status.candidate.commit.slice(0, 8)} alone: another operation started it`);
+    } else if (status.candidate) {
       await runtime.discardCandidate();
       ctx.log(`discarded the candidate ${status.candidate.commit.slice(0, 8)} (${ctx.reason})`);
     }
+    // What the stage serves now, read back for the run's log rather than assumed.
+    const after = await runtime.status();
+    ctx.log(`${stage.name} serves ${after.active ? after.active.commit.slice(0, 8) : 'nothing'}`);
   }
 
   async artifactExists(artifact: ArtifactRef): Promise<boolean> {
@@ -239,7 +246,7 @@ export class LocalStepExecutor implements StepExecutor {
 }
 
 /** The candidate the run's deploy step started (its `candidate` output), when recorded. */
-function candidateOf(ctx: StepContext): CandidateIdentity | undefined {
+function candidateOf(ctx: Pick<StepContext, 'stageOutputs'>): CandidateIdentity | undefined {
   try {
     const parsed = JSON.parse(ctx.stageOutputs.candidate ?? '') as CandidateIdentity;
     return typeof parsed.artifactId === 'string' && typeof parsed.pid === 'number' && typeof parsed.startedAt === 'string' ? parsed : undefined;
