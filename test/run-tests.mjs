@@ -1,6 +1,7 @@
 // Runs every suite and ends with one line "N passed, N failed" that CI reads.
 //   node test/run-tests.mjs               unit + sample service + integration (real VS Code)
 //   node test/run-tests.mjs --unit        unit tests only (plain Node mocha over out/test/unit)
+//   node test/run-tests.mjs --faults      fault-injection suites only (out/test/faults: locks, concurrent edits, crashes)
 //   node test/run-tests.mjs --integration the suite inside code-server + Chromium
 // Expects `npm run build && npm run compile` first (npm test does that in pretest).
 import { spawn } from 'node:child_process';
@@ -15,7 +16,7 @@ const require = createRequire(import.meta.url);
 process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
-const only = args.find(a => a === '--unit' || a === '--integration');
+const only = args.find(a => a === '--unit' || a === '--faults' || a === '--integration');
 const grep = args.find(a => a.startsWith('--grep='))?.slice('--grep='.length);
 mkdirSync(join(root, 'test/results'), { recursive: true });
 
@@ -35,6 +36,17 @@ async function runUnit() {
     const runner = mocha.run(() => done(runner.stats));
   });
   return { name: 'unit', passed: stats.passes, failed: stats.failures, skipped: stats.pending };
+}
+
+/** The fault-injection suites (test/faults/): one shared repository and built CLI, real processes killed. */
+async function runFaults() {
+  const Mocha = require('mocha');
+  const mocha = new Mocha({ reporter: 'spec', timeout: 300_000, slow: 10_000, grep });
+  for (const file of findFiles(join(root, 'out/test/faults'), '.test.js')) mocha.addFile(file);
+  const stats = await new Promise(done => {
+    const runner = mocha.run(() => done(runner.stats));
+  });
+  return { name: 'faults', passed: stats.passes, failed: stats.failures, skipped: stats.pending };
 }
 
 function runProcess(command, commandArgs, options = {}) {
@@ -83,6 +95,7 @@ async function runIntegration() {
 
 const suites = [];
 if (!only || only === '--unit') suites.push(await runUnit());
+if (!only || only === '--faults') suites.push(await runFaults());
 if (!only) suites.push(await runExamples());
 if (!only || only === '--integration') suites.push(await runIntegration());
 

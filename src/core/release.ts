@@ -14,6 +14,8 @@ export interface ReleaseOptions {
   /** Only these stages, in the stack's order; all when absent. */
   stages?: string[];
   autoApprove?: boolean;
+  /** Fail at once when another process is changing a stage of the run, instead of waiting for it. */
+  noWait?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   /** What deploys may ask (Review changes); none from the CLI, which goes ahead. */
@@ -42,6 +44,7 @@ export async function startRelease(stack: Stack, options: ReleaseOptions): Promi
     stages: options.stages ? stages.map(s => s.name) : undefined,
     startedBy: options.user,
     autoApprove: options.autoApprove ? { by: options.user } : undefined,
+    noWait: options.noWait,
     signal: options.signal,
     onEvent: options.onEvent,
   });
@@ -69,6 +72,8 @@ export interface ContinueOptions {
   runId?: string;
   user: string;
   autoApprove?: boolean;
+  /** Fail at once when another process is changing a stage of the run, instead of waiting for it. */
+  noWait?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   prompts?: DeployPrompts;
@@ -87,6 +92,7 @@ export async function continueRelease(stack: Stack, how: 'resume' | 'rerun', opt
     stack,
     executor: runExecutor(stack, provider.pipelineExecutor(stack, options.prompts)),
     autoApprove: options.autoApprove ? { by: options.user } : undefined,
+    noWait: options.noWait,
     signal: options.signal,
     onEvent: options.onEvent,
   };

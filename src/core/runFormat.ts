@@ -28,6 +28,9 @@ export function printRunEvent(event: RunEvent, out: (line: string) => void, verb
     case 'approval-decided':
       out(`${event.approval.decision === 'approved' ? '✔' : '✘'} ${event.stage} ${event.approval.decision} by ${event.approval.by ?? 'unknown'}${event.approval.comment ? `: ${event.approval.comment}` : ''}`);
       break;
+    case 'waiting-for-stage':
+      out(`⏳ ${event.stage}: ${event.message}`);
+      break;
     case 'rolled-back':
       out(`↩ rolled back ${event.stage}: ${event.reason}${event.keeps ? `; it keeps serving ${event.keeps.slice(0, 8)}` : ''}`);
       break;

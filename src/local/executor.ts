@@ -7,6 +7,7 @@ import { stateDir } from '../core/workspace';
 import { buildArtifact, loadArtifact, type BuiltArtifact } from './artifact';
 import { ensureStageDatabase } from './database';
 import { checkHealth, openRuntime, runSyntheticChecks, startCandidate } from './stageDeployer';
+import type { CandidateIdentity } from './runtime/protocol';
 import { stageEnvironment } from './stageEnv';
 
 /**
@@ -40,10 +41,17 @@ export class LocalStepExecutor implements StepExecutor {
     const runtime = await openRuntime(this.stack, stage, ctx, false);
     if (!runtime) return;
     const status = await runtime.status();
-    if (status.candidate) {
+    const mine = candidateOf(ctx);
+    if (status.candidate && mine && (status.candidate.pid !== mine.pid || status.candidate.startedAt !== mine.startedAt)) {
+      // Not the one this run started (issue 20): another operation's candidate is not ours to discard.
+      ctx.log(`left candidate ${status.candidate.commit.slice(0, 8)} alone: another operation started it`);
+    } else if (status.candidate) {
       await runtime.discardCandidate();
       ctx.log(`discarded the candidate ${status.candidate.commit.slice(0, 8)} (${ctx.reason})`);
     }
+    // What the stage serves now, read back for the run's log rather than assumed.
+    const after = await runtime.status();
+    ctx.log(`${stage.name} serves ${after.active ? after.active.commit.slice(0, 8) : 'nothing'}`);
   }
 
   async artifactExists(artifact: ArtifactRef): Promise<boolean> {
@@ -79,7 +87,7 @@ export class LocalStepExecutor implements StepExecutor {
     const stage = this.stage(step);
     const artifact = await this.builtArtifact(ctx);
     const candidate = await startCandidate(this.stack, stage, artifact, ctx.run.commit, ctx);
-    const outputs: Record<string, string> = { url: candidate.url };
+    const outputs: Record<string, string> = { url: candidate.url, candidate: JSON.stringify({ artifactId: candidate.version.artifactId, pid: candidate.version.pid, startedAt: candidate.version.startedAt }) };
     if (candidate.previous) {
       outputs.previousCommit = candidate.previous.commit;
       outputs.previousArtifact = candidate.previous.artifactId;
@@ -92,9 +100,15 @@ export class LocalStepExecutor implements StepExecutor {
     const stage = this.stage(step);
     const runtime = await openRuntime(this.stack, stage, ctx, false);
     if (!runtime) throw new StagecraftError(`Stage "${stage.name}" has no running runtime to switch; deploy it again.`);
-    await runtime.promoteCandidate();
+    // Only the candidate this run's deploy step started (issue 20): never one a concurrent operation left there.
+    await runtime.promoteCandidate(candidateOf(ctx));
+    // What the stage serves, read back from the runtime rather than assumed.
     const status = await runtime.status();
-    return { status: 'succeeded', summary: `${stage.name} now serves ${ctx.run.commit.slice(0, 8)} at ${status.url}`, outputs: status.url ? { url: status.url } : undefined };
+    const serves = status.active;
+    if (!serves || serves.artifactId !== ctx.artifact?.id) {
+      return { status: 'failed', summary: `${stage.name} does not serve this run's artifact after the switch: it serves ${serves ? `${serves.commit.slice(0, 8)} (artifact ${serves.artifactId.slice(0, 12)})` : 'nothing'}` };
+    }
+    return { status: 'succeeded', summary: `${stage.name} now serves ${serves.commit.slice(0, 8)} at ${status.url}`, outputs: status.url ? { url: status.url } : undefined };
   }
 
   private stage(step: Step): Stage {
@@ -116,5 +130,15 @@ export class LocalStepExecutor implements StepExecutor {
   private async builtArtifact(ctx: StepContext): Promise<BuiltArtifact> {
     if (!ctx.artifact) throw new StagecraftError('No artifact for this run: the build step did not run or did not record it.');
     return loadArtifact(this.artifactsDir(), ctx.artifact.id);
+  }
+}
+
+/** The candidate the run's deploy step started (its `candidate` output), when recorded. */
+function candidateOf(ctx: Pick<StepContext, 'stageOutputs'>): CandidateIdentity | undefined {
+  try {
+    const parsed = JSON.parse(ctx.stageOutputs.candidate ?? '') as CandidateIdentity;
+    return typeof parsed.artifactId === 'string' && typeof parsed.pid === 'number' && typeof parsed.startedAt === 'string' ? parsed : undefined;
+  } catch {
+    return undefined;
   }
 }

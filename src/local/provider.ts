@@ -7,8 +7,9 @@ import { readStageState, stageStateFile, writeStageState } from '../core/stageSt
 import { stateDir } from '../core/workspace';
 import * as path from 'node:path';
 import { loadArtifact } from './artifact';
-import { destroyStageDatabase, ensureStageDatabase, readStageDatabaseSecret, rotateStageDatabasePassword } from './database';
+import { destroyStageDatabase, ensureStageDatabase, readStageDatabaseSecret, rotateStageDatabasePassword, stageDatabaseStatus } from './database';
 import { connectStageRuntime, readStageRuntimeStatus } from './runtime/client';
+import { readHealth, recoveredText } from './runtime/health';
 import { runtimePaths } from './runtime/paths';
 import { LocalStepExecutor } from './executor';
 import { LOCAL_PROVIDER } from './name';
@@ -25,13 +26,24 @@ export class LocalProvider implements Provider {
 
   /** What runs on this machine; a run waiting for approval is core's to show (describeStack). */
   async status(stack: Stack, stage: Stage): Promise<StageStatus> {
-    const [recorded, runtime] = await Promise.all([readStageState(stack.root, stage.name), readStageRuntimeStatus(stack.root, stage.name)]);
+    const [recorded, runtime, health, db] = await Promise.all([
+      readStageState(stack.root, stage.name),
+      readStageRuntimeStatus(stack.root, stage.name),
+      readHealth(runtimePaths(stack.root, stage.name).dir),
+      stage.database === 'postgres' ? stageDatabaseStatus(stack.root, stage.name).catch(() => undefined) : undefined,
+    ]);
     const commit = runtime.active?.commit ?? recorded.commit;
     const base: StageStatus = { ...recorded, commit, artifact: runtime.active?.artifactId ?? recorded.artifact, url: runtime.url ?? recorded.url };
     if (runtime.candidate) return { ...base, kind: 'deploying', detail: `candidate ${runtime.candidate.commit.slice(0, 8)} starting` };
+    // Self-healing (watchdog.ts, supervisor restarts): a stage that recovered is healthy and says so;
+    // "failed" is kept for what was given up on, with the reason.
+    if (health.failed && !(runtime.running && runtime.active)) return { ...base, kind: 'failed', url: undefined, detail: health.failed.reason };
     if (runtime.running && runtime.active) {
-      const crashed = runtime.restarts > 0 ? `restarted ${runtime.restarts} time(s) after crashes` : undefined;
-      return { ...base, kind: crashed ? 'failed' : 'healthy', detail: crashed ?? recorded.detail };
+      if (runtime.failed) return { ...base, kind: 'failed', detail: runtime.failed.reason };
+      if (db?.exists && !db.running) return { ...base, kind: 'failed', detail: health.failed?.reason ?? 'its PostgreSQL is not running; the watchdog is starting it again' };
+      const appRecovered = runtime.restarts > 0 && runtime.lastExit ? { at: runtime.lastExit.at, reason: `app crashed, restarted ${runtime.restarts} time(s)` } : undefined;
+      const latest = [health.recovered, appRecovered].filter(r => r !== undefined).sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0];
+      return { ...base, kind: 'healthy', detail: latest ? recoveredText(latest) : recorded.detail };
     }
     if (runtime.lastActive || recorded.kind === 'healthy') return { ...base, kind: 'stopped', url: undefined, detail: 'not running on this machine' };
     return { ...base, kind: recorded.kind };

@@ -158,7 +158,7 @@ export async function deployArtifact(stack: Stack, stage: Stage, artifact: Built
     const keeps = candidate.previous ? ` ${stage.name} keeps serving ${candidate.previous.commit.slice(0, 8)}.` : '';
     throw new StagecraftError(`Deploy to "${stage.name}" rolled back: ${(err as Error).message}.${keeps}`, { cause: err, cancelled: isCancelled(err) });
   }
-  await candidate.runtime.promoteCandidate();
+  await candidate.runtime.promoteCandidate({ artifactId: candidate.version.artifactId, pid: candidate.version.pid, startedAt: candidate.version.startedAt });
   const status = await candidate.runtime.status();
   return status.url ?? candidate.url;
 }

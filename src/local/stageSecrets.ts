@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { withLease } from '../core/lease';
 import { redactor } from '../core/redact';
 import { stateDir } from '../core/workspace';
 import { writeJsonAtomic } from '../core/jsonFile';
@@ -23,23 +24,29 @@ export async function readStageSecrets(root: string, stage: string): Promise<Rec
   }
 }
 
+/** Read-modify-write under a lease, so concurrent stores (ten `env set --secret` at once) all keep their value. */
 export async function storeStageSecret(root: string, stage: string, name: string, value: string): Promise<void> {
   redactor.add(value);
-  await writeStageSecrets(root, stage, { ...(await readStageSecrets(root, stage)), [name]: value });
+  await changeStageSecrets(root, stage, `storing a secret of ${stage}`, values => ({ ...values, [name]: value }));
 }
 
 /** Removes one secret of the stage (an orphan after `env unset`); nothing happens when it is not there. */
 export async function deleteStageSecret(root: string, stage: string, name: string): Promise<void> {
-  const values = await readStageSecrets(root, stage);
-  if (!Object.hasOwn(values, name)) return;
-  const rest = Object.fromEntries(Object.entries(values).filter(([k]) => k !== name));
-  await writeStageSecrets(root, stage, rest);
+  await changeStageSecrets(root, stage, `deleting a secret of ${stage}`, values =>
+    Object.hasOwn(values, name) ? Object.fromEntries(Object.entries(values).filter(([k]) => k !== name)) : undefined,
+  );
 }
 
-async function writeStageSecrets(root: string, stage: string, values: Record<string, string>): Promise<void> {
+/** `change` returns the new values, or undefined for "nothing to write". */
+async function changeStageSecrets(root: string, stage: string, action: string, change: (values: Record<string, string>) => Record<string, string> | undefined): Promise<void> {
   const target = file(root, stage);
+  // Only the secrets folder is private: a 0700 state folder would keep PostgreSQL's user out of it.
+  await fs.mkdir(stateDir(root), { recursive: true });
   await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-  await writeJsonAtomic(target, values, { mode: 0o600 });
+  await withLease(`${target}.lock`, { action }, async () => {
+    const next = change(await readStageSecrets(root, stage));
+    if (next) await writeJsonAtomic(target, next, { mode: 0o600 });
+  });
 }
 
 export async function deleteStageSecrets(root: string, stage: string): Promise<void> {

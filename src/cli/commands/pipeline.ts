@@ -7,8 +7,8 @@ import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand, type CliContext } from '../context';
 import { printRunEvent } from '../../core/runFormat';
 
-const runUsage = 'stagecraft pipeline run [--branch B] [--stage S]... [--auto-approve] [--verbose] [--json] [--dir DIR]';
-const deployUsage = 'stagecraft deploy STAGE [--auto-approve] [--verbose] [--json] [--dir DIR]';
+const runUsage = 'stagecraft pipeline run [--branch B] [--stage S]... [--auto-approve] [--no-wait] [--verbose] [--json] [--dir DIR]';
+const deployUsage = 'stagecraft deploy STAGE [--auto-approve] [--no-wait] [--verbose] [--json] [--dir DIR]';
 
 export const pipelineRunCommand: CliCommand = {
   path: ['pipeline', 'run'],
@@ -17,11 +17,11 @@ export const pipelineRunCommand: CliCommand = {
   async run(ctx) {
     const { values, positionals } = parseCommandArgs(
       ctx.args,
-      { ...dirOption, branch: { type: 'string' }, stage: { type: 'string', multiple: true }, 'auto-approve': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } },
+      { ...dirOption, branch: { type: 'string' }, stage: { type: 'string', multiple: true }, 'auto-approve': { type: 'boolean' }, 'no-wait': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } },
       runUsage,
     );
     if (positionals.length) throw new StagecraftError(`Unexpected argument "${positionals[0]}".\nUsage: ${runUsage}`, { kind: 'usage' });
-    return release(ctx, values.dir, { stages: values.stage, branch: values.branch, autoApprove: values['auto-approve'], verbose: values.verbose, json: values.json });
+    return release(ctx, values.dir, { stages: values.stage, branch: values.branch, autoApprove: values['auto-approve'], noWait: values['no-wait'], verbose: values.verbose, json: values.json });
   },
 };
 
@@ -30,16 +30,16 @@ export const deployCommand: CliCommand = {
   usage: deployUsage,
   summary: 'Release the current commit to one stage (built once, checked, blue/green)',
   async run(ctx) {
-    const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, 'auto-approve': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } }, deployUsage);
+    const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, 'auto-approve': { type: 'boolean' }, 'no-wait': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } }, deployUsage);
     if (positionals.length !== 1) throw new StagecraftError(`Expected one stage name.\nUsage: ${deployUsage}`, { kind: 'usage' });
-    return release(ctx, values.dir, { stages: positionals, autoApprove: values['auto-approve'], verbose: values.verbose, json: values.json });
+    return release(ctx, values.dir, { stages: positionals, autoApprove: values['auto-approve'], noWait: values['no-wait'], verbose: values.verbose, json: values.json });
   },
 };
 
 async function release(
   ctx: CliContext,
   dir: string | undefined,
-  options: { stages?: string[]; branch?: string; autoApprove?: boolean; verbose?: boolean; json?: boolean },
+  options: { stages?: string[]; branch?: string; autoApprove?: boolean; noWait?: boolean; verbose?: boolean; json?: boolean },
 ): Promise<number> {
   const root = path.resolve(ctx.cwd, dir ?? '.');
   const stack = await requireStack(root, ctx.providers);
@@ -52,6 +52,7 @@ async function release(
     user: facts.user,
     stages: options.stages,
     autoApprove: options.autoApprove,
+    noWait: options.noWait,
     signal: ctx.signal,
     onEvent: options.json ? undefined : event => printRunEvent(event, ctx.out, options.verbose ?? false),
   });
@@ -66,13 +67,13 @@ async function finish(ctx: CliContext, handle: RunHandle, options: { verbose?: b
 }
 
 function continueCommand(how: 'resume' | 'rerun'): CliCommand {
-  const usage = `stagecraft pipeline ${how} [RUN_ID] [--auto-approve] [--verbose] [--json] [--dir DIR]`;
+  const usage = `stagecraft pipeline ${how} [RUN_ID] [--auto-approve] [--no-wait] [--verbose] [--json] [--dir DIR]`;
   return {
     path: ['pipeline', how],
     usage,
     summary: how === 'resume' ? 'Continue an interrupted or failed run from its pending step (latest run by default)' : 'Start the commit and stages of a run again as a new run',
     async run(ctx) {
-      const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, 'auto-approve': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } }, usage);
+      const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, 'auto-approve': { type: 'boolean' }, 'no-wait': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } }, usage);
       if (positionals.length > 1) throw new StagecraftError(`Expected at most one run id.\nUsage: ${usage}`, { kind: 'usage' });
       const root = path.resolve(ctx.cwd, values.dir ?? '.');
       const stack = await requireStack(root, ctx.providers);
@@ -82,6 +83,7 @@ function continueCommand(how: 'resume' | 'rerun'): CliCommand {
         runId: positionals[0],
         user,
         autoApprove: values['auto-approve'],
+        noWait: values['no-wait'],
         signal: ctx.signal,
         onEvent: values.json ? undefined : event => printRunEvent(event, ctx.out, values.verbose ?? false),
       });

@@ -1,7 +1,7 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StackFileEditor } from '../../core/config/edit';
 import { parseStackFile } from '../../core/config/load';
+import { rewriteStackFile } from '../../core/config/update';
 import { StagecraftError } from '../../core/errors';
 import type { ProviderName } from '../../core/model';
 import type { AddStageField } from '../../core/providerModule';
@@ -47,25 +47,28 @@ export const stageAddCommand: CliCommand = {
     }
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
     const stack = await requireStack(root, ctx.providers);
-    const text = await fs.readFile(stack.file, 'utf8');
-    const editor = new StackFileEditor(text, stack.file);
-    editor.addStage(
-      {
-        name: positionals[0],
-        provider,
-        options: chosenOptions(ctx.providers.module(provider)?.addStageFields ?? [], values as Record<string, string | boolean | undefined>),
-        database: values.database as 'postgres' | 'none' | undefined,
-        requireApproval: values['require-approval'] as boolean | undefined,
-        after: values.after,
-        first: values.first,
-        branches: values.branch,
-      },
-      stack,
-    );
-    const updated = editor.toString();
-    const check = parseStackFile(updated, stack.file, ctx.providers.stackSchema());
-    if (!check.stack) throw new StagecraftError(`The new stage would make ${stack.file} invalid: ${check.problems[0]?.message}`, { kind: 'input' });
-    await fs.writeFile(stack.file, updated);
+    await rewriteStackFile(stack.file, text => {
+      // Checked against the file as it is under the lock: a stage added meanwhile is seen.
+      const current = parseStackFile(text, stack.file, ctx.providers.stackSchema()).stack ?? stack;
+      const editor = new StackFileEditor(text, stack.file);
+      editor.addStage(
+        {
+          name: positionals[0],
+          provider,
+          options: chosenOptions(ctx.providers.module(provider)?.addStageFields ?? [], values as Record<string, string | boolean | undefined>),
+          database: values.database as 'postgres' | 'none' | undefined,
+          requireApproval: values['require-approval'] as boolean | undefined,
+          after: values.after,
+          first: values.first,
+          branches: values.branch,
+        },
+        current,
+      );
+      const updated = editor.toString();
+      const check = parseStackFile(updated, stack.file, ctx.providers.stackSchema());
+      if (!check.stack) throw new StagecraftError(`The new stage would make ${stack.file} invalid: ${check.problems[0]?.message}`, { kind: 'input' });
+      return updated;
+    });
     ctx.out(`Added stage "${positionals[0]}" (${provider}) to ${stack.file}.`);
     return 0;
   },

@@ -36,6 +36,7 @@ export const statusCommand: CliCommand = {
               status: status.kind,
               commit: status.commit ?? null,
               url: status.url ?? null,
+              detail: status.detail ?? null,
             })),
           },
           null,
@@ -59,7 +60,7 @@ export const statusCommand: CliCommand = {
       ctx.out(('  ' + r.map((c, j) => c.padEnd(widths[j])).join('  ')).trimEnd());
       // Why a status is unknown or failed is the next thing a reader needs.
       const { status } = summary.stages[i];
-      if ((status.kind === 'unknown' || status.kind === 'failed') && status.detail) ctx.out(`       ↳ ${status.detail}`);
+      if ((status.kind === 'unknown' || status.kind === 'failed' || /^recovered at /.test(status.detail ?? '')) && status.detail) ctx.out(`       ↳ ${status.detail}`);
     });
     if (rows.length === 0) ctx.out('  (no stages yet: `stagecraft stage add NAME`)');
     return 0;

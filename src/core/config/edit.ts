@@ -73,6 +73,17 @@ export class StackFileEditor {
     env.set(name, typeof value === 'string' ? value : this.document.createNode(value, { flow: true }));
   }
 
+  /** The stage's current value of `name` (a string or a secret reference), if it sets one. */
+  envValue(stage: string, name: string): EnvValue | undefined {
+    const env = this.stageMap(stage).get('env', true);
+    if (!isMap(env) || !env.has(name)) return undefined;
+    const node: unknown = env.get(name, true);
+    const value: unknown = isScalar(node) ? node.value : isMap(node) ? node.toJSON() : undefined;
+    if (typeof value === 'string') return value;
+    if (value && typeof value === 'object' && typeof (value as { secret?: unknown }).secret === 'string') return { secret: (value as { secret: string }).secret };
+    return value === undefined || value === null ? undefined : String(value);
+  }
+
   unsetEnv(stage: string, name: string): boolean {
     const env = this.stageMap(stage).get('env', true);
     if (!isMap(env) || !env.has(name)) return false;

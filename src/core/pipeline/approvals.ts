@@ -70,7 +70,11 @@ export function pendingApprovalsOf(run: RunRecord): PendingApproval[] {
 /** Every approval some run waits for, newest run first (interrupted runs included, marked not live). */
 export async function findPendingApprovals(root: string, options: ReadOptions = {}): Promise<PendingApproval[]> {
   const runs = await listRuns(root, options);
-  return runs.flatMap(pendingApprovalsOf);
+  const all = runs.flatMap(pendingApprovalsOf);
+  // An interrupted run cannot record a decision in its run.json: one already written beside it
+  // means nobody waits any more (it was approved or rejected; `pipeline resume` carries on).
+  const decided = await Promise.all(all.map(p => (p.live ? undefined : readDecision(decisionFile(runDir(root, p.runId), p.stage, p.requestId)))));
+  return all.filter((_, i) => !decided[i]);
 }
 
 /** The approval a stage waits for: the newest live run's, else the newest interrupted run's. */

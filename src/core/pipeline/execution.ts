@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { StagecraftError, throwIfAborted, isCancelled, toStagecraftError } from '../errors';
 import type { Stack, Stage } from '../model';
 import { redactor } from '../redact';
+import type { Lease } from '../lease';
 import { readStageState, writeStageState } from '../stageState';
+import { acquireStageLock } from '../stageLock';
 import { waitForDecision } from './approvals';
 import { DEFAULT_APPROVAL_TIMEOUT, formatDuration, parseDuration } from './duration';
 import type { RunEvents } from './events';
@@ -36,6 +38,8 @@ export interface CommonOptions {
   onEvent?: (event: RunEvent) => void;
   /** Write each promoted stage's commit and artifact to `.stagecraft/stages/<stage>.json` (default true). */
   recordStageState?: boolean;
+  /** When another process is changing a stage, fail that stage's steps at once instead of waiting (`--no-wait`). */
+  noWait?: boolean;
   timing?: EngineTiming;
 }
 
@@ -46,6 +50,8 @@ export class RunExecution {
   private saveError?: unknown;
   private dirty = false;
   private writing?: Promise<void>;
+  /** The stage locks this run holds: from a stage's first migrate/deploy step until its promote (or rollback). */
+  private readonly stageLocks = new Map<string, Lease>();
 
   constructor(
     private readonly root: string,
@@ -80,6 +86,7 @@ export class RunExecution {
       this.line(undefined, `Run ${run.status}: ${run.outcome ?? ''}`);
       this.save();
       await this.flushSave();
+      await this.releaseStageLocks();
       await this.log.flush();
       await this.heartbeat.stop();
       await fs.rm(path.join(this.dir, HEARTBEAT_FILE), { force: true });
@@ -110,6 +117,7 @@ export class RunExecution {
   private async workStep(step: StepRecord): Promise<boolean> {
     const run = this.run;
     await this.begin(step);
+    if (step.stage && needsStageLock(step) && !this.stageLocks.has(step.stage) && (await this.lockStage(step))) return true;
     if (step.stage && step.kind === 'deploy') await this.beginStageDeploy(step.stage);
     let outcome: StepOutcome;
     let cancelled = false;
@@ -155,9 +163,51 @@ export class RunExecution {
       if (outcome.outputs?.previousCommit) stageRec.previousCommit = outcome.outputs.previousCommit;
       if (outcome.outputs?.previousArtifact) stageRec.previousArtifact = outcome.outputs.previousArtifact;
     }
-    if (stageRec && step.kind === 'promote') await this.promoted(stageRec, outcome);
+    if (stageRec && step.kind === 'promote') {
+      await this.promoted(stageRec, outcome);
+      await this.releaseStageLocks(step.stage);
+    }
     this.save();
     return false;
+  }
+
+  // ——— stage locks (src/core/stageLock.ts) ———
+
+  /** Takes the stage's lock before the run changes the stage; returns true when the run ends here (busy with --no-wait, or cancelled). */
+  private async lockStage(step: StepRecord): Promise<boolean> {
+    const stage = step.stage!;
+    try {
+      const lease = await acquireStageLock(this.root, stage, { action: `deploying ${stage}`, runId: this.run.id }, {
+        wait: !this.options.noWait,
+        signal: this.signal,
+        onWait: (_holder, message) => {
+          this.line(step.id, `${stage}: ${message}`);
+          this.events.emit({ type: 'waiting-for-stage', runId: this.run.id, stage, message });
+        },
+      });
+      this.stageLocks.set(stage, lease);
+      return false;
+    } catch (err) {
+      // Nothing of this run runs on the stage yet: no rollback, the other holder's work is left alone.
+      if (this.signal.aborted || isCancelled(err)) {
+        this.finish(step, { status: 'failed', summary: `cancelled while waiting for stage ${stage}` }, 'cancelled');
+        this.endCancelled(step, true);
+        return true;
+      }
+      const e = err as StagecraftError;
+      this.finish(step, { status: 'failed', summary: `${e.message}${e.hint ? ` ${e.hint}` : ''}` });
+      this.run.status = 'failed';
+      this.run.outcome = `failed at ${step.id} (${step.label}): ${step.summary}`;
+      return true;
+    }
+  }
+
+  private async releaseStageLocks(only?: string): Promise<void> {
+    for (const [stage, lease] of [...this.stageLocks]) {
+      if (only !== undefined && stage !== only) continue;
+      this.stageLocks.delete(stage);
+      await lease.release().catch(err => this.line(undefined, `Could not release the lock of stage ${stage}: ${(err as Error).message}`));
+    }
   }
 
   private async approvalStep(step: StepRecord): Promise<boolean> {
@@ -412,6 +462,11 @@ export class RunExecution {
   private stageDef(stage: string): Stage | undefined {
     return this.options.stack.stages.find(s => s.name === stage);
   }
+}
+
+/** Steps that change a stage, run under its lock. */
+function needsStageLock(step: Step): boolean {
+  return step.kind === 'migrate' || isCandidateStep(step);
 }
 
 /** Steps after which a new version may be running beside the old one, not yet switched to. */

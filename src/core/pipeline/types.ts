@@ -170,6 +170,8 @@ export type RunEvent =
   | { type: 'awaiting-approval'; runId: string; stage: string; step: StepRecord }
   | { type: 'approval-decided'; runId: string; stage: string; approval: ApprovalRecord }
   | { type: 'rolled-back'; runId: string; stage: string; keeps?: string; reason: string }
+  /** Another process holds the stage's lock; the run waits for it. */
+  | { type: 'waiting-for-stage'; runId: string; stage: string; message: string }
   | { type: 'run-finished'; run: RunRecord };
 
 export type RunEventType = RunEvent['type'];

@@ -5,7 +5,7 @@ import { ConnectionLost, DaemonUnreachable, sendRequest } from './controlClient'
 import { daemonLogTail, nodeLaunchers, spawnDaemon, type SpawnedDaemon } from './launch';
 import { runtimePaths } from './paths';
 import { isAlive } from './procinfo';
-import type { CandidateSpec, PingResult, RuntimeStatus, VersionInfo } from './protocol';
+import type { CandidateIdentity, CandidateSpec, PingResult, RuntimeStatus, VersionInfo } from './protocol';
 import { readRuntimeState } from './state';
 
 export type { RuntimeStatus, VersionInfo } from './protocol';
@@ -22,8 +22,11 @@ export interface StageRuntime {
   status(): Promise<RuntimeStatus>;
   /** Starts the new version beside the old one on a free port (PORT env); rejects if it exits early, with its last log lines. */
   startCandidate(v: CandidateVersion): Promise<VersionInfo>;
-  /** The proxy switches to the candidate; the old version is drained, then stopped (SIGTERM, SIGKILL after a grace). */
-  promoteCandidate(): Promise<void>;
+  /**
+   * The proxy switches to the candidate; the old version is drained, then stopped (SIGTERM, SIGKILL after a grace).
+   * With `expect`, only that very candidate: when another one stands there, nothing is switched and it rejects.
+   */
+  promoteCandidate(expect?: CandidateIdentity): Promise<void>;
   /** Stops the candidate; the active version keeps serving (after a stop-then-start, the old version is started again). */
   discardCandidate(): Promise<void>;
   setOrigins(origins: readonly string[]): Promise<void>;
@@ -83,6 +86,7 @@ export async function readStageRuntimeStatus(root: string, stage: string): Promi
     candidate: running ? strip(state.candidate) : undefined,
     restarts: state.restarts,
     lastExit: state.lastExit && { code: state.lastExit.code, signal: state.lastExit.signal, at: state.lastExit.at },
+    failed: running ? state.failed : undefined,
     lastActive: state.lastActive,
   };
 }
@@ -104,8 +108,8 @@ class SocketStageRuntime implements StageRuntime {
     return this.request({ op: 'startCandidate', version }, (v.startTimeoutMs ?? 30_000) * 2 + 60_000) as Promise<VersionInfo>;
   }
 
-  async promoteCandidate(): Promise<void> {
-    await this.request({ op: 'promoteCandidate' }, 180_000);
+  async promoteCandidate(expect?: CandidateIdentity): Promise<void> {
+    await this.request({ op: 'promoteCandidate', ...(expect ? { expect } : {}) }, 180_000);
   }
 
   async discardCandidate(): Promise<void> {

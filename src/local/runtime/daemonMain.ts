@@ -5,12 +5,15 @@
  * It answers the control socket until a `stop` request (or SIGTERM) ends it.
  */
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { RotatingFile } from '../logs/rotatingFile';
 import { redactor } from '../../core/redact';
 import { listenControl } from './controlServer';
 import { runtimePaths } from './paths';
 import type { PingResult, RuntimeRequest } from './protocol';
 import { StageSupervisor } from './supervisor';
+import { updateHealth } from './health';
+import { runWatchdog, startWatchdog } from './watchdog';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,9 +24,10 @@ async function main(): Promise<void> {
   const root = arg('root');
   const stage = arg('stage');
   if (!root || !stage) {
-    process.stderr.write('usage: stage-daemon --root <workspace> --stage <name> [--origins <json>]\n');
+    process.stderr.write('usage: stage-daemon --root <workspace> --stage <name> [--origins <json>] | --watchdog --root <workspace> --stage <name> --daemon-pid <pid>\n');
     process.exit(2);
   }
+  if (process.argv.includes('--watchdog')) return watchdogMain(root, stage, Number(arg('daemon-pid')));
   process.title = `stagecraft-stage ${stage}`;
   const origins = JSON.parse(arg('origins') ?? '[]') as string[];
   const paths = runtimePaths(root, stage);
@@ -53,7 +57,7 @@ async function main(): Promise<void> {
       case 'startCandidate':
         return supervisor.startCandidate(request.version, signal);
       case 'promoteCandidate':
-        return supervisor.promoteCandidate();
+        return supervisor.promoteCandidate(request.expect);
       case 'discardCandidate':
         return supervisor.discardCandidate();
       case 'setOrigins':
@@ -62,6 +66,9 @@ async function main(): Promise<void> {
         return supervisor.stop(true);
     }
   };
+  // A daemon that runs again clears an earlier "failed" of its watchdog (issue 20: self-healing stages).
+  // Before it answers anyone: a watchdog that restarted it records the recovery once it answers.
+  await updateHealth(paths.dir, h => ({ ...h, failed: undefined })).catch(err => log(`health.json: ${(err as Error).message}`));
   const server = await listenControl(paths.socket, handle, request => {
     if (request.op === 'stop') void exit(0);
   });
@@ -81,12 +88,23 @@ async function main(): Promise<void> {
     setTimeout(() => void exit(1), 500);
     return;
   }
+  startWatchdog(root, stage, process.argv[1], process.pid);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
       log(`${signal}: stopping the stage's processes (they resume on the next start)`);
       void supervisor.stop(false).finally(() => exit(0));
     });
   }
+}
+
+/** The watchdog mode of the same script: see watchdog.ts. Logs to watchdog.log beside daemon.log. */
+async function watchdogMain(root: string, stage: string, daemonPid: number): Promise<void> {
+  process.title = `stagecraft-watchdog ${stage}`;
+  const file = path.join(runtimePaths(root, stage).dir, 'watchdog.log');
+  const log = (line: string) => void fs.appendFile(file, `${new Date().toISOString()} [${process.pid}] ${redactor.redact(line)}\n`).catch(() => undefined);
+  process.on('SIGHUP', () => undefined);
+  if (!Number.isInteger(daemonPid) || daemonPid <= 0) process.exit(2);
+  await runWatchdog({ root, stage, daemonPid, log });
 }
 
 void main().catch(err => {

@@ -26,6 +26,8 @@ export interface RuntimeStatus {
   candidate?: VersionInfo;
   restarts: number;
   lastExit?: { code: number | null; signal: string | null; at: string };
+  /** The active version crashed too often and is no longer restarted (see the supervisor's restart policy). */
+  failed?: { at: string; reason: string };
 }
 
 export const candidateSpecSchema = z.object({
@@ -45,12 +47,16 @@ export const requestSchema = z.discriminatedUnion('op', [
   z.object({ id: z.number(), op: z.literal('ping') }),
   z.object({ id: z.number(), op: z.literal('status') }),
   z.object({ id: z.number(), op: z.literal('startCandidate'), version: candidateSpecSchema }),
-  z.object({ id: z.number(), op: z.literal('promoteCandidate') }),
+  // `expect`: the candidate the caller started; another one (a concurrent deploy's) is refused, not promoted.
+  z.object({ id: z.number(), op: z.literal('promoteCandidate'), expect: z.object({ artifactId: z.string(), pid: z.number(), startedAt: z.string() }).optional() }),
   z.object({ id: z.number(), op: z.literal('discardCandidate') }),
   z.object({ id: z.number(), op: z.literal('setOrigins'), origins: z.array(z.string()) }),
   z.object({ id: z.number(), op: z.literal('stop') }),
 ]);
 export type RuntimeRequest = z.infer<typeof requestSchema>;
+
+/** Names one started candidate exactly (a redeploy of the same artifact is another candidate). */
+export type CandidateIdentity = Pick<VersionInfo, 'artifactId' | 'pid' | 'startedAt'>;
 
 export interface PingResult {
   pid: number;

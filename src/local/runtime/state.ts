@@ -43,6 +43,8 @@ export interface RuntimeStateFile {
   lastExit?: ExitRecord;
   /** The most recent crashes of the active version (newest last, at most 20). */
   crashes: ExitRecord[];
+  /** Set when the supervisor gave up restarting the active version; cleared by the next promotion. */
+  failed?: { at: string; reason: string };
   updatedAt: string;
 }
 

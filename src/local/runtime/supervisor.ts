@@ -8,7 +8,7 @@ import { AppProcess, signalGroupOnly, type AppExit } from './appProcess';
 import { runtimePaths, type RuntimePaths } from './paths';
 import { describePortHolder, findPortHolder, freePort, canConnect, LOOPBACK, portFromAddressInUse } from './ports';
 import { isSameProcess, listeningPortsOfGroup, startTicksOf } from './procinfo';
-import type { CandidateSpec, RuntimeStatus, VersionInfo } from './protocol';
+import type { CandidateIdentity, CandidateSpec, RuntimeStatus, VersionInfo } from './protocol';
 import { emptyState, readRuntimeState, writeRuntimeFile, type RecordedVersion, type RuntimeStateFile } from './state';
 
 export interface SupervisorOptions {
@@ -39,6 +39,8 @@ const DEFAULT_START_TIMEOUT_MS = 30_000;
 /** Delays before restarting a crashed active version; a version that ran this long resets them. */
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000, 15_000, 30_000];
 const STABLE_AFTER_MS = 30_000;
+/** Crashes in a row (none ran STABLE_AFTER_MS) after which the active version is no longer restarted: the stage is "failed" with the reason. */
+const MAX_RESTARTS_IN_A_ROW = 10;
 /** How long a version may ignore its PORT before we look for the port it did bind. */
 const ADOPT_AFTER_MS = 1500;
 /**
@@ -111,6 +113,7 @@ export class StageSupervisor {
       candidate: this.candidate && { ...publicInfo(this.candidate.info), ...(this.candidate.proc.exit ? { exited: this.candidate.proc.exit } : {}) },
       restarts: this.state.restarts,
       lastExit: this.state.lastExit && { code: this.state.lastExit.code, signal: this.state.lastExit.signal, at: this.state.lastExit.at },
+      failed: this.state.failed,
     };
   }
 
@@ -122,8 +125,8 @@ export class StageSupervisor {
     return this.serialized(() => this.doStartCandidate(spec, signal));
   }
 
-  promoteCandidate(): Promise<void> {
-    return this.serialized(() => this.doPromote());
+  promoteCandidate(expect?: CandidateIdentity): Promise<void> {
+    return this.serialized(() => this.doPromote(expect));
   }
 
   discardCandidate(): Promise<void> {
@@ -205,11 +208,17 @@ export class StageSupervisor {
     return publicInfo(this.candidate.info);
   }
 
-  private async doPromote(): Promise<void> {
+  private async doPromote(expect?: CandidateIdentity): Promise<void> {
     this.assertRunning();
     const next = this.candidate;
     if (!next) {
       throw new StagecraftError(`Stage "${this.opts.stage}" has no new version to promote.`, { kind: 'usage', hint: 'Start a candidate (deploy) first.' });
+    }
+    if (expect && (next.info.artifactId !== expect.artifactId || next.info.pid !== expect.pid || next.info.startedAt !== expect.startedAt)) {
+      throw new StagecraftError(
+        `The candidate of stage "${this.opts.stage}" is not the one this deploy started (it is ${next.info.commit.slice(0, 12)}, pid ${next.info.pid}, started by another operation); nothing was switched.`,
+        { hint: 'Another deploy or apply changed the stage meanwhile; run the deploy again.' },
+      );
     }
     await this.settle(next);
     if (!next.proc.alive) {
@@ -228,6 +237,7 @@ export class StageSupervisor {
     this.candidate = undefined;
     this.replaced = undefined;
     this.state.restarts = 0;
+    this.state.failed = undefined;
     this.backoffIndex = 0;
     clearTimeout(this.restartTimer);
     next.proc.note(`now serves stage "${this.opts.stage}"${next.info.mode === 'stop-then-start' ? ' (stop-then-start deploy, not blue/green)' : ''}`);
@@ -418,9 +428,17 @@ export class StageSupervisor {
     if (ranMs >= STABLE_AFTER_MS) this.backoffIndex = 0;
     const delay = BACKOFF_MS[Math.min(this.backoffIndex, BACKOFF_MS.length - 1)];
     this.backoffIndex++;
-    this.state.restarts++;
     this.state.lastExit = { ...exit, commit: this.active.info.commit };
     this.state.crashes = [...this.state.crashes, this.state.lastExit].slice(-MAX_CRASHES_KEPT);
+    if (this.backoffIndex > MAX_RESTARTS_IN_A_ROW) {
+      const reason = `the app crashed ${this.backoffIndex} times in a row (last: ${exitText(exit)}); not restarted again. Its log is ${this.paths.appLog}; deploy to start it again.`;
+      this.state.failed = { at: exit.at, reason };
+      proc.note(`crashed (${exitText(exit)}); ${reason}`);
+      this.opts.log(`active version ${this.active.info.commit.slice(0, 12)}: ${reason}`);
+      await this.saveState();
+      return;
+    }
+    this.state.restarts++;
     proc.note(`crashed (${exitText(exit)}); restart #${this.state.restarts} in ${delay} ms`);
     this.opts.log(`active version ${this.active.info.commit.slice(0, 12)} crashed (${exitText(exit)}); restarting in ${delay} ms`);
     await this.saveState();

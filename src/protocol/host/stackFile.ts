@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { decodeStackBytes, encodeStackText } from '../../core/config/bytes';
 import { parseStackFile, STACK_FILE } from '../../core/config/load';
+import { rewriteStackFile } from '../../core/config/update';
 import { StagecraftError } from '../../core/errors';
 import type { StackSchema } from '../../core/config/schema';
 import type { Stack } from '../../core/model';
@@ -41,9 +42,7 @@ export function fileStackPort(file: string, schema?: StackSchema): StackFilePort
       return parsed.stack;
     },
     async edit(what, change) {
-      const text = decodeStackBytes(await fs.readFile(file));
-      const next = editStackText(text, file, what, change, schema);
-      if (next !== text) await fs.writeFile(file, encodeStackText(next));
+      await rewriteStackFile(file, text => editStackText(text, file, what, change, schema));
     },
   };
 }

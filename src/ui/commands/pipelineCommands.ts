@@ -14,6 +14,7 @@ import type { RunProgress } from '../progress';
 import type { StackWorkspace } from '../stackWorkspace';
 import { resolveStack, resolveStage } from '../stagePicker';
 import type { StagecraftNode } from '../tree';
+import { withStageLock } from '../../core/stageLock';
 
 /** Run Pipeline, Deploy Stage, Approve/Reject Promotion, Destroy Stage, Rotate Database Password. */
 export function registerPipelineCommands(context: vscode.ExtensionContext, log: ExtensionLog, workspace: StackWorkspace, progress: RunProgress): void {
@@ -58,7 +59,7 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
       const ok = await vscode.window.showWarningMessage(`Destroy stage "${stage.name}" of ${stack.name}? Its processes, database and data are deleted.`, { modal: true }, 'Destroy');
       if (ok !== 'Destroy') throw StagecraftError.cancelled('Destroy Stage');
     }
-    await withCancellableProgress(`Destroying ${stage.name}`, (signal, report) => provider.destroy(stack, stage, { signal, log: report, force: stage.protected }));
+    await withCancellableProgress(`Destroying ${stage.name}`, (signal, report) => withStageLock(stack.root, stage.name, { action: `destroying ${stage.name}` }, () => provider.destroy(stack, stage, { signal, log: report, force: stage.protected }), { signal, onWait: (_h, m) => report(`${stage.name}: ${m}`) }));
     workspace.refresh();
     void vscode.window.showInformationMessage(`Stage ${stage.name} destroyed.`);
   });
@@ -70,7 +71,7 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
     if (!secret) throw new StagecraftError(`Stage "${stage.name}" has no database yet.`, { kind: 'input', hint: 'Create it from Show Database Secret ("Create database for this stage").' });
     const ok = await vscode.window.showWarningMessage(`Change the password of ${stage.name}'s database? The app is restarted with the new one.`, { modal: true }, 'Change Password');
     if (ok !== 'Change Password') throw StagecraftError.cancelled('Rotate Database Password');
-    await withCancellableProgress(`Rotating ${stage.name}'s database password`, (signal, report) => provider.rotateDatabasePassword(stack, stage, { signal, log: report }));
+    await withCancellableProgress(`Rotating ${stage.name}'s database password`, (signal, report) => withStageLock(stack.root, stage.name, { action: `rotating the database password of ${stage.name}` }, () => provider.rotateDatabasePassword(stack, stage, { signal, log: report }), { signal, onWait: (_h, m) => report(`${stage.name}: ${m}`) }));
     void vscode.window.showInformationMessage(`The password of ${stage.name}'s database was changed; the app runs with the new one.`);
   });
 }

@@ -12,6 +12,7 @@ import type { PanelSpec } from './panelManager';
 import { currentStage, isStageGone, stageKey, type CurrentStage, type StageRef } from './stageRef';
 import { deployPrompts } from '../deployPrompts';
 import { editorStackPort } from './stackFileWrite';
+import { withStageLock } from '../../core/stageLock';
 
 /**
  * The Database Secret panel of one stage. The password never leaves the host unasked: the page
@@ -65,7 +66,7 @@ export function databasePanel(workspace: StackWorkspace, log: ExtensionLog, ref:
             confirm,
           );
           if (choice !== confirm) throw StagecraftError.cancelled('Change Password');
-          await withCancellableProgress(`Changing the database password of ${stage.name}`, signal => provider.rotateDatabasePassword(stack, stage, { signal, log: line => log.info(line) }));
+          await withCancellableProgress(`Changing the database password of ${stage.name}`, signal => withStageLock(stack.root, stage.name, { action: `rotating the database password of ${stage.name}` }, () => provider.rotateDatabasePassword(stack, stage, { signal, log: line => log.info(line) }), { signal, onWait: (_h, m) => log.info(`${stage.name}: ${m}`) }));
           log.info(`Rotated the database password of ${stack.name}/${stage.name}`);
           return { rotated: true };
         },
@@ -75,7 +76,7 @@ export function databasePanel(workspace: StackWorkspace, log: ExtensionLog, ref:
           // The provider first: when it is missing or fails, nothing is written.
           const provider = await workspace.providers.get(stage.provider, `Create a database for ${ref.stage}`);
           await withCancellableProgress(`Creating the database of ${stage.name}`, async signal => {
-            const secret = await provider.ensureDatabase(stack, stage, { signal, log: line => log.info(line), prompts: deployPrompts() });
+            const secret = await withStageLock(stack.root, stage.name, { action: `creating the database of ${stage.name}` }, () => provider.ensureDatabase(stack, stage, { signal, log: line => log.info(line), prompts: deployPrompts() }), { signal, onWait: (_h, m) => log.info(`${stage.name}: ${m}`) });
             redactor.add(secret.password);
           });
           // The file says so too, so that the app gets the connection variables at its next deploy.

@@ -9,6 +9,7 @@ import { currentStage, isStageGone, stageKey, type StageRef } from './stageRef';
 import { deployPrompts } from '../deployPrompts';
 import { editorStackPort } from './stackFileWrite';
 import { openStackFileAt, stageHeader } from './common';
+import { withStageLock } from '../../core/stageLock';
 
 /** The Environment Variables panel of one stage. */
 export function environmentPanel(workspace: StackWorkspace, log: ExtensionLog, ref: StageRef, stackName: string): PanelSpec {
@@ -37,7 +38,7 @@ export function environmentPanel(workspace: StackWorkspace, log: ExtensionLog, r
           const { stack, stage } = await currentStage(workspace, ref);
           const action = `Apply environment variables to ${stage.name}`;
           const provider = await workspace.providers.get(stage.provider, action);
-          await withCancellableProgress(action, signal => provider.applyConfiguration(stack, stage, { env: envRecord(envRows(stage)) }, { signal, log: line => log.info(line), prompts: deployPrompts() }));
+          await withCancellableProgress(action, signal => withStageLock(stack.root, stage.name, { action: `applying the environment of ${stage.name}` }, () => provider.applyConfiguration(stack, stage, { env: envRecord(envRows(stage)) }, { signal, log: line => log.info(line), prompts: deployPrompts() }), { signal, onWait: (_h, m) => log.info(`${stage.name}: ${m}`) }));
           log.info(`Applied the environment of ${stack.name}/${stage.name}`);
           return { applied: true };
         },

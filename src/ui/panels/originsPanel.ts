@@ -8,6 +8,7 @@ import type { PanelSpec } from './panelManager';
 import { currentStage, isStageGone, stageKey, type StageRef } from './stageRef';
 import { deployPrompts } from '../deployPrompts';
 import { editorStackPort } from './stackFileWrite';
+import { withStageLock } from '../../core/stageLock';
 
 /** The Origins panel of one stage: the CORS origins its proxy or load balancer allows. */
 export function originsPanel(workspace: StackWorkspace, log: ExtensionLog, ref: StageRef, stackName: string): PanelSpec {
@@ -27,7 +28,7 @@ export function originsPanel(workspace: StackWorkspace, log: ExtensionLog, ref: 
           const { stack, stage } = await currentStage(workspace, ref);
           const action = `Apply origins to ${stage.name}`;
           const provider = await workspace.providers.get(stage.provider, action);
-          await withCancellableProgress(action, signal => provider.applyConfiguration(stack, stage, { origins: [...stage.origins] }, { signal, log: line => log.info(line), prompts: deployPrompts() }));
+          await withCancellableProgress(action, signal => withStageLock(stack.root, stage.name, { action: `applying the origins of ${stage.name}` }, () => provider.applyConfiguration(stack, stage, { origins: [...stage.origins] }, { signal, log: line => log.info(line), prompts: deployPrompts() }), { signal, onWait: (_h, m) => log.info(`${stage.name}: ${m}`) }));
           log.info(`Applied the origins of ${stack.name}/${stage.name}`);
           return { applied: true };
         },

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { rewriteStackFile } from '../../core/config/update';
 import { editStackText, type StackFilePort } from '../../protocol/host/stackFile';
 import { applyTextChange } from '../fileEdits';
 import type { StackWorkspace } from '../stackWorkspace';
@@ -18,8 +19,13 @@ export function editorStackPort(workspace: StackWorkspace, file: vscode.Uri): St
       if (open && !open.isDirty && open.getText() !== disk) {
         // The file changed on disk (git, another tool) and the editor has not caught up yet: with
         // nothing unsaved to keep, edit the file itself rather than save over newer content.
-        const next = editStackText(disk, file.fsPath, what, change);
-        if (next !== disk) await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(next));
+        if (file.scheme === 'file') {
+          // Locked, atomic and merged with any concurrent write (core/config/update.ts).
+          await rewriteStackFile(file.fsPath, text => editStackText(text, file.fsPath, what, change));
+        } else {
+          const next = editStackText(disk, file.fsPath, what, change);
+          if (next !== disk) await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(next));
+        }
       } else {
         await applyTextChange(file, current => editStackText(current, file.fsPath, what, change));
       }

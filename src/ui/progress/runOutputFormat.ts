@@ -38,6 +38,8 @@ export class RunOutputFormat {
         const what = a.decision === 'timed-out' ? 'timed out: nobody decided in time' : `${a.decision} by ${a.by ?? 'someone'}${a.comment ? `: ${a.comment}` : ''}`;
         return [`${at(a.at)} ${a.decision === 'approved' ? '✔' : '✖'} promotion to ${event.stage} ${what}`];
       }
+      case 'waiting-for-stage':
+        return []; // the engine's log line of the same wait is shown
       case 'rolled-back':
         return [`${at(now)} ↩ ${event.stage} rolled back (${event.reason}); ${event.keeps ? `it keeps serving ${event.keeps.slice(0, 8)}` : 'it had no earlier version'}`];
       case 'run-finished':

@@ -146,6 +146,8 @@ describe('pipeline approvals', () => {
     assert.equal(pending[0].live, false);
     assert.equal((await readRun(stack.root, runId)).status, 'interrupted');
     await approve(stack.root, 'prod', { by: 'Ada', comment: 'ok while away' });
+    // Issue 20 item 11: approved, the stage no longer reads as awaiting approval (status, tree).
+    assert.deepEqual(await findPendingApprovals(stack.root), []);
 
     const exec = new ScriptedExecutor();
     const run = await resumeRun(stack.root, runId, { stack, executor: exec }).done;
