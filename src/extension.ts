@@ -11,6 +11,7 @@ import { registerScanning } from './ui/scan';
 import { VIEWS } from './ui/ids';
 import { ExtensionLog } from './ui/log';
 import { StackWorkspace } from './ui/stackWorkspace';
+import { applyStateHomeSetting, migrateWorkspaceState } from './ui/stateHome';
 import { StacksTreeProvider } from './ui/tree';
 
 /** What activate() hands back: used by the integration tests and the activation benchmark. */
@@ -33,6 +34,7 @@ export interface StagecraftApi {
 export function activate(context: vscode.ExtensionContext): StagecraftApi {
   const activatedAt = Date.now();
   registerLocalProvider();
+  applyStateHomeSetting(context);
   const log = new ExtensionLog();
   const workspace = new StackWorkspace(log);
   const tree = new StacksTreeProvider(workspace);
@@ -45,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   registerPanels(context, log, workspace);
   registerScanning(context, log, workspace);
   registerAws(context, log, workspace);
+  void migrateWorkspaceState(log).catch(err => log.warn(`Moving .stagecraft/ out of the workspace: ${(err as Error).message}`));
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();
   log.info(`Activated in ${Date.now() - activatedAt} ms`);

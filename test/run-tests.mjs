@@ -13,6 +13,14 @@ const require = createRequire(import.meta.url);
 // the instance metadata address (169.254.169.254) when a test has no credentials. Every suite,
 // and every process it starts (CLI, code-server), inherits this.
 process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
+// Stagecraft's state (and secrets: no OS keyring in tests) goes to a fresh folder, never the machine's.
+if (!process.env.STAGECRAFT_HOME) {
+  const { mkdtempSync, chmodSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  process.env.STAGECRAFT_HOME = mkdtempSync(join(tmpdir(), 'sc-state-'));
+  chmodSync(process.env.STAGECRAFT_HOME, 0o711);
+}
+process.env.STAGECRAFT_KEYRING ??= 'off';
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const only = args.find(a => a === '--unit' || a === '--integration');

@@ -13,6 +13,7 @@ import { stageAddCommand } from './commands/stageAdd';
 import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 import type { CliCommand, CliContext } from './context';
+import { migrateStateBeforeCommand } from './migrateState';
 
 /** Every CLI command. Later features add a line here. */
 export const COMMANDS: CliCommand[] = [
@@ -66,6 +67,7 @@ export async function runCli(argv: string[], io: Pick<CliContext, 'out' | 'err' 
     return EXIT.ok;
   }
   try {
+    await migrateStateBeforeCommand(io.cwd, rest, io.err);
     return await command.run({ args: rest, cwd: io.cwd, out: io.out, err: io.err, signal: io.signal ?? new AbortController().signal });
   } catch (err) {
     const e = toStagecraftError(err);

@@ -6,6 +6,10 @@ export interface Settings {
   awsEndpoint: string;
   branchModelOverride: 'fromFile' | 'gitflow' | 'trunk';
   reviewChanges: 'always' | 'replacementsOrRemovals' | 'never';
+  /** Base folder of Stagecraft's state; empty means the platform's state folder. */
+  stateHome: string;
+  /** Artifacts kept beyond those a stage runs or ran last; runs kept per stage. */
+  keepArtifacts: number;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
@@ -15,5 +19,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     awsEndpoint: c.get<string>('aws.endpoint', ''),
     branchModelOverride: c.get<'fromFile' | 'gitflow' | 'trunk'>('branchModel', 'fromFile'),
     reviewChanges: c.get<'always' | 'replacementsOrRemovals' | 'never'>('reviewChanges', 'always'),
+    stateHome: c.get<string>('stateHome', ''),
+    keepArtifacts: c.get<number>('retention.keep', 5),
   };
 }

@@ -4,6 +4,7 @@ import type { Stack } from '../core/model';
 import type { Problem } from '../core/problems';
 import { CONTEXT_KEYS } from './ids';
 import type { ExtensionLog } from './log';
+import { watchStateFiles } from './stateWatch';
 
 /** One workspace folder's `stagecraft.yaml`, as last read. */
 export interface FolderStack {
@@ -33,7 +34,7 @@ export class StackWorkspace implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${STACK_FILE}`);
     // Stage state, runtime state and run records change from any process (the CLI, a daemon):
     // the tree re-reads statuses when they do, without re-reading the stack files.
-    const stateWatcher = vscode.workspace.createFileSystemWatcher('**/.stagecraft/{stages/*.json,local/*/state.json,runs/*/run.json}');
+    const stateWatcher = watchStateFiles('{stages/*.json,local/*/state.json,runs/*/run.json}', () => this.statusChanged());
     const reload = (uri: vscode.Uri) => {
       // Only a folder's own top-level stagecraft.yaml defines its stack.
       const folder = vscode.workspace.getWorkspaceFolder(uri);
@@ -45,9 +46,6 @@ export class StackWorkspace implements vscode.Disposable {
       watcher.onDidChange(reload),
       watcher.onDidDelete(reload),
       stateWatcher,
-      stateWatcher.onDidCreate(() => this.statusChanged()),
-      stateWatcher.onDidChange(() => this.statusChanged()),
-      stateWatcher.onDidDelete(() => this.statusChanged()),
       { dispose: () => clearTimeout(this.statusTimer) },
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()),
     );

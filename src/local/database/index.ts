@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { StagecraftError, throwIfAborted } from '../../core/errors';
 import type { DatabaseSecret } from '../../core/provider';
 import { redactor } from '../../core/redact';
+import { prepareStateDir, STATE_HOME_SETTING, STATE_HOME_VARIABLE, stateDir } from '../../core/workspace';
 import { ensureDatabaseExists, withClient } from './client';
 import { withFileLock } from './lock';
 import { databasesDir, stageDatabasePaths, type StageDatabasePaths } from './paths';
@@ -43,7 +44,7 @@ export async function ensureStageDatabase(root: string, stage: string, opts: Dat
   const paths = stageDatabasePaths(root, stage);
   throwIfAborted(opts.signal, `Starting the database of stage "${stage}"`);
   const runAs = await postgresRunAs();
-  await prepareStageDir(paths, runAs);
+  await prepareStageDir(root, paths, runAs);
   return withFileLock(paths.lockFile, `the database lock of stage "${stage}"`, () => ensureLocked(root, paths, runAs, opts), { signal: opts.signal });
 }
 
@@ -56,7 +57,7 @@ export async function readStageDatabaseSecret(root: string, stage: string): Prom
 export async function rotateStageDatabasePassword(root: string, stage: string, opts: DatabaseWorkOptions = {}): Promise<DatabaseSecret> {
   const paths = stageDatabasePaths(root, stage);
   const runAs = await postgresRunAs();
-  await prepareStageDir(paths, runAs);
+  await prepareStageDir(root, paths, runAs);
   return withFileLock(
     paths.lockFile,
     `the database lock of stage "${stage}"`,
@@ -228,9 +229,11 @@ async function finishInterruptedRotation(paths: StageDatabasePaths, secret: Data
   return accepted ? candidate : secret;
 }
 
-/** Makes `.stagecraft/db/<stage>` and checks the server's user can write it (root: the postgres user). */
-async function prepareStageDir(paths: StageDatabasePaths, runAs: RunAs | undefined): Promise<void> {
+/** Makes `<state folder>/db/<stage>` and checks the server's user can write it (root: the postgres user). */
+async function prepareStageDir(root: string, paths: StageDatabasePaths, runAs: RunAs | undefined): Promise<void> {
   try {
+    // The state folder lets other users pass (a secret folder beside it stays 0700).
+    await prepareStateDir(root);
     await fs.mkdir(paths.dir, { recursive: true });
     if (runAs) {
       const st = await fs.stat(paths.dir);
@@ -242,7 +245,7 @@ async function prepareStageDir(paths: StageDatabasePaths, runAs: RunAs | undefin
     throw new StagecraftError(`Cannot prepare the database folder of stage "${paths.stage}" at ${paths.dir}: ${(err as Error).message}`, {
       kind: 'input',
       cause: err,
-      hint: 'Make the workspace and its .stagecraft folder writable by the user running Stagecraft.',
+      hint: `Make ${stateDir(root)} writable by the user running Stagecraft, or move Stagecraft's state with ${STATE_HOME_VARIABLE} or the "${STATE_HOME_SETTING}" setting.`,
     });
   }
   if (runAs && !(await canWrite(paths.dir, runAs))) {

@@ -4,7 +4,6 @@ import { parseStackFile, STACK_FILE } from '../../core/config/load';
 import { gatherScaffoldFacts, scaffoldStackFile, writeNewStackFile } from '../../core/config/scaffold';
 import { StagecraftError } from '../../core/errors';
 import { isProtectedByDefault, nameProblem } from '../../core/naming';
-import { ensureGitignored } from '../../core/workspace';
 import { registerCommand } from '../commandWrapper';
 import { applyTextChange } from '../fileEdits';
 import { openAddStageForm } from '../panels';
@@ -48,7 +47,6 @@ async function createStack(workspace: StackWorkspace, log: ExtensionLog, arg?: {
   const bad = nameProblem(name, 'stack');
   if (bad) throw new StagecraftError(bad, { kind: 'input' });
   const file = await writeNewStackFile(folder.fsPath, scaffoldStackFile({ ...facts, stack: name }));
-  await ensureGitignored(folder.fsPath);
   log.info(`Created ${file}`);
   workspace.refresh();
   const uri = vscode.Uri.file(file);

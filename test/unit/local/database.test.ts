@@ -304,17 +304,24 @@ describe('local/database: one PostgreSQL server per stage', function () {
   it('says what to do when the server cannot write the data folder', async () => {
     const locked = await mkdtemp(path.join(os.tmpdir(), 'stagecraft-db-locked-'));
     extraRoots.push(locked);
-    if (process.getuid?.() === 0) {
-      // mkdtemp made it 0700: the postgres user cannot enter it.
-      await assert.rejects(ensureStageDatabase(locked, 'dev'), (err: unknown) => {
-        assert.ok(err instanceof StagecraftError);
-        assert.match(err.message, /stage "dev".*cannot write/);
-        assert.match(err.hint ?? '', new RegExp(`chmod o\\+x ${locked.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-        return true;
-      });
-    } else {
-      await writeFile(path.join(locked, '.stagecraft'), 'not a folder');
-      await assert.rejects(ensureStageDatabase(locked, 'dev'), (err: unknown) => err instanceof StagecraftError && /stage "dev"/.test(err.message));
+    // The state folder sits inside the locked folder (STAGECRAFT_HOME, as a user may set it).
+    const savedHome = process.env.STAGECRAFT_HOME;
+    process.env.STAGECRAFT_HOME = path.join(locked, 'state');
+    try {
+      if (process.getuid?.() === 0) {
+        // mkdtemp made it 0700: the postgres user cannot enter it.
+        await assert.rejects(ensureStageDatabase(locked, 'dev'), (err: unknown) => {
+          assert.ok(err instanceof StagecraftError);
+          assert.match(err.message, /stage "dev".*cannot write/);
+          assert.match(err.hint ?? '', new RegExp(`chmod o\\+x ${locked.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+          return true;
+        });
+      } else {
+        await writeFile(path.join(locked, 'state'), 'not a folder');
+        await assert.rejects(ensureStageDatabase(locked, 'dev'), (err: unknown) => err instanceof StagecraftError && /stage "dev"/.test(err.message));
+      }
+    } finally {
+      process.env.STAGECRAFT_HOME = savedHome;
     }
   });
 

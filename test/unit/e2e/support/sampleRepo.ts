@@ -17,6 +17,8 @@ export interface SampleRepoOptions {
    * run; the suite keeps a fast one so each run costs seconds (the service's suite has its own runner).
    */
   keepTests?: string[];
+  /** false: no .gitignore at all, as in a repository whose stagecraft.yaml was written by hand. */
+  gitignore?: boolean;
 }
 
 /**
@@ -44,8 +46,8 @@ export class SampleRepo {
       }
     }
     if (options.stackYaml !== undefined) writeFileSync(join(this.dir, 'stagecraft.yaml'), options.stackYaml);
-    // What `stagecraft init` adds: run records, artifacts and stage state are never committed.
-    writeFileSync(join(this.dir, '.gitignore'), 'node_modules/\n.stagecraft/\n');
+    // Stagecraft keeps its state outside the repository: only the service's own ignores.
+    if (options.gitignore !== false) writeFileSync(join(this.dir, '.gitignore'), 'node_modules/\n');
     this.git('init', '-q', '-b', 'main');
     this.git('config', 'user.name', GIT_USER.name);
     this.git('config', 'user.email', GIT_USER.email);

@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { migrateLegacyState } from '../core/stateMigration';
+import { legacyStateDir } from '../core/workspace';
+
+/** Before any command: an old `<root>/.stagecraft/` moves to the state folder (once, with a message on stderr). */
+export async function migrateStateBeforeCommand(cwd: string, args: string[], say: (line: string) => void): Promise<void> {
+  const root = path.resolve(cwd, dirArgument(args) ?? '.');
+  if (!existsSync(legacyStateDir(root))) return;
+  const { localStateInUse } = await import('../local/stateInUse.js');
+  await migrateLegacyState(root, { inUse: localStateInUse, say });
+}
+
+function dirArgument(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--dir') return args[i + 1];
+    if (args[i].startsWith('--dir=')) return args[i].slice('--dir='.length);
+  }
+  return undefined;
+}
