@@ -153,7 +153,8 @@ export class LocalStepExecutor implements StepExecutor {
     const stage = this.stage(step);
     const artifact = await this.builtArtifact(ctx);
     if (stage.database === 'postgres') await ensureStageDatabase(this.stack.root, stage.name, { signal: ctx.signal, log: ctx.log });
-    const env = await stageEnvironment(this.stack, stage, artifact.manifest.env, ctx.run.commit);
+    // Secret values were registered with this process's redactor as they were read: the run log masks them.
+    const { env } = await stageEnvironment(this.stack, stage, artifact.manifest.env, ctx.run.commit);
     const command = step.command ?? this.stack.service.migrate!;
     const result = await this.shell(command, artifact.appDir, ctx, { PATH: process.env.PATH, HOME: process.env.HOME, ...env });
     if (result.code !== 0) return failed(`migration "${command}" exited ${result.code} on ${stage.name}`, result);

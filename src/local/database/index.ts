@@ -16,7 +16,7 @@ import { withFileLock } from './lock';
 import { databasesDir, stageDatabasePaths, type StageDatabasePaths } from './paths';
 import { DB_HOST, isPortFree, pickFreePort } from './ports';
 import { blockingAncestor, canWrite, postgresRunAs, type RunAs } from './postgresUser';
-import { generatePassword, readSecretFile, scramVerifier, writeSecretFile } from './secret';
+import { deleteSecretFile, generatePassword, hasSecretFile, readSecretFile, scramVerifier, writeSecretFile } from './secret';
 import { initCluster, isInitialized, logTail, runningServer, settle, startServer, stopServer, type PostmasterInfo } from './server';
 import { readDatabaseState, writeDatabaseState, type DatabaseState } from './state';
 
@@ -71,7 +71,8 @@ export async function rotateStageDatabasePassword(root: string, stage: string, o
         // The verifier, not the password, goes to the server: nothing there can log the password.
         client.query(`ALTER USER ${client.escapeIdentifier(USER)} WITH PASSWORD ${client.escapeLiteral(scramVerifier(next.password))}`),
       );
-      await fs.rename(paths.pendingSecretFile, paths.secretFile);
+      await writeSecretFile(paths.secretFile, next);
+      await deleteSecretFile(paths.pendingSecretFile);
       say(opts, `Rotated the PostgreSQL password of stage "${stage}".`);
       return next;
     },
@@ -110,7 +111,7 @@ export async function destroyStageDatabase(root: string, stage: string): Promise
 /** Whether the stage has a database and whether its server runs (pid and port when it does). */
 export async function stageDatabaseStatus(root: string, stage: string): Promise<StageDatabaseStatus> {
   const paths = stageDatabasePaths(root, stage);
-  const [secret, data, info] = await Promise.all([exists(paths.secretFile), isInitialized(paths.dataDir), runningServer(paths.dataDir)]);
+  const [secret, data, info] = await Promise.all([hasSecretFile(paths.secretFile), isInitialized(paths.dataDir), runningServer(paths.dataDir)]);
   return info ? { exists: true, running: true, pid: info.pid, port: info.port } : { exists: secret || data, running: false };
 }
 
@@ -133,9 +134,9 @@ async function ensureLocked(root: string, paths: StageDatabasePaths, runAs: RunA
   const hasData = await isInitialized(paths.dataDir);
 
   if (!secret && hasData && (state.initializedAt || (await hasStageDatabase(paths.dataDir)))) {
-    throw new StagecraftError(`The database of stage "${stage}" exists but its secret ${paths.secretFile} is missing.`, {
+    throw new StagecraftError(`The database of stage "${stage}" exists but its password is missing (neither in the OS credential store nor in ${paths.secretFile}).`, {
       kind: 'input',
-      hint: `Restore that file, or destroy the stage database to start over (its data is lost).`,
+      hint: `Restore it, or destroy the stage database to start over (its data is lost).`,
     });
   }
   if (!secret || !hasData) {
@@ -225,7 +226,7 @@ async function finishInterruptedRotation(paths: StageDatabasePaths, secret: Data
     await writeSecretFile(paths.secretFile, candidate);
     say(opts, `Completed an interrupted password rotation of stage "${paths.stage}".`);
   }
-  await fs.rm(paths.pendingSecretFile, { force: true });
+  await deleteSecretFile(paths.pendingSecretFile);
   return accepted ? candidate : secret;
 }
 
@@ -267,8 +268,8 @@ async function hasStageDatabase(dataDir: string): Promise<boolean> {
 }
 
 async function removeSecrets(paths: StageDatabasePaths): Promise<void> {
-  await fs.rm(paths.secretFile, { force: true });
-  await fs.rm(paths.pendingSecretFile, { force: true });
+  await deleteSecretFile(paths.secretFile);
+  await deleteSecretFile(paths.pendingSecretFile);
 }
 
 function say(opts: DatabaseWorkOptions, line: string): void {

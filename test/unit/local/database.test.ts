@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import pg from 'pg';
+import { stateDir } from '../../../src/core/workspace';
 import { StagecraftError } from '../../../src/core/errors';
 import { redactor } from '../../../src/core/redact';
 import {
@@ -126,7 +127,9 @@ describe('local/database: one PostgreSQL server per stage', function () {
 
     assert.deepEqual(await readStageDatabaseSecret(root, 'dev'), secret);
     const file = stageDatabasePaths(root, 'dev').secretFile;
-    assert.equal(file, path.join(root, '.stagecraft', 'secrets', 'dev.json'));
+    // Tests run without the OS credential store (STAGECRAFT_KEYRING=off): the 0600 file in the state folder, outside the repository.
+    assert.equal(file, path.join(stateDir(root), 'secrets', 'dev.json'));
+    assert.ok(!file.startsWith(root));
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     assert.equal(redactor.redact(`pw ${secret.password}`).includes(secret.password), false, 'the password is registered with the redactor');
     assert.equal(await readStageDatabaseSecret(root, 'nothing-here'), undefined);
