@@ -3,6 +3,7 @@ import { toStagecraftError } from '../core/errors';
 import { approveCommand, rejectCommand } from './commands/approval';
 import { dbCommand } from './commands/db';
 import { destroyCommand } from './commands/destroy';
+import { gcCommand } from './commands/gc';
 import { hookCommand } from './commands/hook';
 import { deployCommand, pipelineListCommand, pipelineRerunCommand, pipelineResumeCommand, pipelineRunCommand } from './commands/pipeline';
 import { envCommand, originsCommand } from './commands/stageConfig';
@@ -19,7 +20,7 @@ import { migrateStateBeforeCommand } from './migrateState';
 export const COMMANDS: CliCommand[] = [
   initCommand, validateCommand, stageAddCommand, statusCommand, scanCommand, hookCommand,
   pipelineRunCommand, pipelineResumeCommand, pipelineRerunCommand, pipelineListCommand, deployCommand, approveCommand, rejectCommand, envCommand, originsCommand, dbCommand, destroyCommand,
-  logsCommand,
+  logsCommand, gcCommand,
   ...AWS_COMMANDS,
 ];
 

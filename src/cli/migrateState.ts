@@ -13,7 +13,7 @@ export async function migrateStateBeforeCommand(cwd: string, args: string[], say
 
 function dirArgument(args: string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--dir') return args[i + 1];
+    if (args[i] === '--dir' || args[i] === '-C') return args[i + 1];
     if (args[i].startsWith('--dir=')) return args[i].slice('--dir='.length);
   }
   return undefined;

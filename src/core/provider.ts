@@ -1,5 +1,6 @@
 import type { EnvValue, Stack, Stage, StageStatus } from './model';
 import type { StepExecutor } from './pipeline/types';
+import type { GarbageReport } from './retention';
 
 /** How long work reports back: progress lines and cancellation; and whom it may ask. */
 export interface WorkContext {
@@ -75,6 +76,8 @@ export interface Provider {
   decideApproval?(stack: Stack, stage: Stage, decision: 'approve' | 'reject', input: { by: string; comment?: string }, ctx?: WorkContext): Promise<boolean>;
   /** The executor that runs pipeline steps for stages of this provider; `prompts` reach its deploys. */
   pipelineExecutor(stack: Stack, prompts?: DeployPrompts): StepExecutor;
+  /** Removes what retention no longer keeps on this machine (artifacts, exported sources, run records). */
+  collectGarbage?(stack: Stack, keep: number, ctx?: WorkContext & { dryRun?: boolean }): Promise<GarbageReport>;
 }
 
 export interface ArtifactRef {

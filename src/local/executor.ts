@@ -5,12 +5,14 @@ import { runShell, type RunResult } from '../core/exec';
 import type { Stack, Stage } from '../core/model';
 import type { ArtifactRef } from '../core/provider';
 import { runDir, type RollbackContext, type Step, type StepContext, type StepExecutor, type StepOutcome } from '../core/pipeline';
+import { keepCount } from '../core/retention';
 import { stateDir } from '../core/workspace';
 import { exportCommit, repoLocation } from '../git/archive';
 import { readRepoFacts } from '../git/repo';
 import { buildArtifact, loadArtifact, type BuiltArtifact } from './build';
 import { ensureStageDatabase } from './database';
 import { installNodeDependencies } from './dependencyCache';
+import { collectLocalGarbage } from './gc';
 import { checkHealth, openRuntime, runSyntheticChecks, startCandidate } from './stageDeployer';
 import { stageEnvironment } from './stageEnv';
 
@@ -64,6 +66,11 @@ export class LocalStepExecutor implements StepExecutor {
     }
   }
 
+  /** The sweep after every run: old artifacts, exported sources and run records go (see gc.ts). */
+  async runFinished(): Promise<void> {
+    await collectLocalGarbage(this.stack.root, keepCount());
+  }
+
   async artifactExists(artifact: ArtifactRef): Promise<boolean> {
     return loadArtifact(this.artifactsDir(), artifact.id).then(() => true, () => false);
   }
@@ -72,7 +79,7 @@ export class LocalStepExecutor implements StepExecutor {
     const facts = await readRepoFacts(this.stack.root);
     const dir = await this.sourceDir(ctx);
     const dirty = facts.commit === ctx.run.commit && facts.dirty;
-    const summary = `commit ${ctx.run.commit.slice(0, 8)}${ctx.run.branch ? ` on ${ctx.run.branch}` : ''} exported to ${path.relative(this.stack.root, dir)}`;
+    const summary = `commit ${ctx.run.commit.slice(0, 8)}${ctx.run.branch ? ` on ${ctx.run.branch}` : ''} exported to ${dir}`;
     if (dirty) {
       return { status: 'warning', summary: `${summary}; the working tree has uncommitted changes, which this run does not include` };
     }
@@ -128,7 +135,7 @@ export class LocalStepExecutor implements StepExecutor {
     const target = path.join(runDir(this.stack.root, ctx.run.id), 'sbom.cdx.json');
     await fs.writeFile(target, result.stdout ?? '');
     const components = countComponents(result.stdout ?? '');
-    return { status: 'succeeded', summary: `CycloneDX SBOM with ${components} components: ${path.relative(this.stack.root, target)}` };
+    return { status: 'succeeded', summary: `CycloneDX SBOM with ${components} components: ${target}` };
   }
 
   private async audit(ctx: StepContext): Promise<StepOutcome> {

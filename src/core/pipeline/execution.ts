@@ -88,6 +88,8 @@ export class RunExecution {
       throw new StagecraftError(`Could not record run ${run.id} in ${this.dir}: ${(this.saveError as Error).message}`, { kind: 'failure', cause: this.saveError });
     }
     this.events.emit({ type: 'run-finished', run: structuredClone(run) });
+    // Retention is housekeeping: a sweep that fails never turns a finished run into a failed one.
+    await this.options.executor.runFinished?.(structuredClone(run)).catch(() => undefined);
     return structuredClone(run);
   }
 
