@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import { stateDir } from '../../../../src/core/workspace';
 import { repoRoot } from '../../core/support/repoRoot';
 
 export const SAMPLE = join(repoRoot(), 'examples', 'sample-service');
@@ -91,7 +92,10 @@ export class SampleRepo {
 
   remove(): void {
     // Artifacts are read-only folders; as a normal user rm needs write permission back first.
-    spawnSync('chmod', ['-R', 'u+w', this.dir]);
-    rmSync(this.dir, { recursive: true, force: true });
+    const state = stateDir(this.dir);
+    for (const dir of [this.dir, state]) {
+      spawnSync('chmod', ['-R', 'u+w', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
