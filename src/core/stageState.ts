@@ -4,7 +4,7 @@ import type { StageStatus } from './model';
 import { stateDir } from './workspace';
 
 /**
- * The last known state of each stage, recorded under `.stagecraft/stages/` by whoever deployed
+ * The last known state of each stage, recorded under `<state folder>/stages/` by whoever deployed
  * it (a provider, the pipeline). It lets the tree and `status` answer without asking a cloud.
  */
 export function stageStateFile(root: string, stage: string): string {

@@ -114,7 +114,7 @@ export class LocalStepExecutor implements StepExecutor {
     const dir = await this.sourceDir(ctx);
     const { scanPaths } = await import('../core/scan/sources.js');
     // The export is the commit's files exactly, so every file in it is scanned. (Asking git which
-    // files to scan would list none: the export sits under .stagecraft/, which the repository ignores.)
+    // files to scan would list none: the export sits in the state folder, outside the repository.)
     const files = await exportedFiles(dir);
     const report = await scanPaths(dir, files, { signal: ctx.signal });
     const findings = report.findings;
@@ -211,7 +211,7 @@ export class LocalStepExecutor implements StepExecutor {
     return loadArtifact(this.artifactsDir(), ctx.artifact.id);
   }
 
-  /** The commit's files as committed, under `.stagecraft/sources/<commit>`, exported once. */
+  /** The commit's files as committed, under `<state folder>/sources/<commit>`, exported once (retention removes it after the run). */
   private async sourceDir(ctx: StepContext): Promise<string> {
     const { top, subdir } = await repoLocation(this.stack.root);
     return exportCommit(top, ctx.run.commit, subdir, path.join(stateDir(this.stack.root), 'sources', ctx.run.commit), ctx.signal);

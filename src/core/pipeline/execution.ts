@@ -34,7 +34,7 @@ export interface CommonOptions {
   autoApprove?: { by: string };
   /** Subscribed before the first event, so nothing is missed. */
   onEvent?: (event: RunEvent) => void;
-  /** Write each promoted stage's commit and artifact to `.stagecraft/stages/<stage>.json` (default true). */
+  /** Write each promoted stage's commit and artifact to `<state folder>/stages/<stage>.json` (default true). */
   recordStageState?: boolean;
   timing?: EngineTiming;
 }

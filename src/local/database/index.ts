@@ -1,6 +1,6 @@
 /**
  * Each local stage with `database: postgres` gets a PostgreSQL server of its own, under
- * `<root>/.stagecraft/db/<stage>/` (data folder, log, state with the port). The server is
+ * `<state folder>/db/<stage>/` (data folder, log, state with the port). The server is
  * detached from the process that starts it, so it survives the CLI exiting or being killed and
  * VS Code reloading; the next caller finds it by its pid file and reattaches. A lock file per
  * stage keeps concurrent callers from initialising or starting it twice.
