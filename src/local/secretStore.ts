@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StagecraftError } from '../core/errors';
+import { stateDirError } from '../core/workspace';
 
 /**
  * Where the local provider keeps secret text (stage secrets, database passwords): the OS credential
@@ -118,11 +119,15 @@ async function osKeyring(): Promise<Keyring | undefined> {
 /** 0600 file in a 0700 folder, written atomically (temp file + rename): never half a secret. */
 export async function writePrivateFile(file: string, value: string): Promise<void> {
   const dir = path.dirname(file);
-  // Only the secrets folder is private; a recursive mkdir would make every new parent 0700 too.
-  await fs.mkdir(path.dirname(dir), { recursive: true });
-  await fs.mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
-  });
+  try {
+    // Only the secrets folder is private; a recursive mkdir would make every new parent 0700 too.
+    await fs.mkdir(path.dirname(dir), { recursive: true });
+    await fs.mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+  } catch (err) {
+    throw stateDirError(dir, err);
+  }
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
     await fs.writeFile(tmp, value, { mode: 0o600 });
@@ -130,7 +135,7 @@ export async function writePrivateFile(file: string, value: string): Promise<voi
     await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
+    throw stateDirError(dir, err);
   }
 }
 

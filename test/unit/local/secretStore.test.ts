@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { StagecraftError } from '../../../src/core/errors';
 import { stateDir } from '../../../src/core/workspace';
 import { SecretStore, type Keyring } from '../../../src/local/secretStore';
 import { readStageSecrets, storeStageSecret } from '../../../src/local/stageSecrets';
@@ -47,6 +48,17 @@ describe('local/secretStore: OS credential store, else a 0600 file outside the r
     await store.write(file, 'pw');
     assert.equal(readFileSync(file, 'utf8'), 'pw');
     assert.equal(notices.length, 1);
+  });
+
+  it('a state folder that cannot be written: an error naming the folder and how to move it, no half-written secret', async () => {
+    writeFileSync(path.join(dir, 'blocked'), 'a file, not a folder');
+    const store = new SecretStore({ keyring: async () => undefined });
+    await assert.rejects(store.write(path.join(dir, 'blocked', 'secrets', 'dev.json'), 'value'), (err: unknown) => {
+      assert.ok(err instanceof StagecraftError);
+      assert.match(err.message, /cannot write its state folder .*blocked/);
+      assert.match(err.hint ?? '', /STAGECRAFT_HOME/);
+      return true;
+    });
   });
 
   it('a working credential store holds the value; no file is written, and an older file copy is removed', async () => {
