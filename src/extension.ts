@@ -11,7 +11,7 @@ import { registerScanning } from './ui/scan';
 import { VIEWS } from './ui/ids';
 import { ExtensionLog } from './ui/log';
 import { StackWorkspace } from './ui/stackWorkspace';
-import { applyStateHomeSetting, migrateWorkspaceState } from './ui/stateHome';
+import { applyStateHomeSetting, forwardStagecraftNotices, migrateWorkspaceState } from './ui/stateHome';
 import { StacksTreeProvider } from './ui/tree';
 
 /** What activate() hands back: used by the integration tests and the activation benchmark. */
@@ -36,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   registerLocalProvider();
   applyStateHomeSetting(context);
   const log = new ExtensionLog();
+  forwardStagecraftNotices(context, log);
   const workspace = new StackWorkspace(log);
   const tree = new StacksTreeProvider(workspace);
   const view = vscode.window.createTreeView(VIEWS.stacks, { treeDataProvider: tree, showCollapseAll: true });

@@ -47,3 +47,18 @@ export async function migrateWorkspaceState(log: ExtensionLog): Promise<void> {
     if (result.outcome === 'moved') void vscode.window.showInformationMessage(`Stagecraft moved its state out of ${folder.name} to ${result.to}.`);
   }
 }
+
+/**
+ * Notices the core and providers raise as process warnings of type "Stagecraft" (for example the
+ * fallback from the OS credential store to files) reach the user once, through the extension's log
+ * and a message, instead of the extension host's console.
+ */
+export function forwardStagecraftNotices(context: vscode.ExtensionContext, log: ExtensionLog): void {
+  const onWarning = (warning: Error) => {
+    if (warning.name !== 'Stagecraft') return;
+    log.warn(warning.message);
+    void vscode.window.showWarningMessage(warning.message);
+  };
+  process.on('warning', onWarning);
+  context.subscriptions.push({ dispose: () => process.off('warning', onWarning) });
+}
