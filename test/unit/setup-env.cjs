@@ -7,8 +7,14 @@ if (!process.env.STAGECRAFT_HOME) {
   const { mkdtempSync, chmodSync } = require('node:fs');
   const { join } = require('node:path');
   const { tmpdir } = require('node:os');
-  process.env.STAGECRAFT_HOME = mkdtempSync(join(tmpdir(), 'sc-state-'));
-  chmodSync(process.env.STAGECRAFT_HOME, 0o711);
+  const home = mkdtempSync(join(tmpdir(), 'sc-state-'));
+  process.env.STAGECRAFT_HOME = home;
+  chmodSync(home, 0o711);
+  // Removed with the test process; read-only artifact trees need write permission back first.
+  process.on('exit', () => {
+    require('node:child_process').spawnSync('chmod', ['-R', 'u+w', home]);
+    require('node:fs').rmSync(home, { recursive: true, force: true });
+  });
 }
 // Tests never touch the machine's credential store: secrets go to the 0600 file in the state folder.
 process.env.STAGECRAFT_KEYRING ??= 'off';
