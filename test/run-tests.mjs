@@ -17,8 +17,15 @@ process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
 if (!process.env.STAGECRAFT_HOME) {
   const { mkdtempSync, chmodSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  process.env.STAGECRAFT_HOME = mkdtempSync(join(tmpdir(), 'sc-state-'));
-  chmodSync(process.env.STAGECRAFT_HOME, 0o711);
+  const home = mkdtempSync(join(tmpdir(), 'sc-state-'));
+  process.env.STAGECRAFT_HOME = home;
+  chmodSync(home, 0o711);
+  const { rmSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  process.on('exit', () => {
+    spawnSync('chmod', ['-R', 'u+w', home]);
+    rmSync(home, { recursive: true, force: true });
+  });
 }
 process.env.STAGECRAFT_KEYRING ??= 'off';
 const root = resolve(import.meta.dirname, '..');
