@@ -49,6 +49,8 @@ function ownHosts(opts: GateOptions): string[] {
 function isOwnHost(host: string, opts: GateOptions): boolean {
   // A client leaves out the default port (80) from Host.
   if (LOOPBACK_NAMES.some(n => host === `${n}:${opts.port}` || (opts.port === 80 && host === n))) return true;
+  // `<name>.localhost` always resolves to loopback (RFC 6761), so no other site can carry that name.
+  if (new RegExp(`^[a-z0-9-]+(\\.[a-z0-9-]+)*\\.localhost(:${opts.port})?$`).test(host) && (host.endsWith(`:${opts.port}`) || opts.port === 80)) return true;
   return (opts.hosts ?? []).some(h => {
     const name = h.toLowerCase();
     return host === name || host === `${name}:${opts.port}`;

@@ -242,15 +242,15 @@ describe('local/proxy StageProxy', function () {
     const u = await upstream((_req, res) => res.end('ok'));
     const proxy = await proxyFor({ hosts: ['shop.test'] });
     await proxy.setUpstream({ host: '127.0.0.1', port: u.port });
-    for (const host of [`127.0.0.1:${proxy.port}`, `localhost:${proxy.port}`, `LOCALHOST:${proxy.port}`, `[::1]:${proxy.port}`, 'shop.test', `shop.test:${proxy.port}`]) {
+    for (const host of [`127.0.0.1:${proxy.port}`, `localhost:${proxy.port}`, `LOCALHOST:${proxy.port}`, `[::1]:${proxy.port}`, `shop.localhost:${proxy.port}`, 'shop.test', `shop.test:${proxy.port}`]) {
       assert.equal((await request(proxy.port, { headers: { Host: host } })).status, 200, host);
     }
-    for (const host of ['evil.example.com', `evil.example.com:${proxy.port}`, `127.0.0.1:${proxy.port + 1}`, `localhost.evil.example.com:${proxy.port}`]) {
+    for (const host of ['evil.example.com', `evil.example.com:${proxy.port}`, `127.0.0.1:${proxy.port + 1}`, `localhost.evil.example.com:${proxy.port}`, `shop.localhost.evil.example.com:${proxy.port}`, `shop.localhost:${proxy.port + 1}`]) {
       const r = await request(proxy.port, { headers: { Host: host } });
       assert.equal(r.status, 421, host);
       assert.match(r.body, new RegExp(`Stage "dev" answers only to 127\\.0\\.0\\.1:${proxy.port}, localhost:${proxy.port}`));
     }
-    assert.equal(u.seen.length, 6, 'no request for another host reached the service');
+    assert.equal(u.seen.length, 7, 'no request for another host reached the service');
   });
 
   it('CORS preflight: 204 for an allowed origin, 403 without CORS headers for another, never forwarded', async () => {
