@@ -23,7 +23,9 @@ const node = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['vscode'],
+  // @napi-rs/keyring loads a native .node file for the platform: it is required from node_modules at
+  // first use (a secret read), never bundled; without it secrets fall back to 0600 files.
+  external: ['vscode', '@napi-rs/keyring'],
   // Heavy modules stay lazily loaded: each dynamic import() becomes its own chunk-free require at first use.
   mainFields: ['module', 'main'],
 };

@@ -14,6 +14,7 @@ import { registerScanning } from './ui/scan';
 import { VIEWS } from './ui/ids';
 import { ExtensionLog } from './ui/log';
 import { StackWorkspace } from './ui/stackWorkspace';
+import { applyStateHomeSetting, forwardStagecraftNotices, migrateWorkspaceState } from './ui/stateHome';
 import { StacksTreeProvider } from './ui/tree';
 
 /** What activate() hands back: used by the integration tests and the activation benchmark. */
@@ -42,7 +43,9 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   const providers = new Providers([], { setting: key => hostSetting(context, key) });
   const modules: ProviderModule[] = [localModule, awsModule];
   context.subscriptions.push(...modules.map(m => providers.register(m)));
+  applyStateHomeSetting(context);
   const log = new ExtensionLog();
+  forwardStagecraftNotices(context, log);
   const workspace = new StackWorkspace(log, providers);
   const tree = new StacksTreeProvider(workspace);
   const view = vscode.window.createTreeView(VIEWS.stacks, { treeDataProvider: tree, showCollapseAll: true });
@@ -54,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   registerPanels(context, log, workspace);
   registerScanning(context, log, workspace);
   registerAws(context, log, workspace);
+  void migrateWorkspaceState(log, providers).catch(err => log.warn(`Moving .stagecraft/ out of the workspace: ${(err as Error).message}`));
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();
   log.info(`Activated in ${Date.now() - activatedAt} ms`);

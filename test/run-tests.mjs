@@ -14,6 +14,21 @@ const require = createRequire(import.meta.url);
 // the instance metadata address (169.254.169.254) when a test has no credentials. Every suite,
 // and every process it starts (CLI, code-server), inherits this.
 process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
+// Stagecraft's state (and secrets: no OS keyring in tests) goes to a fresh folder, never the machine's.
+if (!process.env.STAGECRAFT_HOME) {
+  const { mkdtempSync, chmodSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const home = mkdtempSync(join(tmpdir(), 'sc-state-'));
+  process.env.STAGECRAFT_HOME = home;
+  chmodSync(home, 0o711);
+  const { rmSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  process.on('exit', () => {
+    spawnSync('chmod', ['-R', 'u+w', home]);
+    rmSync(home, { recursive: true, force: true });
+  });
+}
+process.env.STAGECRAFT_KEYRING ??= 'off';
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const only = args.find(a => a === '--unit' || a === '--faults' || a === '--integration');

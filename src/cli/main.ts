@@ -3,6 +3,7 @@ import type { Providers } from '../core/providers';
 import { approveCommand, rejectCommand } from './commands/approval';
 import { dbCommand } from './commands/db';
 import { destroyCommand } from './commands/destroy';
+import { gcCommand } from './commands/gc';
 import { hookCommand } from './commands/hook';
 import { deployCommand, pipelineListCommand, pipelineRerunCommand, pipelineResumeCommand, pipelineRunCommand } from './commands/pipeline';
 import { envCommand, originsCommand } from './commands/stageConfig';
@@ -13,12 +14,14 @@ import { stageAddCommand } from './commands/stageAdd';
 import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 import type { CliCommand, CliContext } from './context';
+import { migrateStateBeforeCommand } from './migrateState';
 
 /** The commands of every stack, whatever its providers; each provider module adds its own verbs. */
 export const COMMANDS: CliCommand[] = [
   initCommand, validateCommand, stageAddCommand, statusCommand, scanCommand, hookCommand,
   pipelineRunCommand, pipelineResumeCommand, pipelineRerunCommand, pipelineListCommand, deployCommand, approveCommand, rejectCommand, envCommand, originsCommand, dbCommand, destroyCommand,
   logsCommand,
+  gcCommand,
 ];
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -67,6 +70,7 @@ export async function runCli(argv: string[], io: Pick<CliContext, 'out' | 'err' 
     return EXIT.ok;
   }
   try {
+    await migrateStateBeforeCommand(io.cwd, rest, io.providers, io.err);
     return await command.run({ args: rest, cwd: io.cwd, out: io.out, err: io.err, signal: io.signal ?? new AbortController().signal, providers: io.providers });
   } catch (err) {
     const e = toStagecraftError(err);

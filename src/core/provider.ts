@@ -2,6 +2,7 @@ import type { ArtifactRef, EnvValue, Stack, Stage, StageStatus } from './model';
 
 export type { ArtifactRef } from './model';
 import type { StepExecutor } from './pipeline/types';
+import type { GarbageReport } from './retention';
 
 /** How long work reports back: progress lines and cancellation; and whom it may ask. */
 export interface WorkContext {
@@ -84,6 +85,8 @@ export interface Provider {
    * reach its deploys.
    */
   pipelineExecutor(stack: Stack, prompts?: DeployPrompts): StepExecutor;
+  /** Removes what retention no longer keeps on this machine (artifacts, exported sources, run records). */
+  collectGarbage?(stack: Stack, keep: number, ctx?: WorkContext & { dryRun?: boolean }): Promise<GarbageReport>;
 }
 
 export interface LogOptions {

@@ -32,6 +32,11 @@ export interface ProviderModule<P extends Provider = Provider> {
   readonly addStageFields?: readonly AddStageField[];
   /** The provider itself; called once per `Providers`, on first use, so heavy modules load late. */
   create(context: ProviderContext): Promise<P>;
+  /**
+   * What still runs from a state folder (stage processes, databases), named for a person: an old
+   * `.stagecraft/` waits to be moved out of the repository until nothing runs from it.
+   */
+  stateInUse?(stateDir: string): Promise<string[]>;
   /** Verbs only this provider has (`stagecraft aws whoami`), loaded when the CLI runs. */
   cliCommands?(): Promise<CliCommand[]>;
 }

@@ -5,7 +5,7 @@ import { stateDir } from './workspace';
 import { writeJsonAtomic } from './jsonFile';
 
 /**
- * The last known state of each stage, recorded under `.stagecraft/stages/` by whoever deployed
+ * The last known state of each stage, recorded under `<state folder>/stages/` by whoever deployed
  * it (a provider, the pipeline). It lets the tree and `status` answer without asking a cloud.
  */
 export function stageStateFile(root: string, stage: string): string {

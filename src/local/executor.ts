@@ -3,9 +3,11 @@ import { StagecraftError } from '../core/errors';
 import type { ArtifactRef, Stack, Stage } from '../core/model';
 import type { RollbackContext, Step, StepContext, StepExecutor, StepOutcome } from '../core/pipeline';
 import { exportedSource, failedOutcome, stepShell } from '../core/pipeline/sourceChecks';
+import { keepCount } from '../core/retention';
 import { stateDir } from '../core/workspace';
 import { buildArtifact, loadArtifact, type BuiltArtifact } from './artifact';
 import { ensureStageDatabase } from './database';
+import { collectLocalGarbage } from './gc';
 import { checkHealth, openRuntime, runSyntheticChecks, startCandidate } from './stageDeployer';
 import type { CandidateIdentity } from './runtime/protocol';
 import { stageEnvironment } from './stageEnv';
@@ -54,6 +56,11 @@ export class LocalStepExecutor implements StepExecutor {
     ctx.log(`${stage.name} serves ${after.active ? after.active.commit.slice(0, 8) : 'nothing'}`);
   }
 
+  /** The sweep after every run: old artifacts, exported sources and run records go (see gc.ts). */
+  async runFinished(): Promise<void> {
+    await collectLocalGarbage(this.stack.root, keepCount());
+  }
+
   async artifactExists(artifact: ArtifactRef): Promise<boolean> {
     return loadArtifact(this.artifactsDir(), artifact.id).then(() => true, () => false);
   }
@@ -76,7 +83,8 @@ export class LocalStepExecutor implements StepExecutor {
     const stage = this.stage(step);
     const artifact = await this.builtArtifact(ctx);
     if (stage.database === 'postgres') await ensureStageDatabase(this.stack.root, stage.name, { signal: ctx.signal, log: ctx.log });
-    const env = await stageEnvironment(this.stack, stage, artifact.manifest.env, ctx.run.commit);
+    // Secret values were registered with this process's redactor as they were read: the run log masks them.
+    const { env } = await stageEnvironment(this.stack, stage, artifact.manifest.env, ctx.run.commit);
     const command = step.command ?? this.stack.service.migrate!;
     const result = await stepShell(command, artifact.appDir, ctx, { PATH: process.env.PATH, HOME: process.env.HOME, ...env });
     if (result.code !== 0) return failedOutcome(`migration "${command}" exited ${result.code} on ${stage.name}`, result);

@@ -8,6 +8,9 @@ export const localModule: ProviderModule<import('./provider').LocalProvider> = {
   stageOptions: {},
   // The runtime of each stage (its daemon) records what it serves here.
   statusFiles: ['local/*/state.json'],
+  async stateInUse(dir) {
+    return (require('./stateInUse') as typeof import('./stateInUse')).localStateInUse(dir);
+  },
   async create() {
     // Required on first use: its runtime, database and proxy modules stay unloaded until a local stage is used.
     return new (require('./provider') as typeof import('./provider')).LocalProvider();

@@ -3,6 +3,7 @@ import { StagecraftError } from '../core/errors';
 import type { EnvValue, Stack, Stage, StageStatus } from '../core/model';
 import type { StepExecutor } from '../core/pipeline';
 import type { ArtifactRef, DatabaseSecret, LogLine, LogOptions, Provider, WorkContext } from '../core/provider';
+import { formatBytes, keepCount, type GarbageReport } from '../core/retention';
 import { readStageState, stageStateFile, writeStageState } from '../core/stageState';
 import { stateDir } from '../core/workspace';
 import * as path from 'node:path';
@@ -13,6 +14,7 @@ import { readHealth, recoveredText } from './runtime/health';
 import { runtimePaths } from './runtime/paths';
 import { LocalStepExecutor } from './executor';
 import { LOCAL_PROVIDER } from './name';
+import { collectLocalGarbage } from './gc';
 import { tailLocalLog } from './logs/tail';
 import { deployArtifact } from './stageDeployer';
 import { deleteStageSecret, deleteStageSecrets, storeStageSecret } from './stageSecrets';
@@ -73,6 +75,13 @@ export class LocalProvider implements Provider {
     const paths = runtimePaths(stack.root, stage.name);
     await fs.rm(paths.dir, { recursive: true, force: true });
     await fs.rm(stageStateFile(stack.root, stage.name), { force: true });
+    // What only this stage held (its artifact, when no other stage runs it) is no longer kept for it.
+    const swept = await collectLocalGarbage(stack.root, keepCount());
+    if (swept.artifactsRemoved.length) ctx.log?.(`removed ${swept.artifactsRemoved.length} artifact(s) no stage uses any more (${formatBytes(swept.bytesFreed)})`);
+  }
+
+  collectGarbage(stack: Stack, keep: number, ctx: WorkContext & { dryRun?: boolean } = {}): Promise<GarbageReport> {
+    return collectLocalGarbage(stack.root, keep, { dryRun: ctx.dryRun });
   }
 
   /**

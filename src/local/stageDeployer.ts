@@ -42,9 +42,9 @@ export async function startCandidate(stack: Stack, stage: Stage, artifact: Built
   }
   const runtime = (await openRuntime(stack, stage, ctx, true))!;
   const before = await runtime.status();
-  const env = await stageEnvironment(stack, stage, artifact.manifest.env, commit);
+  const { env, secretNames } = await stageEnvironment(stack, stage, artifact.manifest.env, commit);
   ctx.log?.(`starting ${commit.slice(0, 8)} (artifact ${artifact.id.slice(0, 12)}) beside ${before.active ? before.active.commit.slice(0, 8) : 'nothing'}`);
-  const version = await runtime.startCandidate({ artifactId: artifact.id, commit, cwd: artifact.appDir, command: artifact.manifest.command, env });
+  const version = await runtime.startCandidate({ artifactId: artifact.id, commit, cwd: artifact.appDir, command: artifact.manifest.command, env, secretEnv: secretNames });
   if (version.mode === 'stop-then-start') {
     ctx.log?.(`the app binds a fixed port, so the old version was stopped first: this deploy is stop-then-start, not blue/green`);
   }

@@ -8,15 +8,22 @@ import { readStageSecrets } from './stageSecrets';
  * ENV, the stage's `env` (the stage wins, as on ECS), the database variables, then what the
  * platform sets: COMMIT_HASH, STAGE_NAME, and HOST bound to loopback (PORT comes from the runtime).
  */
+export interface StageEnvironment {
+  env: Record<string, string>;
+  /** Variables whose values came from a stage secret or the database credential: masked in logs whatever they are called. */
+  secretNames: string[];
+}
+
 export async function stageEnvironment(
   stack: Stack,
   stage: Stage,
   dockerfileEnv: Record<string, string>,
   commit: string,
-): Promise<Record<string, string>> {
+): Promise<StageEnvironment> {
   const secrets = await readStageSecrets(stack.root, stage.name);
   // No prototype: a name like `__proto__` or a secret called `constructor` is a plain key here.
   const fromStage: Record<string, string> = Object.create(null) as Record<string, string>;
+  const secretNames: string[] = [];
   for (const [name, value] of Object.entries(stage.env)) {
     if (typeof value === 'string') {
       fromStage[name] = value;
@@ -29,14 +36,19 @@ export async function stageEnvironment(
         });
       }
       fromStage[name] = secret;
+      secretNames.push(name);
     }
   }
   let database: Record<string, string> = {};
   if (stage.database === 'postgres') {
     const secret = await readStageDatabaseSecret(stack.root, stage.name);
-    if (secret) database = databaseEnv(secret);
+    if (secret) {
+      database = databaseEnv(secret);
+      // Only the variables that carry the password; host, port and user are not secret.
+      secretNames.push(...Object.keys(database).filter(k => database[k].includes(secret.password)));
+    }
   }
-  return {
+  const env = {
     ...dockerfileEnv,
     ...fromStage,
     ...database,
@@ -45,4 +57,5 @@ export async function stageEnvironment(
     COMMIT_HASH: commit,
     STAGE_NAME: stage.name,
   };
+  return { env, secretNames: [...new Set(secretNames)] };
 }

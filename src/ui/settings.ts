@@ -6,6 +6,10 @@ export interface Settings {
   defaultProvider: string | undefined;
   branchModelOverride: 'fromFile' | 'gitflow' | 'trunk';
   reviewChanges: 'always' | 'replacementsOrRemovals' | 'never';
+  /** Base folder of Stagecraft's state; empty means the platform's state folder. */
+  stateHome: string;
+  /** Artifacts kept beyond those a stage runs or ran last; runs kept per stage. */
+  keepArtifacts: number;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
@@ -14,5 +18,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     defaultProvider: c.get<string>('defaultProvider') || undefined,
     branchModelOverride: c.get<'fromFile' | 'gitflow' | 'trunk'>('branchModel', 'fromFile'),
     reviewChanges: c.get<'always' | 'replacementsOrRemovals' | 'never'>('reviewChanges', 'always'),
+    stateHome: c.get<string>('stateHome', ''),
+    keepArtifacts: c.get<number>('retention.keep', 5),
   };
 }

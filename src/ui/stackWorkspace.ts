@@ -5,6 +5,7 @@ import type { Problem } from '../core/problems';
 import type { Providers } from '../core/providers';
 import { CONTEXT_KEYS } from './ids';
 import type { ExtensionLog } from './log';
+import { watchStateFiles } from './stateWatch';
 
 /** One workspace folder's `stagecraft.yaml`, as last read. */
 export interface FolderStack {
@@ -39,7 +40,7 @@ export class StackWorkspace implements vscode.Disposable {
     // Stage state, runtime state and run records change from any process (the CLI, a daemon):
     // the tree re-reads statuses when they do, without re-reading the stack files.
     const statusFiles = ['stages/*.json', 'runs/*/run.json', ...providers.names().flatMap(n => providers.module(n)?.statusFiles ?? [])];
-    const stateWatcher = vscode.workspace.createFileSystemWatcher(`**/.stagecraft/{${statusFiles.join(',')}}`);
+    const stateWatcher = watchStateFiles(`{${statusFiles.join(',')}}`, () => this.statusChanged());
     const reload = (uri: vscode.Uri) => {
       // Only a folder's own top-level stagecraft.yaml defines its stack.
       const folder = vscode.workspace.getWorkspaceFolder(uri);
@@ -51,9 +52,6 @@ export class StackWorkspace implements vscode.Disposable {
       watcher.onDidChange(reload),
       watcher.onDidDelete(reload),
       stateWatcher,
-      stateWatcher.onDidCreate(() => this.statusChanged()),
-      stateWatcher.onDidChange(() => this.statusChanged()),
-      stateWatcher.onDidDelete(() => this.statusChanged()),
       { dispose: () => clearTimeout(this.statusTimer) },
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()),
     );

@@ -50,7 +50,7 @@ const result = await esbuild.build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['vscode'],
+  external: ['vscode', '@napi-rs/keyring'],
   mainFields: ['module', 'main'],
   define: { STAGECRAFT_VERSION: JSON.stringify(version) },
   write: false,

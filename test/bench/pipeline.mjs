@@ -80,10 +80,14 @@ async function main() {
   const concurrency = option('concurrency', 4);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sc-bench-pipeline-'));
   chmodSync(dir, 0o755); // PostgreSQL runs as the postgres user when this runs as root
+  // Stagecraft's state (artifacts, databases, runs) goes to a folder of its own, removed at the end.
+  const home = mkdtempSync(path.join(os.tmpdir(), 'sc-bench-state-'));
+  chmodSync(home, 0o711);
+  process.env.STAGECRAFT_HOME = home;
   const failures = [];
   try {
     cpSync(SAMPLE, dir, { recursive: true, filter: src => !/[\\/](node_modules|\.stagecraft)$/.test(src) });
-    writeFileSync(path.join(dir, '.gitignore'), 'node_modules/\n.stagecraft/\n');
+    writeFileSync(path.join(dir, '.gitignore'), 'node_modules/\n');
     git(dir, 'init', '-q', '-b', 'main');
     git(dir, 'config', 'user.name', 'Bench');
     git(dir, 'config', 'user.email', 'bench@example.invalid');
@@ -160,7 +164,7 @@ async function main() {
     if (!met) failures.push(`blue/green: ${result.requests} requests, ${result.failed} failed`);
   } finally {
     for (const stage of ['dev', 'test', 'prod']) await cli(['destroy', stage, '--force'], dir);
-    for (const pid of processesUnder(dir)) {
+    for (const pid of [...processesUnder(dir), ...processesUnder(home)]) {
       try {
         process.kill(pid, 'SIGKILL');
         console.log(`killed leftover pid ${pid}`);
@@ -168,8 +172,10 @@ async function main() {
         // gone
       }
     }
-    spawnSync('chmod', ['-R', 'u+w', dir]);
-    rmSync(dir, { recursive: true, force: true });
+    for (const d of [dir, home]) {
+      spawnSync('chmod', ['-R', 'u+w', d]);
+      rmSync(d, { recursive: true, force: true });
+    }
   }
   if (failures.length) console.log(`\ntargets not met: ${failures.join('; ')}`);
 }

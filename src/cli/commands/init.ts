@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { gatherScaffoldFacts, scaffoldStackFile, writeNewStackFile } from '../../core/config/scaffold';
 import { nameProblem } from '../../core/naming';
-import { ensureGitignored } from '../../core/workspace';
 import { StagecraftError } from '../../core/errors';
 import { dirOption, parseCommandArgs } from '../args';
 import type { CliCommand } from '../context';
@@ -21,9 +20,7 @@ export const initCommand: CliCommand = {
     }
     const facts = await gatherScaffoldFacts(root, values.name);
     const file = await writeNewStackFile(root, scaffoldStackFile(facts, ctx.providers));
-    const ignored = await ensureGitignored(root);
     ctx.out(`Created ${file} for stack "${facts.stack}" (port ${facts.port}${facts.start ? `, start: ${facts.start}` : ''}).`);
-    if (ignored) ctx.out('Added .stagecraft/ to .gitignore.');
     return 0;
   },
 };

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { describeStack } from '../../core/describe';
 import { STATUS_LABELS } from '../../core/model';
+import { formatBytes, stateDiskUsage } from '../../core/retention';
 import { readRepoFacts } from '../../git/repo';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand } from '../context';
@@ -15,7 +16,7 @@ export const statusCommand: CliCommand = {
     const { values } = parseCommandArgs(ctx.args, { ...dirOption, json: { type: 'boolean' } }, usage);
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
     const stack = await requireStack(root, ctx.providers);
-    const summary = await describeStack(stack, ctx.providers, await readRepoFacts(root));
+    const [summary, disk] = await Promise.all([describeStack(stack, ctx.providers, await readRepoFacts(root)), stateDiskUsage(stack.root)]);
     const providerKeys = [...ctx.providers.stackSchema().optionOwners.keys()];
     if (values.json) {
       ctx.out(
@@ -38,6 +39,7 @@ export const statusCommand: CliCommand = {
               url: status.url ?? null,
               detail: status.detail ?? null,
             })),
+            state: { dir: disk.dir, bytes: disk.bytes, parts: disk.parts },
           },
           null,
           2,
@@ -63,6 +65,16 @@ export const statusCommand: CliCommand = {
       if ((status.kind === 'unknown' || status.kind === 'failed' || /^recovered at /.test(status.detail ?? '')) && status.detail) ctx.out(`       ↳ ${status.detail}`);
     });
     if (rows.length === 0) ctx.out('  (no stages yet: `stagecraft stage add NAME`)');
+    ctx.out(`State: ${disk.dir}, ${formatBytes(disk.bytes)}${describeParts(disk.parts)} (\`stagecraft gc\` removes what is no longer kept)`);
     return 0;
   },
 };
+
+/** The biggest parts first: " (artifacts 120 MB, db 40 MB, …)". */
+function describeParts(parts: Record<string, number>): string {
+  const big = Object.entries(parts)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5);
+  return big.length ? ` (${big.map(([name, n]) => `${name} ${formatBytes(n)}`).join(', ')})` : '';
+}

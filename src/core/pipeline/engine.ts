@@ -6,6 +6,7 @@ import { planRun } from './plan';
 import { prepareResume } from './resume';
 import { newRunId, readRun, runDir } from './store';
 import type { RunRecord } from './types';
+import { prepareStateDir, stateDirError } from '../workspace';
 
 export type { CommonOptions, EngineTiming } from './execution';
 
@@ -61,7 +62,11 @@ export function startRun(options: StartRunOptions): RunHandle {
       steps: steps.map(s => ({ ...s, status: 'pending' as const })),
       stageRecords: Object.fromEntries(stages.map(s => [s, { stage: s, status: 'pending' as const }])),
     };
-    await fs.mkdir(runDir(root, runId), { recursive: true });
+    // A state folder that cannot be written stops the run here, naming the folder and how to move it.
+    await prepareStateDir(root);
+    await fs.mkdir(runDir(root, runId), { recursive: true }).catch(err => {
+      throw stateDirError(runDir(root, runId), err);
+    });
     return { run, from: 0, resumed: false };
   });
 }

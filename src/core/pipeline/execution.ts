@@ -36,7 +36,7 @@ export interface CommonOptions {
   autoApprove?: { by: string };
   /** Subscribed before the first event, so nothing is missed. */
   onEvent?: (event: RunEvent) => void;
-  /** Write each promoted stage's commit and artifact to `.stagecraft/stages/<stage>.json` (default true). */
+  /** Write each promoted stage's commit and artifact to `<state folder>/stages/<stage>.json` (default true). */
   recordStageState?: boolean;
   /** When another process is changing a stage, fail that stage's steps at once instead of waiting (`--no-wait`). */
   noWait?: boolean;
@@ -95,6 +95,8 @@ export class RunExecution {
       throw new StagecraftError(`Could not record run ${run.id} in ${this.dir}: ${(this.saveError as Error).message}`, { kind: 'failure', cause: this.saveError });
     }
     this.events.emit({ type: 'run-finished', run: structuredClone(run) });
+    // Retention is housekeeping: a sweep that fails never turns a finished run into a failed one.
+    await this.options.executor.runFinished?.(structuredClone(run)).catch(() => undefined);
     return structuredClone(run);
   }
 

@@ -28,10 +28,11 @@ export function runExecutor(stack: Stack, provider: StepExecutor): StepExecutor 
     },
     rollback: provider.rollback ? (stage, ctx: RollbackContext) => provider.rollback!(stage, ctx) : undefined,
     artifactExists: provider.artifactExists ? artifact => provider.artifactExists!(artifact) : undefined,
+    runFinished: provider.runFinished ? run => provider.runFinished!(run) : undefined,
   };
 }
 
-/** The commit's files as committed, under `.stagecraft/sources/<commit>`, exported once. */
+/** The commit's files as committed, under `<state folder>/sources/<commit>`, exported once (retention removes it after the run). */
 export async function exportedSource(stack: Stack, ctx: Pick<StepContext, 'run' | 'signal'>): Promise<string> {
   const { top, subdir } = await repoLocation(stack.root);
   return exportCommit(top, ctx.run.commit, subdir, path.join(stateDir(stack.root), 'sources', ctx.run.commit), ctx.signal);
@@ -81,7 +82,7 @@ class SourceChecks {
     const facts = await readRepoFacts(this.stack.root);
     const dir = await exportedSource(this.stack, ctx);
     const dirty = facts.commit === ctx.run.commit && facts.dirty;
-    const summary = `commit ${ctx.run.commit.slice(0, 8)}${ctx.run.branch ? ` on ${ctx.run.branch}` : ''} exported to ${path.relative(this.stack.root, dir)}`;
+    const summary = `commit ${ctx.run.commit.slice(0, 8)}${ctx.run.branch ? ` on ${ctx.run.branch}` : ''} exported to ${dir}`;
     if (dirty) {
       return { status: 'warning', summary: `${summary}; the working tree has uncommitted changes, which this run does not include` };
     }
@@ -106,7 +107,7 @@ class SourceChecks {
     // Required on first use: secretlint is heavy (and import() of .ts does not resolve in the tests).
     const { scanPaths } = require('../scan/sources') as typeof import('../scan/sources');
     // The export is the commit's files exactly, so every file in it is scanned. (Asking git which
-    // files to scan would list none: the export sits under .stagecraft/, which the repository ignores.)
+    // files to scan would list none: the export sits in the state folder, outside the repository.)
     const files = await exportedFiles(dir);
     const report = await scanPaths(dir, files, { signal: ctx.signal });
     const findings = report.findings;
@@ -127,7 +128,7 @@ class SourceChecks {
     const target = path.join(runDir(this.stack.root, ctx.run.id), 'sbom.cdx.json');
     await fs.writeFile(target, result.stdout ?? '');
     const components = countComponents(result.stdout ?? '');
-    return { status: 'succeeded', summary: `CycloneDX SBOM with ${components} components: ${path.relative(this.stack.root, target)}` };
+    return { status: 'succeeded', summary: `CycloneDX SBOM with ${components} components: ${target}` };
   }
 
   private async audit(ctx: StepContext): Promise<StepOutcome> {

@@ -8,7 +8,7 @@ import { isHeartbeatAlive, readHeartbeat } from './heartbeat';
 import type { RunRecord, RunStatus } from './types';
 
 /**
- * Runs live under `<root>/.stagecraft/runs/<runId>/`: `run.json` (the record, rewritten
+ * Runs live under `<state folder>/runs/<runId>/`: `run.json` (the record, rewritten
  * atomically by the one process running it), `run.log` (redacted lines), `heartbeat.json`
  * and `approvals/` (decisions, written by whichever process approves).
  */

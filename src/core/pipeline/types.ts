@@ -160,6 +160,8 @@ export interface StepExecutor {
   rollback?(stage: Stage, ctx: RollbackContext): Promise<void>;
   /** Whether a built artifact is still there (checked before a resumed run skips the build). */
   artifactExists?(artifact: ArtifactRef): Promise<boolean>;
+  /** After a run has ended and been recorded: a provider sweeps what it no longer needs (retention). */
+  runFinished?(run: RunRecord): Promise<void>;
 }
 
 export type RunEvent =

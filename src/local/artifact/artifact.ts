@@ -104,6 +104,7 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
   const finalDir = path.join(artifactsDir, id);
   if (await exists(path.join(finalDir, MANIFEST))) {
     log(`Artifact ${id.slice(0, 12)} is up to date (same Dockerfile, files and ${runtime.name} ${runtime.version}); reusing it.`);
+    await markUsed(finalDir);
     return loadArtifact(artifactsDir, id);
   }
 
@@ -336,6 +337,12 @@ async function isDirectory(p: string): Promise<boolean> {
 }
 
 /** Temp folders of builds whose process is gone (a crash, a killed CLI). */
+/** Retention counts an artifact from its last use: a reuse makes it as new as a build (see local/gc.ts). */
+async function markUsed(dir: string): Promise<void> {
+  const now = new Date();
+  await fs.utimes(path.join(dir, MANIFEST), now, now).catch(() => undefined);
+}
+
 async function removeAbandonedBuilds(artifactsDir: string): Promise<void> {
   for (const name of await fs.readdir(artifactsDir).catch(() => [] as string[])) {
     const m = /^\.tmp-[0-9a-f]{12}-(\d+)-/.exec(name);

@@ -8,7 +8,9 @@ interface Rule {
 }
 
 /** Always left out of the build context: Stagecraft's own state (runs, logs, the artifacts themselves). */
-export const ALWAYS_IGNORED = ['.stagecraft'];
+// The export's completion marker names the commit: in an artifact, an unchanged tree at a new
+// commit would hash differently and never be reused.
+export const ALWAYS_IGNORED = ['.stagecraft', '.stagecraft-export-complete'];
 
 /**
  * A .dockerignore as Docker applies it: patterns are relative to the context root (`*.md` matches

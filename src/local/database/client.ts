@@ -24,13 +24,13 @@ function connectError(stage: string, secret: DatabaseSecret, err: unknown): Stag
   if (code === '28P01') {
     return new StagecraftError(`PostgreSQL for stage "${stage}" rejected the saved password.`, {
       cause: err,
-      hint: `If the password was changed outside Stagecraft, put it back in .stagecraft/secrets/${stage}.json; otherwise destroy the stage database and create it again (its data is lost).`,
+      hint: `If the password was changed outside Stagecraft, change it back to the one \`stagecraft db secret ${stage} --reveal\` shows; otherwise destroy the stage database and create it again (its data is lost).`,
     });
   }
   return new StagecraftError(`Cannot connect to PostgreSQL for stage "${stage}" at ${secret.host}:${secret.port}: ${(err as Error).message}`, {
     cause: err,
     kind: 'unavailable',
-    hint: `See .stagecraft/db/${stage}/postgres.log, then retry.`,
+    hint: `See db/${stage}/postgres.log in Stagecraft's state folder (\`stagecraft status\` names it), then retry.`,
   });
 }
 

@@ -1,6 +1,6 @@
 /**
  * Each local stage with `database: postgres` gets a PostgreSQL server of its own, under
- * `<root>/.stagecraft/db/<stage>/` (data folder, log, state with the port). The server is
+ * `<state folder>/db/<stage>/` (data folder, log, state with the port). The server is
  * detached from the process that starts it, so it survives the CLI exiting or being killed and
  * VS Code reloading; the next caller finds it by its pid file and reattaches. A lock file per
  * stage keeps concurrent callers from initialising or starting it twice.
@@ -10,12 +10,13 @@ import * as path from 'node:path';
 import { StagecraftError, throwIfAborted } from '../../core/errors';
 import type { DatabaseSecret } from '../../core/provider';
 import { redactor } from '../../core/redact';
+import { prepareStateDir, STATE_HOME_SETTING, STATE_HOME_VARIABLE, stateDir } from '../../core/workspace';
 import { ensureDatabaseExists, withClient } from './client';
 import { withFileLock } from './lock';
 import { databasesDir, stageDatabasePaths, type StageDatabasePaths } from './paths';
 import { DB_HOST, isPortFree, pickFreePort } from './ports';
 import { blockingAncestor, canWrite, postgresRunAs, type RunAs } from './postgresUser';
-import { generatePassword, readSecretFile, scramVerifier, writeSecretFile } from './secret';
+import { deleteSecretFile, generatePassword, hasSecretFile, readSecretFile, scramVerifier, writeSecretFile } from './secret';
 import { initCluster, isInitialized, logTail, runningServer, settle, startServer, stopServer, type PostmasterInfo } from './server';
 import { readDatabaseState, writeDatabaseState, type DatabaseState } from './state';
 
@@ -43,7 +44,7 @@ export async function ensureStageDatabase(root: string, stage: string, opts: Dat
   const paths = stageDatabasePaths(root, stage);
   throwIfAborted(opts.signal, `Starting the database of stage "${stage}"`);
   const runAs = await postgresRunAs();
-  await prepareStageDir(paths, runAs);
+  await prepareStageDir(root, paths, runAs);
   return withFileLock(paths.lockFile, `the database lock of stage "${stage}"`, () => ensureLocked(root, paths, runAs, opts), { signal: opts.signal });
 }
 
@@ -56,7 +57,7 @@ export async function readStageDatabaseSecret(root: string, stage: string): Prom
 export async function rotateStageDatabasePassword(root: string, stage: string, opts: DatabaseWorkOptions = {}): Promise<DatabaseSecret> {
   const paths = stageDatabasePaths(root, stage);
   const runAs = await postgresRunAs();
-  await prepareStageDir(paths, runAs);
+  await prepareStageDir(root, paths, runAs);
   return withFileLock(
     paths.lockFile,
     `the database lock of stage "${stage}"`,
@@ -70,7 +71,8 @@ export async function rotateStageDatabasePassword(root: string, stage: string, o
         // The verifier, not the password, goes to the server: nothing there can log the password.
         client.query(`ALTER USER ${client.escapeIdentifier(USER)} WITH PASSWORD ${client.escapeLiteral(scramVerifier(next.password))}`),
       );
-      await fs.rename(paths.pendingSecretFile, paths.secretFile);
+      await writeSecretFile(paths.secretFile, next);
+      await deleteSecretFile(paths.pendingSecretFile);
       say(opts, `Rotated the PostgreSQL password of stage "${stage}".`);
       return next;
     },
@@ -109,7 +111,7 @@ export async function destroyStageDatabase(root: string, stage: string): Promise
 /** Whether the stage has a database and whether its server runs (pid and port when it does). */
 export async function stageDatabaseStatus(root: string, stage: string): Promise<StageDatabaseStatus> {
   const paths = stageDatabasePaths(root, stage);
-  const [secret, data, info] = await Promise.all([exists(paths.secretFile), isInitialized(paths.dataDir), runningServer(paths.dataDir)]);
+  const [secret, data, info] = await Promise.all([hasSecretFile(paths.secretFile), isInitialized(paths.dataDir), runningServer(paths.dataDir)]);
   return info ? { exists: true, running: true, pid: info.pid, port: info.port } : { exists: secret || data, running: false };
 }
 
@@ -132,9 +134,9 @@ async function ensureLocked(root: string, paths: StageDatabasePaths, runAs: RunA
   const hasData = await isInitialized(paths.dataDir);
 
   if (!secret && hasData && (state.initializedAt || (await hasStageDatabase(paths.dataDir)))) {
-    throw new StagecraftError(`The database of stage "${stage}" exists but its secret ${paths.secretFile} is missing.`, {
+    throw new StagecraftError(`The database of stage "${stage}" exists but its password is missing (neither in the OS credential store nor in ${paths.secretFile}).`, {
       kind: 'input',
-      hint: `Restore that file, or destroy the stage database to start over (its data is lost).`,
+      hint: `Restore it, or destroy the stage database to start over (its data is lost).`,
     });
   }
   if (!secret || !hasData) {
@@ -224,13 +226,15 @@ async function finishInterruptedRotation(paths: StageDatabasePaths, secret: Data
     await writeSecretFile(paths.secretFile, candidate);
     say(opts, `Completed an interrupted password rotation of stage "${paths.stage}".`);
   }
-  await fs.rm(paths.pendingSecretFile, { force: true });
+  await deleteSecretFile(paths.pendingSecretFile);
   return accepted ? candidate : secret;
 }
 
-/** Makes `.stagecraft/db/<stage>` and checks the server's user can write it (root: the postgres user). */
-async function prepareStageDir(paths: StageDatabasePaths, runAs: RunAs | undefined): Promise<void> {
+/** Makes `<state folder>/db/<stage>` and checks the server's user can write it (root: the postgres user). */
+async function prepareStageDir(root: string, paths: StageDatabasePaths, runAs: RunAs | undefined): Promise<void> {
   try {
+    // The state folder lets other users pass (a secret folder beside it stays 0700).
+    await prepareStateDir(root);
     await fs.mkdir(paths.dir, { recursive: true });
     if (runAs) {
       const st = await fs.stat(paths.dir);
@@ -242,7 +246,7 @@ async function prepareStageDir(paths: StageDatabasePaths, runAs: RunAs | undefin
     throw new StagecraftError(`Cannot prepare the database folder of stage "${paths.stage}" at ${paths.dir}: ${(err as Error).message}`, {
       kind: 'input',
       cause: err,
-      hint: 'Make the workspace and its .stagecraft folder writable by the user running Stagecraft.',
+      hint: `Make ${stateDir(root)} writable by the user running Stagecraft, or move Stagecraft's state with ${STATE_HOME_VARIABLE} or the "${STATE_HOME_SETTING}" setting.`,
     });
   }
   if (runAs && !(await canWrite(paths.dir, runAs))) {
@@ -264,8 +268,8 @@ async function hasStageDatabase(dataDir: string): Promise<boolean> {
 }
 
 async function removeSecrets(paths: StageDatabasePaths): Promise<void> {
-  await fs.rm(paths.secretFile, { force: true });
-  await fs.rm(paths.pendingSecretFile, { force: true });
+  await deleteSecretFile(paths.secretFile);
+  await deleteSecretFile(paths.pendingSecretFile);
 }
 
 function say(opts: DatabaseWorkOptions, line: string): void {

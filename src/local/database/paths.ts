@@ -3,17 +3,17 @@ import { StagecraftError } from '../../core/errors';
 import { nameProblem } from '../../core/naming';
 import { stateDir } from '../../core/workspace';
 
-/** Where one stage's PostgreSQL lives. Everything but the secret sits under `.stagecraft/db/<stage>/`. */
+/** Where one stage's PostgreSQL lives. Everything but the secret sits under `<state folder>/db/<stage>/` (see core/workspace.ts). */
 export interface StageDatabasePaths {
   stage: string;
-  /** `.stagecraft/db/<stage>`: owned by the postgres user when Stagecraft runs as root. */
+  /** `<state folder>/db/<stage>`: owned by the postgres user when Stagecraft runs as root. */
   dir: string;
   dataDir: string;
   logFile: string;
   /** Port and whether initdb completed. */
   stateFile: string;
   lockFile: string;
-  /** `.stagecraft/secrets/<stage>.json`, mode 0600. */
+  /** `<state folder>/secrets/<stage>.json`: the fallback file (0600) and the OS credential store account name. */
   secretFile: string;
   /** The new password while a rotation is in flight, so a crash cannot lose it. */
   pendingSecretFile: string;

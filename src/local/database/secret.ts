@@ -1,11 +1,9 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { z } from 'zod';
 import { StagecraftError } from '../../core/errors';
 import type { DatabaseSecret } from '../../core/provider';
 import { redactor } from '../../core/redact';
-import { writeJsonAtomic } from '../../core/jsonFile';
+import { secretStore } from '../secretStore';
 
 const SecretSchema = z.object({
   host: z.string().min(1),
@@ -34,15 +32,13 @@ export function scramVerifier(password: string, iterations = 4096): string {
   return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
 
-/** Reads a saved secret and registers its password with the redactor; undefined when there is none. */
+/**
+ * Reads a saved secret (OS credential store, else its 0600 file; see secretStore.ts) and registers
+ * its password with the redactor; undefined when there is none.
+ */
 export async function readSecretFile(file: string): Promise<DatabaseSecret | undefined> {
-  let raw: string;
-  try {
-    raw = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new StagecraftError(`Cannot read the database secret ${file}: ${(err as Error).message}`, { cause: err });
-  }
+  const raw = await secretStore.read(file);
+  if (raw === undefined) return undefined;
   let parsed: z.SafeParseReturnType<unknown, DatabaseSecret>;
   try {
     parsed = SecretSchema.safeParse(JSON.parse(raw));
@@ -52,21 +48,23 @@ export async function readSecretFile(file: string): Promise<DatabaseSecret | und
   if (!parsed.success) {
     throw new StagecraftError(`The database secret ${file} is not valid JSON with host, port, database, username and password.`, {
       kind: 'input',
-      hint: 'Restore the file from a backup, or destroy the stage database to start over (its data is lost).',
+      hint: 'Restore it from a backup, or destroy the stage database to start over (its data is lost).',
     });
   }
   redactor.add(parsed.data.password);
   return parsed.data;
 }
 
-/** Writes the secret readable by the owner only (0600), atomically. */
+/** Saves the secret in the OS credential store, else readable by the owner only (0600), atomically. */
 export async function writeSecretFile(file: string, secret: DatabaseSecret): Promise<void> {
   redactor.add(secret.password);
-  // Only the secrets folder is private; a recursive mkdir would make every new parent 0700 too.
-  const dir = path.dirname(file);
-  await fs.mkdir(path.dirname(dir), { recursive: true });
-  await fs.mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
-  });
-  await writeJsonAtomic(file, secret, { mode: 0o600 });
+  await secretStore.write(file, JSON.stringify(secret, null, 2) + '\n');
+}
+
+export function deleteSecretFile(file: string): Promise<void> {
+  return secretStore.delete(file);
+}
+
+export function hasSecretFile(file: string): Promise<boolean> {
+  return secretStore.has(file);
 }

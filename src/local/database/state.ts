@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { writeJsonAtomic } from '../../core/jsonFile';
 
-/** `.stagecraft/db/<stage>/state.json`: what is not secret about a stage's server. */
+/** `<state folder>/db/<stage>/state.json`: what is not secret about a stage's server. */
 export interface DatabaseState {
   /** The port it last ran on; reused while free so the app's PG_PORT stays put. */
   port?: number;

@@ -1,5 +1,6 @@
 /**
- * Apache "combined" log lines: `%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"`,
+ * Apache "combined" log lines plus the Origin: `%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i" "%{Origin}i"`
+ * (a trailing field, as Apache's own custom formats add them; readers of "combined" match the prefix),
  * escaped the way Apache escapes them (quotes and backslashes, control and non-ASCII bytes as \xhh),
  * so every log tool that reads Apache logs reads these.
  */
@@ -14,6 +15,8 @@ export interface AccessRecord {
   bytes: number;
   referer: string | undefined;
   userAgent: string | undefined;
+  /** The Origin header, so a refused (or allowed) cross-site caller shows up in the log. */
+  origin?: string | undefined;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -21,7 +24,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export function combinedLogLine(r: AccessRecord): string {
   const host = (r.remoteAddress ?? '-').replace(/^::ffff:/, '');
   const request = `${r.method} ${r.url} HTTP/${r.httpVersion}`;
-  return `${host} - - [${apacheTime(r.time)}] "${escapeField(request)}" ${r.status} ${r.bytes > 0 ? r.bytes : '-'} "${quoted(r.referer)}" "${quoted(r.userAgent)}"`;
+  return `${host} - - [${apacheTime(r.time)}] "${escapeField(request)}" ${r.status} ${r.bytes > 0 ? r.bytes : '-'} "${quoted(r.referer)}" "${quoted(r.userAgent)}" "${quoted(r.origin)}"`;
 }
 
 /** `10/Oct/2000:13:55:36 -0700`, in local time like Apache. */

@@ -1,5 +1,3 @@
-import { isOriginAllowed } from '../../core/origins';
-
 /**
  * CORS as the stage's proxy enforces it. The stage's origin list is the truth: the service's own
  * Access-Control-* headers are dropped, allowed origins get their origin echoed back (never `*`,
@@ -14,11 +12,6 @@ export const PREFLIGHT_MAX_AGE_SECONDS = 600;
 const SAFELISTED = new Set(['cache-control', 'content-language', 'content-length', 'content-type', 'expires', 'last-modified', 'pragma']);
 /** Never listed as exposed: browsers hide them anyway, or they describe the connection. */
 const NOT_EXPOSED = new Set(['set-cookie', 'set-cookie2', 'vary', 'connection', 'keep-alive', 'transfer-encoding', 'date']);
-
-/** The Origin a response may name, or undefined when the request gets no CORS headers. */
-export function allowedOrigin(origin: string | undefined, origins: readonly string[]): string | undefined {
-  return origin !== undefined && isOriginAllowed(origin, origins) ? origin : undefined;
-}
 
 export function isPreflight(method: string | undefined, headers: NodeJS.Dict<string | string[]>): boolean {
   return method === 'OPTIONS' && headers.origin !== undefined && headers['access-control-request-method'] !== undefined;

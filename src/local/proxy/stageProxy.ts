@@ -3,8 +3,9 @@ import type { Socket } from 'node:net';
 import { StagecraftError } from '../../core/errors';
 import { RotatingFile } from '../logs/rotatingFile';
 import { combinedLogLine } from './accessLog';
-import { allowedOrigin, isPreflight, preflightHeaders, responseCorsHeaders } from './cors';
+import { isPreflight, preflightHeaders, responseCorsHeaders } from './cors';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers';
+import { judgeRequest, type GateVerdict } from './requestGate';
 
 export interface StageProxyOptions {
   stage: string;
@@ -14,6 +15,8 @@ export interface StageProxyOptions {
   port: number;
   /** The stage's CORS origins; [] allows only localhost origins (see core/origins isOriginAllowed). */
   origins: readonly string[];
+  /** Host names the stage answers to besides 127.0.0.1, localhost and [::1] at its port. */
+  hosts?: readonly string[];
   /** Path of the access log (Apache combined format), rotated by size. */
   accessLog: string;
   maxAccessLogBytes?: number;
@@ -141,6 +144,10 @@ export class StageProxy {
     this.origins = [...origins];
   }
 
+  private judge(req: http.IncomingMessage): GateVerdict {
+    return judgeRequest({ host: req.headers.host, origin: req.headers.origin }, { stage: this.opts.stage, port: this.boundPort, origins: this.origins, hosts: this.opts.hosts });
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -162,14 +169,18 @@ export class StageProxy {
     let bytes = 0;
     const countBytes = (n: number) => (bytes += n);
     this.logWhenDone(req, res, () => bytes);
-    const origin = allowedOrigin(req.headers.origin, this.origins);
+    // Every request, any method or content type: a refused Host or Origin never reaches the service.
+    const verdict = this.judge(req);
+    if (!verdict.ok) {
+      // The body is read and dropped, never forwarded, so the connection stays usable.
+      req.resume();
+      countBytes(this.reply(res, verdict.status, verdict.message, undefined));
+      return;
+    }
+    const origin = verdict.corsOrigin;
 
     if (isPreflight(req.method, req.headers)) {
-      if (!origin) {
-        countBytes(this.reply(res, 403, `Stage "${this.opts.stage}" does not allow requests from origin ${req.headers.origin}. Add it to the stage's origins (stagecraft origins add ${this.opts.stage} <origin>).`, undefined));
-        return;
-      }
-      res.writeHead(204, preflightHeaders(origin, header(req.headers['access-control-request-headers'])));
+      res.writeHead(204, preflightHeaders(req.headers.origin as string, header(req.headers['access-control-request-headers'])));
       res.end();
       return;
     }
@@ -262,7 +273,7 @@ export class StageProxy {
       // 499 (the client went away before an answer) as nginx writes it; Apache has no code for it.
       const status = res.headersSent ? res.statusCode : 499;
       this.accessLog.write(
-        combinedLogLine({ remoteAddress: req.socket.remoteAddress, time, method: req.method ?? '-', url: req.url ?? '-', httpVersion: req.httpVersion, status, bytes: bytes(), referer: header(req.headers.referer), userAgent: header(req.headers['user-agent']) }),
+        combinedLogLine({ remoteAddress: req.socket.remoteAddress, time, method: req.method ?? '-', url: req.url ?? '-', httpVersion: req.httpVersion, status, bytes: bytes(), referer: header(req.headers.referer), userAgent: header(req.headers['user-agent']), origin: header(req.headers.origin) }),
       );
     };
     res.once('finish', write);
@@ -274,7 +285,7 @@ export class StageProxy {
     const time = new Date();
     const log = (status: number) =>
       this.accessLog.write(
-        combinedLogLine({ remoteAddress: req.socket.remoteAddress, time, method: req.method ?? '-', url: req.url ?? '-', httpVersion: req.httpVersion, status, bytes: 0, referer: header(req.headers.referer), userAgent: header(req.headers['user-agent']) }),
+        combinedLogLine({ remoteAddress: req.socket.remoteAddress, time, method: req.method ?? '-', url: req.url ?? '-', httpVersion: req.httpVersion, status, bytes: 0, referer: header(req.headers.referer), userAgent: header(req.headers['user-agent']), origin: header(req.headers.origin) }),
       );
     const refuse = (status: number, text: string, message: string) => {
       log(status);
@@ -284,9 +295,9 @@ export class StageProxy {
     };
     socket.on('error', () => socket.destroy());
     // Browsers do not apply CORS to websockets, so the origin check happens here (the page's own origin passes).
-    const requestOrigin = req.headers.origin;
-    if (requestOrigin !== undefined && !allowedOrigin(requestOrigin, this.origins) && !isSameOrigin(requestOrigin, req.headers.host)) {
-      refuse(403, 'Forbidden', `Stage "${this.opts.stage}" does not allow connections from origin ${requestOrigin}.`);
+    const verdict = this.judge(req);
+    if (!verdict.ok) {
+      refuse(verdict.status, verdict.status === 421 ? 'Misdirected Request' : 'Forbidden', verdict.message);
       return;
     }
     const upstream = this.upstream;
@@ -339,8 +350,4 @@ export class StageProxy {
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function isSameOrigin(origin: string, host: string | undefined): boolean {
-  return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
 }

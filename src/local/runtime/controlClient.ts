@@ -42,7 +42,7 @@ export function sendRequest(socketPath: string, request: Request, opts: { timeou
             connected
               ? new StagecraftError(`The runtime of stage "${opts.stage}" did not answer "${request.op}" within ${Math.round(opts.timeoutMs / 1000)} s.`, {
                   kind: 'unavailable',
-                  hint: 'See .stagecraft/local/<stage>/daemon.log; stopping and redeploying the stage restarts its runtime.',
+                  hint: `See local/${opts.stage}/daemon.log in Stagecraft's state folder (\`stagecraft status\` names it); stopping and redeploying the stage restarts its runtime.`,
                 })
               : new DaemonUnreachable('ETIMEDOUT'),
           ),
@@ -85,6 +85,6 @@ export class ConnectionLost extends StagecraftError {}
 function lostError(stage: string, op: string, why: string | undefined): StagecraftError {
   return new ConnectionLost(`The runtime of stage "${stage}" closed the connection during "${op}" (${why ?? 'no reason given'}).`, {
     kind: 'unavailable',
-    hint: `See .stagecraft/local/${stage}/daemon.log for why it ended.`,
+    hint: `See local/${stage}/daemon.log in Stagecraft's state folder (\`stagecraft status\` names it) for why it ended.`,
   });
 }

@@ -3,18 +3,18 @@ import * as path from 'node:path';
 import { stateDir } from '../../core/workspace';
 
 /**
- * Where a stage's runtime keeps its files. Everything lives under the workspace's `.stagecraft/`
- * so a stage's state travels with the workspace and `destroy` can remove it in one place.
+ * Where a stage's runtime keeps its files. Everything lives under the repository's state folder (core/workspace.ts)
+ * so `destroy` can remove it in one place.
  */
 export interface RuntimePaths {
-  /** `<root>/.stagecraft/local/<stage>/`: state.json, spec.json, daemon.log, the control socket. */
+  /** `<state folder>/local/<stage>/`: state.json, spec.json, daemon.log, the control socket. */
   dir: string;
   state: string;
   /** The active version's launch spec (command, env); may hold secrets, so written 0600. */
   spec: string;
   daemonLog: string;
   socket: string;
-  /** `<root>/.stagecraft/logs/<stage>/` */
+  /** `<state folder>/logs/<stage>/` */
   logDir: string;
   appLog: string;
   accessLog: string;

@@ -36,6 +36,8 @@ export const candidateSpecSchema = z.object({
   cwd: z.string().min(1),
   command: z.array(z.string()).min(1),
   env: z.record(z.string()),
+  /** Names in `env` whose values came from a secret or a database credential: masked in app.log whatever they are called. */
+  secretEnv: z.array(z.string()).optional(),
   /** The port the app binds whatever PORT says (it ignores PORT). */
   fixedPort: z.number().int().min(1).max(65535).optional(),
   /** How long the app may take to listen on its port (default 30 s). */

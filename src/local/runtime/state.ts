@@ -23,7 +23,7 @@ export interface ExitRecord {
 }
 
 /**
- * What a stage's daemon records in `.stagecraft/local/<stage>/state.json`. Readers: the daemon on
+ * What a stage's daemon records in `<state folder>/local/<stage>/state.json`. Readers: the daemon on
  * restart (stable proxy port, orphaned apps), other stages' port-conflict checks, status without a daemon.
  */
 export interface RuntimeStateFile {
@@ -71,7 +71,7 @@ export async function writeRuntimeFile(file: string, value: unknown, mode = 0o64
   await writeJsonAtomic(file, value, { mode });
 }
 
-/** Every other stage's recorded state under `.stagecraft/local/`, for "who holds port N". */
+/** Every other stage's recorded state under `<state folder>/local/`, for "who holds port N". */
 export async function readAllRuntimeStates(root: string): Promise<RuntimeStateFile[]> {
   const dir = runtimeRoot(root);
   const names = await fs.readdir(dir).catch(() => [] as string[]);

@@ -52,6 +52,12 @@ const MIN_UPTIME_BEFORE_SWITCH_MS = 2000;
 const MAX_CRASHES_KEPT = 20;
 /** Env names whose values are masked in app.log. */
 const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY/i;
+/** Masking by provenance (what came from a secret or the database credential), and by name for the rest. */
+function maskSecrets(spec: CandidateSpec): void {
+  const fromSecrets = new Set(spec.secretEnv ?? []);
+  for (const [name, value] of Object.entries(spec.env)) if (fromSecrets.has(name) || SECRET_NAME.test(name)) redactor.add(value);
+}
+
 /** What the app inherits from the daemon's own environment; the rest comes from the stage. */
 const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'SYSTEMROOT'];
 
@@ -170,7 +176,7 @@ export class StageSupervisor {
   private async doStartCandidate(spec: CandidateSpec, signal: AbortSignal): Promise<VersionInfo> {
     this.assertRunning();
     if (this.candidate) await this.doDiscard();
-    for (const [name, value] of Object.entries(spec.env)) if (SECRET_NAME.test(name)) redactor.add(value);
+    maskSecrets(spec);
 
     let stopThenStart = false;
     let port: number;
@@ -403,6 +409,8 @@ export class StageSupervisor {
     const saved = await readSpec(this.paths.spec);
     if (!saved.active || this.stopped || this.active) return;
     const { spec, portFixed } = saved.active;
+    // A new daemon process has an empty redactor: the saved spec says what to mask again.
+    maskSecrets(spec);
     const port = portFixed ? saved.active.port : await freePort();
     try {
       this.active = await this.launch(spec, port, portFixed, undefined, false);

@@ -5,7 +5,6 @@ import { gatherScaffoldFacts, scaffoldStackFile, writeNewStackFile } from '../..
 import { StagecraftError } from '../../core/errors';
 import { isProtectedByDefault, nameProblem } from '../../core/naming';
 import type { Providers } from '../../core/providers';
-import { ensureGitignored } from '../../core/workspace';
 import { registerCommand } from '../commandWrapper';
 import { applyTextChange } from '../fileEdits';
 import { openAddStageForm } from '../panels';
@@ -49,7 +48,6 @@ async function createStack(workspace: StackWorkspace, log: ExtensionLog, arg?: {
   const bad = nameProblem(name, 'stack');
   if (bad) throw new StagecraftError(bad, { kind: 'input' });
   const file = await writeNewStackFile(folder.fsPath, scaffoldStackFile({ ...facts, stack: name }, workspace.providers));
-  await ensureGitignored(folder.fsPath);
   log.info(`Created ${file}`);
   workspace.refresh();
   const uri = vscode.Uri.file(file);

@@ -21,13 +21,13 @@ export function editorStackPort(workspace: StackWorkspace, file: vscode.Uri): St
         // nothing unsaved to keep, edit the file itself rather than save over newer content.
         if (file.scheme === 'file') {
           // Locked, atomic and merged with any concurrent write (core/config/update.ts).
-          await rewriteStackFile(file.fsPath, text => editStackText(text, file.fsPath, what, change));
+          await rewriteStackFile(file.fsPath, text => editStackText(text, file.fsPath, what, change, workspace.providers.stackSchema()));
         } else {
-          const next = editStackText(disk, file.fsPath, what, change);
+          const next = editStackText(disk, file.fsPath, what, change, workspace.providers.stackSchema());
           if (next !== disk) await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(next));
         }
       } else {
-        await applyTextChange(file, current => editStackText(current, file.fsPath, what, change));
+        await applyTextChange(file, current => editStackText(current, file.fsPath, what, change, workspace.providers.stackSchema()));
       }
       workspace.refresh();
     },

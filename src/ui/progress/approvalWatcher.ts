@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { listRuns, pendingApprovalsOf, readRun, runOfFile } from '../../core/pipeline';
 import type { ExtensionLog } from '../log';
+import { watchStateFiles } from '../stateWatch';
 import type { StackWorkspace } from '../stackWorkspace';
 import type { ApprovalPrompts } from './approvalPrompts';
 
@@ -12,14 +13,12 @@ import type { ApprovalPrompts } from './approvalPrompts';
  * Runs of this window are left to their presenter.
  */
 export function watchApprovals(workspace: StackWorkspace, prompts: ApprovalPrompts, log: ExtensionLog, isTracked: (runId: string) => boolean): vscode.Disposable {
-  const watcher = vscode.workspace.createFileSystemWatcher('**/.stagecraft/runs/*/run.json');
   const timers = new Map<string, NodeJS.Timeout>();
   const ours = (owner: { pid: number; host: string } | undefined) => owner?.pid === process.pid && owner.host === os.hostname();
 
-  const check = async (file: string) => {
-    const where = runOfFile(file);
-    if (!where || isTracked(where.runId)) return;
-    const { root, runId } = where;
+  const check = async (root: string, file: string) => {
+    const runId = path.basename(path.dirname(file));
+    if (isTracked(runId)) return;
     const stack = (await workspace.stacks()).find(s => path.resolve(s.root) === path.resolve(root));
     if (!stack) return;
     const run = await readRun(root, runId).catch(() => undefined);
@@ -29,17 +28,18 @@ export function watchApprovals(workspace: StackWorkspace, prompts: ApprovalPromp
     }
   };
   // run.json is rewritten at every step: look once the writes settle.
-  const schedule = (uri: vscode.Uri) => {
+  const schedule = (root: string, uri: vscode.Uri) => {
     clearTimeout(timers.get(uri.fsPath));
     timers.set(
       uri.fsPath,
       setTimeout(() => {
         timers.delete(uri.fsPath);
-        check(uri.fsPath).catch(err => log.warn(`Reading ${uri.fsPath} for approvals: ${(err as Error).message}`));
+        check(root, uri.fsPath).catch(err => log.warn(`Reading ${uri.fsPath} for approvals: ${(err as Error).message}`));
       }, 150),
     );
   };
-  const subscriptions = [watcher, watcher.onDidCreate(schedule), watcher.onDidChange(schedule)];
+  // State lives outside the workspace: one watcher per folder, based at its state folder.
+  const subscriptions = [watchStateFiles('runs/*/run.json', schedule)];
 
   // Promotions that were already waiting when the window opened (among the latest runs: cheap at activation).
   void (async () => {

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { stripAnsi } from '../../../src/core/logs';
+import { stateDir } from '../../../src/core/workspace';
 import { RotatingFile } from '../../../src/local/logs/rotatingFile';
 import type { ReportedError } from '../../../src/ui/commandWrapper';
 import type { LogTerminal } from '../../../src/ui/logs';
@@ -12,7 +13,7 @@ const appLine = (text: string) => `${new Date().toISOString()} 1a2b3c4d stdout $
 
 describe('Tail Logs in the terminal panel', () => {
   const root = () => workspaceFolder('basic').uri.fsPath;
-  const logDir = () => path.join(root(), '.stagecraft', 'logs', 'dev');
+  const logDir = () => path.join(stateDir(root()), 'logs', 'dev');
   after(() => fs.rm(logDir(), { recursive: true, force: true }));
 
   it('streams the lines written to a local stage\'s app log into its terminal, coloured, and stops when closed', async function () {

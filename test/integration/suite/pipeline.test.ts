@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { stateDir } from '../../../src/core/workspace';
 import { destroyStages } from '../../unit/e2e/support/cleanup';
 import { info } from '../../unit/e2e/support/http';
 import { SampleRepo } from '../../unit/e2e/support/sampleRepo';
@@ -58,7 +59,7 @@ describe('Deploy Stage on a local stack', function () {
       },
       { timeoutMs: 20_000 },
     ).catch(async err => {
-      const runs = await vscode.workspace.findFiles(new vscode.RelativePattern(repo!.dir, '.stagecraft/runs/*/run.log'));
+      const runs = await vscode.workspace.findFiles(new vscode.RelativePattern(vscode.Uri.file(stateDir(repo!.dir)), 'runs/*/run.log'));
       throw new Error(`${(err as Error).message}; run logs: ${runs.map(u => u.fsPath).join(', ') || 'none (the command did not start a run)'}`);
     });
     assert.equal(item.icon, 'pass-filled');

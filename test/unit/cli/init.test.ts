@@ -23,19 +23,19 @@ describe('cli: stagecraft init', () => {
     return dir;
   }
 
-  it('writes a valid commented stagecraft.yaml prefilled from the Dockerfile, and ignores .stagecraft/', async () => {
+  it('writes a valid commented stagecraft.yaml prefilled from the Dockerfile, and leaves .gitignore alone (no state lives in the repository)', async () => {
     const dir = serviceFolder();
     const r = await runCli(['init'], dir, env);
     const file = join(dir, 'stagecraft.yaml');
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(lines(r.stdout), [`Created ${file} for stack "web-shop" (port 3000, start: node server.js).`, 'Added .stagecraft/ to .gitignore.']);
+    assert.deepEqual(lines(r.stdout), [`Created ${file} for stack "web-shop" (port 3000, start: node server.js).`]);
     const text = readFileSync(file, 'utf8');
     assert.match(text, /^# Stagecraft stack definition/);
     const parsed = parseStackFile(text, file);
     assert.deepEqual(parsed.problems, []);
     assert.equal(parsed.stack?.service.port, 3000);
     assert.equal(parsed.stack?.service.start, 'node server.js');
-    assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), '# Stagecraft runs, stage state and logs\n.stagecraft/\n');
+    assert.equal(existsSync(join(dir, '.gitignore')), false, 'init writes no .gitignore');
   });
 
   it('refuses to overwrite an existing file (exit 2), leaving it as it was', async () => {

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeStageState } from '../../../src/core/stageState';
+import { stateDir } from '../../../src/core/workspace';
 import { fixture } from '../core/support/repoRoot';
 import { TempDirs } from '../core/support/tempDir';
 import { ensureCliBuilt, isolatedEnv, lines, runCli } from './support/cli';
@@ -63,10 +64,12 @@ describe('cli: stagecraft status', () => {
     const { dir, file } = await project('main');
     const r = await runCli(['status', '--json'], dir, env);
     assert.equal(r.code, 0, r.stderr);
-    const parsed = JSON.parse(r.stdout) as { stages: { detail?: unknown }[] };
+    const parsed = JSON.parse(r.stdout) as { stages: { detail?: unknown }[]; state: { dir: string; bytes: number; parts: Record<string, number> } };
     // `detail` says why (what a person reads after the status); the AWS one depends on this machine's credentials.
     assert.equal(parsed.stages[0].detail, 'not running on this machine');
     for (const stage of parsed.stages) delete stage.detail;
+    assert.equal(parsed.state.dir, stateDir(dir), 'the state folder, outside the repository');
+    assert.ok(parsed.state.bytes > 0 && parsed.state.parts.stages > 0, 'the recorded stage state counts');
     assert.deepEqual(parsed, {
       stack: 'shop',
       file,
@@ -77,6 +80,7 @@ describe('cli: stagecraft status', () => {
         { name: 'test', provider: 'local', region: null, profile: null, database: 'postgres', requireApproval: false, loadBalancer: false, protected: false, status: 'not-deployed', commit: null, url: null },
         { name: 'prod', provider: 'aws', region: 'eu-west-1', profile: null, database: 'none', requireApproval: true, loadBalancer: false, protected: true, status: 'unknown', commit: null, url: null },
       ],
+      state: parsed.state,
     });
   });
 
@@ -84,8 +88,9 @@ describe('cli: stagecraft status', () => {
     const { dir } = await project();
     const text = await runCli(['status'], dir, env);
     assert.equal(text.code, 0, text.stderr);
-    // Stack, service, three stages, and why the AWS stage's status is unknown: no branch line.
-    assert.equal(lines(text.stdout).length, 6);
+    // Stack, service, three stages, why the AWS stage's status is unknown, the state folder: no branch line.
+    assert.equal(lines(text.stdout).length, 7);
+    assert.match(lines(text.stdout)[6], new RegExp(`^State: ${stateDir(dir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, \\d+ B \\(stages \\d+ B\\) \\(\`stagecraft gc\` removes what is no longer kept\\)$`));
     assert.ok(!text.stdout.includes('Branch'));
     const json = JSON.parse((await runCli(['status', '--json', '--dir', dir], temp.make(), env)).stdout) as { branch: unknown; branchStage: unknown };
     assert.equal(json.branch, null);

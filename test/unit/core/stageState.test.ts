@@ -2,9 +2,10 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readStageState, stageStateFile, writeStageState } from '../../../src/core/stageState';
+import { stateDir } from '../../../src/core/workspace';
 import { TempDirs } from './support/tempDir';
 
-describe('stageState: .stagecraft/stages/<stage>.json', () => {
+describe('stageState: <state folder>/stages/<stage>.json', () => {
   const temp = new TempDirs();
   after(() => temp.cleanup());
 
@@ -16,7 +17,7 @@ describe('stageState: .stagecraft/stages/<stage>.json', () => {
     const root = temp.make();
     const status = { kind: 'healthy' as const, commit: 'a'.repeat(40), url: 'http://127.0.0.1:4100', updatedAt: '2025-01-02T03:04:05.000Z' };
     await writeStageState(root, 'dev', status);
-    assert.equal(stageStateFile(root, 'dev'), join(root, '.stagecraft', 'stages', 'dev.json'));
+    assert.equal(stageStateFile(root, 'dev'), join(stateDir(root), 'stages', 'dev.json'));
     assert.deepEqual(JSON.parse(readFileSync(stageStateFile(root, 'dev'), 'utf8')), status);
     assert.deepEqual(await readStageState(root, 'dev'), status);
     assert.deepEqual(readdirSync(dirname(stageStateFile(root, 'dev'))), ['dev.json'], 'no temporary file left behind');
@@ -43,7 +44,7 @@ describe('stageState: .stagecraft/stages/<stage>.json', () => {
 
   it('an unreadable record reads as unknown, saying why', async () => {
     const root = temp.make();
-    mkdirSync(join(root, '.stagecraft', 'stages'), { recursive: true });
+    mkdirSync(join(stateDir(root), 'stages'), { recursive: true });
     writeFileSync(stageStateFile(root, 'dev'), '{ not json');
     const broken = await readStageState(root, 'dev');
     assert.equal(broken.kind, 'unknown');

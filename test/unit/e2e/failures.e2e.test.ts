@@ -5,6 +5,7 @@ import { cli, cliOk, CliProcess, ensureCliBuilt, listRuns, stageStatus, stageUrl
 import { destroyStages, processesUnder } from './support/cleanup';
 import { info, Poller, type Sample } from './support/http';
 import { SampleRepo } from './support/sampleRepo';
+import { stateDir } from '../../../src/core/workspace';
 
 /**
  * What goes wrong, end to end through the real CLI: a commit whose health check never passes, an
@@ -91,7 +92,7 @@ describe('e2e: failures keep the old version serving', function () {
     // Not a crash loop behind the stage's URL either: no process of the crashing commit is left.
     await new Promise(resolve => setTimeout(resolve, 1000));
     assert.equal((await info(devUrl)).commitHash, good);
-    assert.deepEqual(processesUnder(repo.dir).filter(p => p.command.includes(crashing)), []);
+    assert.deepEqual(processesUnder(stateDir(repo.dir)).filter(p => p.command.includes(crashing)), []);
     assert.equal((await stageStatus(repo.dir)).dev.status, 'healthy');
   });
 
@@ -184,7 +185,7 @@ describe('e2e: failures keep the old version serving', function () {
       `dev must answer 200 throughout the kill and the resume: ${JSON.stringify(Poller.unexpected(samples, good))}`,
     );
     // The candidate the killed CLI was starting is gone: one app per stage runs.
-    const apps = processesUnder(repo.dir).filter(p => p.command.includes('src/main.js'));
+    const apps = processesUnder(stateDir(repo.dir)).filter(p => p.command.includes('src/main.js'));
     assert.equal(apps.length, STAGES.length, `app processes: ${JSON.stringify(apps)}`);
   });
 

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stateDir } from '../../../src/core/workspace';
 import { cli, cliOk, CliProcess, ensureCliBuilt, listRuns, stageStatus, stageUrl } from './support/cli';
 import { destroyStages } from './support/cleanup';
 import { info, request } from './support/http';
@@ -131,7 +132,7 @@ describe('e2e: releasing the sample service through dev → test → prod', func
     const items = JSON.parse((await request(`${prod}/items`)).body) as { items: unknown[] };
     assert.deepEqual(items.items, [], "prod's database is its own: dev's item is not there");
 
-    const record = JSON.parse(readFileSync(join(repo.dir, '.stagecraft', 'runs', run1Id, 'run.json'), 'utf8')) as {
+    const record = JSON.parse(readFileSync(join(stateDir(repo.dir), 'runs', run1Id, 'run.json'), 'utf8')) as {
       status: string;
       artifact: { id: string };
       steps: { id: string; approval?: { decision: string; by: string; at: string; comment?: string } }[];

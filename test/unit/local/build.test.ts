@@ -132,6 +132,16 @@ describe('local/build buildArtifact (process mode)', function () {
     assert.deepEqual(files, ['.dockerignore', 'build-info.json', 'build.js', 'keep.log', 'package.json', 'src', 'src/server.js']);
   });
 
+  it('an exported commit: its completion marker never enters the artifact, so the same tree at a new commit reuses it', async () => {
+    await write('.stagecraft-export-complete', 'a'.repeat(40));
+    const first = await build({ commit: 'a'.repeat(40) });
+    await write('.stagecraft-export-complete', 'b'.repeat(40));
+    const second = await build({ commit: 'b'.repeat(40) });
+    assert.equal(second.id, first.id);
+    assert.equal(second.reused, true);
+    assert.equal((await fs.readdir(first.appDir)).includes('.stagecraft-export-complete'), false);
+  });
+
   it('reuses the artifact for an unchanged tree, without running the build again', async () => {
     const first = await build();
     logLines.length = 0;

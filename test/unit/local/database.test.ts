@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import pg from 'pg';
+import { stateDir } from '../../../src/core/workspace';
 import { StagecraftError } from '../../../src/core/errors';
 import { redactor } from '../../../src/core/redact';
 import {
@@ -126,7 +127,9 @@ describe('local/database: one PostgreSQL server per stage', function () {
 
     assert.deepEqual(await readStageDatabaseSecret(root, 'dev'), secret);
     const file = stageDatabasePaths(root, 'dev').secretFile;
-    assert.equal(file, path.join(root, '.stagecraft', 'secrets', 'dev.json'));
+    // Tests run without the OS credential store (STAGECRAFT_KEYRING=off): the 0600 file in the state folder, outside the repository.
+    assert.equal(file, path.join(stateDir(root), 'secrets', 'dev.json'));
+    assert.ok(!file.startsWith(root));
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     assert.equal(redactor.redact(`pw ${secret.password}`).includes(secret.password), false, 'the password is registered with the redactor');
     assert.equal(await readStageDatabaseSecret(root, 'nothing-here'), undefined);
@@ -304,17 +307,24 @@ describe('local/database: one PostgreSQL server per stage', function () {
   it('says what to do when the server cannot write the data folder', async () => {
     const locked = await mkdtemp(path.join(os.tmpdir(), 'stagecraft-db-locked-'));
     extraRoots.push(locked);
-    if (process.getuid?.() === 0) {
-      // mkdtemp made it 0700: the postgres user cannot enter it.
-      await assert.rejects(ensureStageDatabase(locked, 'dev'), (err: unknown) => {
-        assert.ok(err instanceof StagecraftError);
-        assert.match(err.message, /stage "dev".*cannot write/);
-        assert.match(err.hint ?? '', new RegExp(`chmod o\\+x ${locked.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-        return true;
-      });
-    } else {
-      await writeFile(path.join(locked, '.stagecraft'), 'not a folder');
-      await assert.rejects(ensureStageDatabase(locked, 'dev'), (err: unknown) => err instanceof StagecraftError && /stage "dev"/.test(err.message));
+    // The state folder sits inside the locked folder (STAGECRAFT_HOME, as a user may set it).
+    const savedHome = process.env.STAGECRAFT_HOME;
+    process.env.STAGECRAFT_HOME = path.join(locked, 'state');
+    try {
+      if (process.getuid?.() === 0) {
+        // mkdtemp made it 0700: the postgres user cannot enter it.
+        await assert.rejects(ensureStageDatabase(locked, 'dev'), (err: unknown) => {
+          assert.ok(err instanceof StagecraftError);
+          assert.match(err.message, /stage "dev".*cannot write/);
+          assert.match(err.hint ?? '', new RegExp(`chmod o\\+x ${locked.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+          return true;
+        });
+      } else {
+        await writeFile(path.join(locked, 'state'), 'not a folder');
+        await assert.rejects(ensureStageDatabase(locked, 'dev'), (err: unknown) => err instanceof StagecraftError && /stage "dev"/.test(err.message));
+      }
+    } finally {
+      process.env.STAGECRAFT_HOME = savedHome;
     }
   });
 

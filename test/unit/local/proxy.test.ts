@@ -48,7 +48,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const COMBINED = /^(\S+) (\S+) (\S+) \[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-]\d{4})\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-) "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"$/;
+const COMBINED = /^(\S+) (\S+) (\S+) \[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-]\d{4})\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-) "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"$/;
 
 describe('local/proxy StageProxy', function () {
   this.timeout(20_000);
@@ -170,7 +170,7 @@ describe('local/proxy StageProxy', function () {
     assert.ok(result.chunked);
   });
 
-  it('CORS: an allowed origin gets its origin back, others get no CORS headers, the service cannot widen it', async () => {
+  it('CORS: an allowed origin gets its origin back, others are refused with 403 and no CORS headers, the service cannot widen it', async () => {
     const u = await upstream((_req, res) => {
       // A permissive service: the proxy must drop all of this.
       res.setHeader('Access-Control-Allow-Origin', '*');
@@ -191,16 +191,66 @@ describe('local/proxy StageProxy', function () {
     assert.equal(local.headers.vary, 'Accept-Encoding, Origin');
 
     const foreign = await request(proxy.port, { headers: { Origin: 'https://evil.example.com' } });
-    assert.equal(foreign.status, 200, 'a simple request is still answered; the browser withholds it');
-    assert.equal(foreign.body, 'ok');
+    assert.equal(foreign.status, 403, 'even a simple GET from a refused origin is not forwarded');
+    assert.match(foreign.body, /Stage "dev" does not allow requests from origin https:\/\/evil\.example\.com/);
     for (const name of Object.keys(foreign.headers)) assert.ok(!name.startsWith('access-control-'), `unexpected ${name}`);
-    assert.equal(foreign.headers.vary, 'Accept-Encoding, Origin');
+    assert.equal(foreign.headers.vary, 'Origin');
+    assert.equal(u.seen.length, 1, 'only the allowed request reached the service');
 
     proxy.setOrigins(['https://app.example.com']);
     const listed = await request(proxy.port, { headers: { Origin: 'https://app.example.com' } });
     assert.equal(listed.headers['access-control-allow-origin'], 'https://app.example.com');
     const nowLocal = await request(proxy.port, { headers: { Origin: 'http://localhost:3000' } });
-    assert.equal(nowLocal.headers['access-control-allow-origin'], undefined, 'an explicit list replaces the localhost default');
+    assert.equal(nowLocal.status, 403, 'an explicit list replaces the localhost default');
+    assert.equal(nowLocal.headers['access-control-allow-origin'], undefined);
+  });
+
+  it('a refused origin is never forwarded, whatever the method and content type; no Origin and the stage\'s own origin pass', async () => {
+    const u = await upstream((req, res) => {
+      req.resume();
+      req.on('end', () => res.end('written'));
+    });
+    const proxy = await proxyFor({ origins: ['https://app.example.com'] });
+    await proxy.setUpstream({ host: '127.0.0.1', port: u.port });
+    const evil = 'https://evil.example.com';
+    const attempts: Array<http.RequestOptions & { body?: string }> = [
+      { method: 'POST', path: '/items', headers: { Origin: evil, 'Content-Type': 'text/plain' }, body: 'name=x' },
+      { method: 'POST', path: '/items', headers: { Origin: evil, 'Content-Type': 'application/json' }, body: '{"name":"x"}' },
+      { method: 'POST', path: '/items', headers: { Origin: evil, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'name=x' },
+      { method: 'PUT', path: '/items/1', headers: { Origin: evil, 'Content-Type': 'application/json' }, body: '{}' },
+      { method: 'DELETE', path: '/items/1', headers: { Origin: evil } },
+      { method: 'GET', path: '/items', headers: { Origin: 'null' } },
+    ];
+    for (const a of attempts) {
+      const r = await request(proxy.port, a);
+      assert.equal(r.status, 403, `${a.method} ${JSON.stringify(a.headers)}`);
+      assert.match(r.body, /does not allow requests from origin .*The request was not forwarded/);
+    }
+    assert.equal(u.seen.length, 0, 'no refused request reached the service');
+
+    assert.equal((await request(proxy.port, { method: 'POST', path: '/items', headers: { 'Content-Type': 'text/plain' }, body: 'x' })).status, 200, 'no Origin (curl, server to server) passes');
+    const allowed = await request(proxy.port, { method: 'POST', path: '/items', headers: { Origin: 'https://app.example.com', 'Content-Type': 'application/json' }, body: '{}' });
+    assert.equal(allowed.status, 200);
+    assert.equal(allowed.headers['access-control-allow-origin'], 'https://app.example.com');
+    const own = await request(proxy.port, { method: 'POST', path: '/form', headers: { Origin: `http://127.0.0.1:${proxy.port}`, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
+    assert.equal(own.status, 200, "a page the stage serves may post to it (the browser sends the stage's own origin)");
+    assert.equal(own.headers['access-control-allow-origin'], undefined, 'same origin needs no CORS headers');
+    assert.equal(u.seen.length, 3);
+  });
+
+  it('answers only to its own host names (DNS rebinding): others get 421 with a message and are not forwarded', async () => {
+    const u = await upstream((_req, res) => res.end('ok'));
+    const proxy = await proxyFor({ hosts: ['shop.test'] });
+    await proxy.setUpstream({ host: '127.0.0.1', port: u.port });
+    for (const host of [`127.0.0.1:${proxy.port}`, `localhost:${proxy.port}`, `LOCALHOST:${proxy.port}`, `[::1]:${proxy.port}`, `shop.localhost:${proxy.port}`, 'shop.test', `shop.test:${proxy.port}`]) {
+      assert.equal((await request(proxy.port, { headers: { Host: host } })).status, 200, host);
+    }
+    for (const host of ['evil.example.com', `evil.example.com:${proxy.port}`, `127.0.0.1:${proxy.port + 1}`, `localhost.evil.example.com:${proxy.port}`, `shop.localhost.evil.example.com:${proxy.port}`, `shop.localhost:${proxy.port + 1}`]) {
+      const r = await request(proxy.port, { headers: { Host: host } });
+      assert.equal(r.status, 421, host);
+      assert.match(r.body, new RegExp(`Stage "dev" answers only to 127\\.0\\.0\\.1:${proxy.port}, localhost:${proxy.port}`));
+    }
+    assert.equal(u.seen.length, 7, 'no request for another host reached the service');
   });
 
   it('CORS preflight: 204 for an allowed origin, 403 without CORS headers for another, never forwarded', async () => {
@@ -240,7 +290,7 @@ describe('local/proxy StageProxy', function () {
     const logFile = path.join(dir, 'logs', 'dev-access.log');
     const proxy = await proxyFor({ accessLog: logFile });
     await proxy.setUpstream({ host: '127.0.0.1', port: u.port });
-    await request(proxy.port, { path: '/hello?x=1', headers: { Referer: 'http://localhost:5173/page', 'User-Agent': 'test "agent" ü' } });
+    await request(proxy.port, { path: '/hello?x=1', headers: { Referer: 'http://localhost:5173/page', 'User-Agent': 'test "agent" ü', Origin: 'http://localhost:5173' } });
     await request(proxy.port, { path: '/missing', method: 'HEAD' });
     await proxy.setUpstream(undefined);
     await request(proxy.port, { path: '/down' });
@@ -264,7 +314,8 @@ describe('local/proxy StageProxy', function () {
     assert.equal(first[13], '11');
     assert.equal(first[14], 'http://localhost:5173/page');
     assert.equal(first[15], 'test \\"agent\\" \\xc3\\xbc');
-    assert.deepEqual([second[11], second[12], second[13], second[14], second[15]], ['HEAD /missing HTTP/1.1', '404', '-', '-', '-']);
+    assert.equal(first[16], 'http://localhost:5173', 'the Origin is recorded');
+    assert.deepEqual([second[11], second[12], second[13], second[14], second[15], second[16]], ['HEAD /missing HTTP/1.1', '404', '-', '-', '-', '-']);
     assert.equal(third[12], '503');
     assert.ok(Number(third[13]) > 0);
   });

@@ -30,6 +30,7 @@ interface Answer {
 
 /** Obviously fake, and assembled at run time so secret scanners of this repository see no literal. */
 const FAKE_SECRET = ['fake', 'runtime', 'test', 'value', String(process.pid)].join('-');
+const FAKE_STRIPE = ['plain', 'looking', 'stripe', 'value', String(process.pid)].join('-');
 
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
@@ -171,7 +172,7 @@ describe('local stage runtime (real daemon, real processes)', function () {
       url = before.url!;
       assert.equal((await get(url)).status, 503, 'nothing deployed yet');
 
-      const v1 = await runtime.startCandidate(appVersion('v1', { DB_PASSWORD: FAKE_SECRET, APP_ECHO_ENV: 'DB_PASSWORD' }));
+      const v1 = await runtime.startCandidate({ ...appVersion('v1', { DB_PASSWORD: FAKE_SECRET, STRIPE: FAKE_STRIPE, APP_ECHO_ENV: 'DB_PASSWORD,STRIPE' }), secretEnv: ['STRIPE'] });
       assert.equal(await version(`http://127.0.0.1:${v1.port}/`), 'v1', 'the candidate answers on its own port');
       assert.equal((await get(url)).status, 503, 'not promoted yet');
       assert.equal((await runtime.status()).candidate?.pid, v1.pid);
@@ -199,6 +200,9 @@ describe('local stage runtime (real daemon, real processes)', function () {
       assert.ok(existsSync(runtimePaths(root, 'blue').accessLog), 'the proxy writes its access log');
       assert.match(log, /commit-v1 stdout DB_PASSWORD is \*\*\*\*/, 'secret env values are masked in app.log');
       assert.ok(!log.includes(FAKE_SECRET), 'the secret value never reaches app.log');
+      // Masking by provenance: STRIPE does not sound secret, but its value came from a stage secret.
+      assert.match(log, /commit-v1 stdout STRIPE is \*\*\*\*/, 'a secret named STRIPE is masked in app.log');
+      assert.ok(!log.includes(FAKE_STRIPE));
     });
 
     it('applies origins: from setOrigins, and from a client that connects with other origins', async () => {
@@ -359,14 +363,21 @@ describe('local stage runtime (real daemon, real processes)', function () {
     await second.stop();
   });
 
-  it('works in a workspace too deep for a socket beside the state (socket under /tmp)', async () => {
-    const deep = path.join(root, 'a-rather-long-folder-name-for-a-workspace', 'x'.repeat(60));
-    assert.ok(runtimePaths(deep, 'deep').socket.startsWith('/tmp/stagecraft-'));
-    const runtime = await connectStageRuntime(deep, 'deep', { origins: [], start: true });
-    assert.ok(runtime);
-    assert.equal((await runtime.status()).running, true);
-    await runtime.stop();
-    assert.equal(await connectStageRuntime(deep, 'deep', { origins: [], start: false }), undefined);
+  it('works with a state folder too deep for a socket beside the state (socket under /tmp)', async () => {
+    // The state folder sits where STAGECRAFT_HOME says; the daemon inherits the variable.
+    const saved = process.env.STAGECRAFT_HOME;
+    process.env.STAGECRAFT_HOME = path.join(root, 'a-rather-long-folder-name-for-a-state-home', 'x'.repeat(60));
+    try {
+      const deep = path.join(root, 'deep');
+      assert.ok(runtimePaths(deep, 'deep').socket.startsWith('/tmp/stagecraft-'));
+      const runtime = await connectStageRuntime(deep, 'deep', { origins: [], start: true });
+      assert.ok(runtime);
+      assert.equal((await runtime.status()).running, true);
+      await runtime.stop();
+      assert.equal(await connectStageRuntime(deep, 'deep', { origins: [], start: false }), undefined);
+    } finally {
+      process.env.STAGECRAFT_HOME = saved;
+    }
   });
 
   describe('an app that ignores PORT and binds a fixed port', () => {

@@ -85,7 +85,8 @@ export async function buildCliBundle(outDir: string): Promise<string> {
     format: 'cjs',
     target: 'node20',
     mainFields: ['module', 'main'],
-    external: ['vscode'],
+    // As in esbuild.mjs: the keyring's native module is required at first use, never bundled.
+    external: ['vscode', '@napi-rs/keyring'],
     outfile,
     logLevel: 'error',
     define: { STAGECRAFT_VERSION: JSON.stringify('test') },

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StagecraftError } from '../../../../src/core/errors';
+import { stateDir } from '../../../../src/core/workspace';
 import { latestRun, listRuns, readRun, readRunLog, rerun, resumeRun, runDir, runPipeline, startRun } from '../../../../src/core/pipeline';
 import { exited, firstJsonLine, makeStack, nextEvent, ScriptedExecutor, spawnChild, Temp } from './helpers';
 
@@ -16,7 +17,7 @@ describe('pipeline runs on disk', () => {
     temp.cleanup();
   });
 
-  it('persists run.json and run.log under .stagecraft/runs/<id> and reads them back', async () => {
+  it('persists run.json and run.log under <state folder>/runs/<id> and reads them back', async () => {
     const stack = makeStack(temp, TWO_STAGES);
     // Looks like a secret to the redactor; assembled at run time so no scanner flags this file.
     const secretValue = ['s3cr3t', 'Value', '42xyz'].join('');
@@ -28,7 +29,7 @@ describe('pipeline runs on disk', () => {
     });
     const run = await runPipeline({ stack, executor: exec, commit: COMMIT, branch: 'develop', startedBy: 'Ada Lovelace' });
     const dir = runDir(stack.root, run.id);
-    assert.equal(dir, join(stack.root, '.stagecraft', 'runs', run.id));
+    assert.equal(dir, join(stateDir(stack.root), 'runs', run.id));
     assert.deepEqual(readdirSync(dir).sort(), ['run.json', 'run.log']);
 
     const reread = await readRun(stack.root, run.id);

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { sep } from 'node:path';
+import { stateDir } from '../../../../src/core/workspace';
 import { cli } from './cli';
 
 /**
@@ -46,7 +47,8 @@ export async function destroyStages(dir: string, stages: string[]): Promise<stri
     const result = await cli(['destroy', stage, '--force'], dir).catch(err => ({ code: 1, output: String(err) }));
     if (result.code !== 0) problems.push(`destroy ${stage} exited ${result.code}: ${result.output.trim().split('\n').slice(-2).join(' ')}`);
   }
-  for (const leftover of processesUnder(dir)) {
+  // Stage processes run from the repository's state folder (artifacts, databases), outside it.
+  for (const leftover of [...processesUnder(dir), ...processesUnder(stateDir(dir))]) {
     try {
       process.kill(leftover.pid, 'SIGKILL');
       problems.push(`killed leftover pid ${leftover.pid}: ${leftover.command}`);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import { stateDir } from '../../../../src/core/workspace';
 import { repoRoot } from '../../core/support/repoRoot';
 
 export const SAMPLE = join(repoRoot(), 'examples', 'sample-service');
@@ -17,6 +18,8 @@ export interface SampleRepoOptions {
    * run; the suite keeps a fast one so each run costs seconds (the service's suite has its own runner).
    */
   keepTests?: string[];
+  /** false: no .gitignore at all, as in a repository whose stagecraft.yaml was written by hand. */
+  gitignore?: boolean;
 }
 
 /**
@@ -44,8 +47,8 @@ export class SampleRepo {
       }
     }
     if (options.stackYaml !== undefined) writeFileSync(join(this.dir, 'stagecraft.yaml'), options.stackYaml);
-    // What `stagecraft init` adds: run records, artifacts and stage state are never committed.
-    writeFileSync(join(this.dir, '.gitignore'), 'node_modules/\n.stagecraft/\n');
+    // Stagecraft keeps its state outside the repository: only the service's own ignores.
+    if (options.gitignore !== false) writeFileSync(join(this.dir, '.gitignore'), 'node_modules/\n');
     this.git('init', '-q', '-b', 'main');
     this.git('config', 'user.name', GIT_USER.name);
     this.git('config', 'user.email', GIT_USER.email);
@@ -89,7 +92,10 @@ export class SampleRepo {
 
   remove(): void {
     // Artifacts are read-only folders; as a normal user rm needs write permission back first.
-    spawnSync('chmod', ['-R', 'u+w', this.dir]);
-    rmSync(this.dir, { recursive: true, force: true });
+    const state = stateDir(this.dir);
+    for (const dir of [this.dir, state]) {
+      spawnSync('chmod', ['-R', 'u+w', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
