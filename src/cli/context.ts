@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { loadStackFile } from '../core/config/load';
 import { StagecraftError } from '../core/errors';
 import type { Stack } from '../core/model';
+import { withPersonalStages } from '../core/personal/stage';
 import { formatProblem } from '../core/problems';
 
 /** What every command gets: parsed options, where to write, and the folder it works in. */
@@ -21,7 +22,10 @@ export interface CliCommand {
   run(ctx: CliContext): Promise<number>;
 }
 
-/** Loads the stack of `dir`, turning a missing or invalid file into a usage error (exit 2). */
+/**
+ * Loads the stack of `dir` with the developers' personal stages (kept in the state folder)
+ * merged in, turning a missing or invalid file into a usage error (exit 2).
+ */
 export async function requireStack(dir: string): Promise<Stack> {
   const loaded = await loadStackFile(dir);
   if (!loaded) {
@@ -31,5 +35,5 @@ export async function requireStack(dir: string): Promise<Stack> {
     const errors = loaded.problems.filter(p => p.severity === 'error');
     throw new StagecraftError(`${loaded.file} is not valid:\n${errors.map(formatProblem).join('\n')}`, { kind: 'input' });
   }
-  return loaded.stack;
+  return withPersonalStages(loaded.stack);
 }

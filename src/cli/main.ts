@@ -10,13 +10,14 @@ import { initCommand } from './commands/init';
 import { logsCommand } from './commands/logs';
 import { scanCommand } from './commands/scan';
 import { stageAddCommand } from './commands/stageAdd';
+import { stageExpireCommand, stageExtendCommand } from './commands/personalStage';
 import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 import type { CliCommand, CliContext } from './context';
 
 /** Every CLI command. Later features add a line here. */
 export const COMMANDS: CliCommand[] = [
-  initCommand, validateCommand, stageAddCommand, statusCommand, scanCommand, hookCommand,
+  initCommand, validateCommand, stageAddCommand, stageExtendCommand, stageExpireCommand, statusCommand, scanCommand, hookCommand,
   pipelineRunCommand, pipelineResumeCommand, pipelineRerunCommand, pipelineListCommand, deployCommand, approveCommand, rejectCommand, envCommand, originsCommand, dbCommand, destroyCommand,
   logsCommand,
   ...AWS_COMMANDS,

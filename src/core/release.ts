@@ -3,6 +3,8 @@ import type { Stack, Stage } from './model';
 import { approve, findPendingApproval, latestRun, readRun, reject, rerun, resumeRun, startRun, type RunEvent, type RunHandle } from './pipeline';
 import type { DeployPrompts } from './provider';
 import { requireProvider } from './providers';
+import { recordPersonalDeploy } from './branchRun';
+import { gitBranchFacts } from './personal/expire';
 
 export interface ReleaseOptions {
   commit: string;
@@ -16,6 +18,8 @@ export interface ReleaseOptions {
   onEvent?: (event: RunEvent) => void;
   /** What deploys may ask (Review changes); none from the CLI, which goes ahead. */
   prompts?: DeployPrompts;
+  /** The personal stage this run deploys (from planBranchRun): renewed when the run deployed it. */
+  personal?: string;
 }
 
 /**
@@ -32,7 +36,7 @@ export async function startRelease(stack: Stack, options: ReleaseOptions): Promi
     });
   }
   const provider = await requireProvider(providers[0] ?? 'local', 'Run Pipeline');
-  return startRun({
+  const handle = startRun({
     stack,
     executor: provider.pipelineExecutor(stack, options.prompts),
     commit: options.commit,
@@ -43,6 +47,10 @@ export async function startRelease(stack: Stack, options: ReleaseOptions): Promi
     signal: options.signal,
     onEvent: options.onEvent,
   });
+  const personal = options.personal;
+  if (!personal) return handle;
+  const git = gitBranchFacts(stack.root);
+  return { ...handle, done: handle.done.then(async run => (await recordPersonalDeploy(stack.root, personal, run, { isIntegrated: git.isIntegrated }), run)) };
 }
 
 export function selectStages(stack: Stack, names?: string[]): Stage[] {

@@ -6,6 +6,7 @@ import type { ArtifactRef, DatabaseSecret, LogLine, LogOptions, Provider, WorkCo
 import { readStageState, stageStateFile, writeStageState } from '../core/stageState';
 import { stateDir } from '../core/workspace';
 import * as path from 'node:path';
+import { artifactsOfStage, removeArtifactsOnlyUsedBy } from './artifactUse';
 import { loadArtifact } from './build';
 import { destroyStageDatabase, ensureStageDatabase, readStageDatabaseSecret, rotateStageDatabasePassword } from './database';
 import { connectStageRuntime, readStageRuntimeStatus } from './runtime/client';
@@ -64,6 +65,7 @@ export class LocalProvider implements Provider {
     if (stage.protected && !ctx.force) {
       throw new StagecraftError(`Stage "${stage.name}" is protected: destroying it deletes its database and data.`, { kind: 'input', hint: 'Confirm explicitly (`stagecraft destroy STAGE --force`).' });
     }
+    const artifacts = await artifactsOfStage(stack.root, stage.name);
     const runtime = await connectStageRuntime(stack.root, stage.name, { origins: stage.origins, signal: ctx.signal, start: false });
     if (runtime) {
       ctx.log?.(`stopping ${stage.name}'s processes and proxy`);
@@ -75,6 +77,8 @@ export class LocalProvider implements Provider {
     const paths = runtimePaths(stack.root, stage.name);
     await fs.rm(paths.dir, { recursive: true, force: true });
     await fs.rm(stageStateFile(stack.root, stage.name), { force: true });
+    const removed = await removeArtifactsOnlyUsedBy(stack.root, stage.name, artifacts);
+    if (removed.length) ctx.log?.(`removed ${removed.length} artifact(s) only ${stage.name} used`);
   }
 
   /**

@@ -1,5 +1,8 @@
 import * as path from 'node:path';
+import { branchUser, routeHeader } from '../../core/branchRun';
+import { routeForBranch } from '../../core/branches';
 import { describeStack } from '../../core/describe';
+import { formatExpiresIn } from '../../core/personal/ttl';
 import { STATUS_LABELS } from '../../core/model';
 import { readRepoFacts } from '../../git/repo';
 import { dirOption, parseCommandArgs } from '../args';
@@ -15,7 +18,10 @@ export const statusCommand: CliCommand = {
     const { values } = parseCommandArgs(ctx.args, { ...dirOption, json: { type: 'boolean' } }, usage);
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
     const stack = await requireStack(root);
-    const summary = await describeStack(stack, await readRepoFacts(root));
+    const facts = await readRepoFacts(root);
+    const summary = await describeStack(stack, facts);
+    const route = facts.branch ? routeForBranch(stack, facts.branch, branchUser(stack, facts)) : undefined;
+    const now = new Date();
     if (values.json) {
       ctx.out(
         JSON.stringify(
@@ -24,6 +30,8 @@ export const statusCommand: CliCommand = {
             file: stack.file,
             branch: summary.branch ?? null,
             branchStage: summary.target?.stage ?? null,
+            branchStages: route?.stages ?? [],
+            branchReason: route ? route.problem ?? route.reason : null,
             stages: summary.stages.map(({ stage, status }) => ({
               name: stage.name,
               provider: stage.provider,
@@ -35,6 +43,7 @@ export const statusCommand: CliCommand = {
               status: status.kind,
               commit: status.commit ?? null,
               url: status.url ?? null,
+              personal: stage.personal ? { owner: stage.personal.owner, branch: stage.personal.branch, expiresAt: stage.personal.expiresAt } : null,
             })),
           },
           null,
@@ -45,12 +54,19 @@ export const statusCommand: CliCommand = {
     }
     ctx.out(`Stack ${stack.name} (${stack.file})`);
     ctx.out(`Service: ${stack.service.dockerfile}, port ${stack.service.port}, health ${stack.service.healthCheck}`);
-    if (summary.target) ctx.out(`Branch ${summary.branch} deploys to: ${summary.target.stage} (${summary.target.reason})`);
+    if (route) ctx.out(routeHeader(route));
+    else ctx.out('HEAD is detached: a run needs --branch NAME or --stage NAME.');
     const rows = summary.stages.map(({ stage, status }) => [
       `${stage.index + 1}. ${stage.name}`,
       stage.provider + (stage.region ? ` ${stage.region}` : ''),
       STATUS_LABELS[status.kind],
-      [stage.database === 'postgres' ? 'postgres' : '', stage.requireApproval ? 'approval' : '', stage.loadBalancer ? 'load balancer' : '', stage.protected ? 'protected' : ''].filter(Boolean).join(', '),
+      [
+        stage.database === 'postgres' ? 'postgres' : '',
+        stage.requireApproval ? 'approval' : '',
+        stage.loadBalancer ? 'load balancer' : '',
+        stage.protected ? 'protected' : '',
+        stage.personal ? `personal: ${stage.personal.owner}, ${stage.personal.branch}, ${formatExpiresIn(stage.personal.expiresAt, now)}` : '',
+      ].filter(Boolean).join(', '),
       [status.commit?.slice(0, 8), status.url].filter(Boolean).join(' '),
     ]);
     const widths = rows.reduce((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), [] as number[]);

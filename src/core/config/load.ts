@@ -80,6 +80,7 @@ function toStack(data: StackFileParsed, file: string): Stack {
     branchModel: data.branchModel,
     service: data.service,
     stages,
+    personal: data.personal,
     root: path.dirname(file),
     file,
   };
@@ -116,6 +117,16 @@ function semanticProblems(data: StackFileParsed, locate: Locator): Problem[] {
       if (originBad) problems.push(locate.value(['stages', i, 'origins', j], originBad));
     });
   });
+  if (data.personal) {
+    for (const name of Object.keys(data.personal.env ?? {})) {
+      const envBad = envNameProblem(name);
+      if (envBad) problems.push(locate.key(['personal', 'env', name], envBad));
+    }
+    (data.personal.origins ?? []).forEach((origin, j) => {
+      const originBad = originProblem(origin);
+      if (originBad) problems.push(locate.value(['personal', 'origins', j], originBad));
+    });
+  }
   return problems;
 }
 
@@ -150,13 +161,15 @@ function issueProblems(issue: ZodIssue, locate: Locator): Problem[] {
 }
 
 function unionMessage(at: PathPart[]): string {
-  if (at[0] === 'stages' && at[2] === 'env') return 'expected a string, a number, a boolean, or `{ secret: NAME }` for a value kept as a stage secret';
+  if ((at[0] === 'stages' && at[2] === 'env') || (at[0] === 'personal' && at[1] === 'env')) return 'expected a string, a number, a boolean, or `{ secret: NAME }` for a value kept as a stage secret';
   return 'has the wrong shape';
 }
 
 function knownKeysAt(at: PathPart[]): readonly string[] | undefined {
   if (at.length === 0) return KNOWN_KEYS.top;
   if (at.length === 1 && at[0] === 'service') return KNOWN_KEYS.service;
+  if (at.length === 1 && at[0] === 'personal') return KNOWN_KEYS.personal;
+  if (at.length === 3 && at[0] === 'personal' && at[1] === 'env') return KNOWN_KEYS.secretRef;
   if (at.length === 2 && at[0] === 'stages') return KNOWN_KEYS.stage;
   if (at.length === 4 && at[0] === 'stages' && at[2] === 'env') return KNOWN_KEYS.secretRef;
   if (at.length === 3 && at[0] === 'service' && at[1] === 'checks') return KNOWN_KEYS.check;

@@ -61,12 +61,35 @@ export const stageSchema = z
   })
   .strict();
 
+/** How long a personal stage lives after its last deploy: "7d", "36h" (days, hours or minutes). */
+export const TTL_PATTERN = /^[1-9]\d*(m|h|d)$/;
+
+/**
+ * The template of the developers' own stages (feature/* → a stage named after the git user).
+ * Absent fields come from the `dev` stage, without its secret references.
+ */
+export const personalSchema = z
+  .object({
+    /** false: feature branches deploy nowhere (no personal stages). */
+    enabled: z.boolean().default(true),
+    provider: z.enum(PROVIDERS).optional(),
+    region: z.string().min(1).optional(),
+    profile: z.string().min(1).optional(),
+    database: z.enum(['postgres', 'none']).optional(),
+    env: z.record(z.string(), envValueSchema).optional(),
+    origins: z.array(z.string()).optional(),
+    /** Destroyed this long after its last deploy unless extended; 7 days when absent. */
+    ttl: z.string().regex(TTL_PATTERN, { message: 'expected a time to live such as "7d", "36h" or "90m"' }).optional(),
+  })
+  .strict();
+
 export const stackFileSchema = z
   .object({
     stack: z.string(),
     branchModel: z.enum(BRANCH_MODELS).default('gitflow'),
     service: serviceSchema.default({}),
     stages: z.array(stageSchema).default([]),
+    personal: personalSchema.optional(),
   })
   .strict();
 
@@ -74,6 +97,7 @@ export type StackFileInput = z.input<typeof stackFileSchema>;
 export type StackFileParsed = z.output<typeof stackFileSchema>;
 export type StageParsed = z.output<typeof stageSchema>;
 export type CheckParsed = z.output<typeof checkSchema>;
+export type PersonalParsed = z.output<typeof personalSchema>;
 
 /** The keys each object accepts, for "did you mean" suggestions. */
 export const KNOWN_KEYS = {
@@ -82,4 +106,5 @@ export const KNOWN_KEYS = {
   stage: Object.keys(stageSchema.shape),
   secretRef: Object.keys(secretRefSchema.shape),
   check: Object.keys(checkSchema.shape),
+  personal: Object.keys(personalSchema.shape),
 } as const;
