@@ -55,7 +55,7 @@ export const statusCommand: CliCommand = {
     ctx.out(`Stack ${stack.name} (${stack.file})`);
     ctx.out(`Service: ${stack.service.dockerfile}, port ${stack.service.port}, health ${stack.service.healthCheck}`);
     if (route) ctx.out(routeHeader(route));
-    else ctx.out('HEAD is detached: a run needs --branch NAME or --stage NAME.');
+    else if (facts.commit) ctx.out('HEAD is detached: a run needs --branch NAME or --stage NAME.');
     const rows = summary.stages.map(({ stage, status }) => [
       `${stage.index + 1}. ${stage.name}`,
       stage.provider + (stage.region ? ` ${stage.region}` : ''),
