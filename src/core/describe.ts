@@ -1,4 +1,5 @@
-import { stageForBranch, type BranchTarget } from './branches';
+import { routeForBranch, stageForBranch, type BranchRoute, type BranchTarget } from './branches';
+import { personalStageName } from './personal/name';
 import type { Stack, Stage, StageStatus } from './model';
 import { hasProvider, requireProvider } from './providers';
 import { readStageState } from './stageState';
@@ -14,13 +15,16 @@ export interface StackSummary {
   branch?: string;
   /** Where the current branch deploys, when the repository has a branch. */
   target?: BranchTarget;
+  /** Every stage a run from the branch goes to, in order ("this branch deploys to …"). */
+  route?: BranchRoute;
 }
 
 /** The stack with each stage's last recorded state: what `status` and the tree show. */
-export async function describeStack(stack: Stack, repo?: { branch?: string; user: string }): Promise<StackSummary> {
+export async function describeStack(stack: Stack, repo?: { branch?: string; user: string; stageName?: string }): Promise<StackSummary> {
   const stages = await Promise.all(stack.stages.map(async stage => ({ stage, status: await stageStatus(stack, stage) })));
   const target = repo?.branch ? stageForBranch(stack, repo.branch, repo.user) : undefined;
-  return { stack, stages, branch: repo?.branch, target };
+  const route = repo?.branch ? routeForBranch(stack, repo.branch, { name: repo.user, personalName: personalStageName(stack.name, repo.user, repo.stageName) }) : undefined;
+  return { stack, stages, branch: repo?.branch, target, route };
 }
 
 /** What the stage's provider says of it; the recorded state when the provider is not available. */

@@ -6,6 +6,8 @@ export interface Settings {
   awsEndpoint: string;
   branchModelOverride: 'fromFile' | 'gitflow' | 'trunk';
   reviewChanges: 'always' | 'replacementsOrRemovals' | 'never';
+  /** Time to live of personal stages when stagecraft.yaml has no `personal.ttl`. */
+  personalStageTtl: string;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
@@ -15,5 +17,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     awsEndpoint: c.get<string>('aws.endpoint', ''),
     branchModelOverride: c.get<'fromFile' | 'gitflow' | 'trunk'>('branchModel', 'fromFile'),
     reviewChanges: c.get<'always' | 'replacementsOrRemovals' | 'never'>('reviewChanges', 'always'),
+    personalStageTtl: c.get<string>('personalStages.ttl', '7d'),
   };
 }

@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import { loadStackFile, STACK_FILE, type ParseResult } from '../core/config/load';
 import type { Stack } from '../core/model';
+import { withPersonalStages } from '../core/personal/stage';
 import type { Problem } from '../core/problems';
 import { CONTEXT_KEYS } from './ids';
 import type { ExtensionLog } from './log';
+import { readSettings } from './settings';
 
 /** One workspace folder's `stagecraft.yaml`, as last read. */
 export interface FolderStack {
@@ -34,6 +36,8 @@ export class StackWorkspace implements vscode.Disposable {
     // Stage state, runtime state and run records change from any process (the CLI, a daemon):
     // the tree re-reads statuses when they do, without re-reading the stack files.
     const stateWatcher = vscode.workspace.createFileSystemWatcher('**/.stagecraft/{stages/*.json,local/*/state.json,runs/*/run.json}');
+    // Personal stages come and go with runs from any process: the stage list itself changes.
+    const personalWatcher = vscode.workspace.createFileSystemWatcher('**/.stagecraft/personal/*.json');
     const reload = (uri: vscode.Uri) => {
       // Only a folder's own top-level stagecraft.yaml defines its stack.
       const folder = vscode.workspace.getWorkspaceFolder(uri);
@@ -48,6 +52,10 @@ export class StackWorkspace implements vscode.Disposable {
       stateWatcher.onDidCreate(() => this.statusChanged()),
       stateWatcher.onDidChange(() => this.statusChanged()),
       stateWatcher.onDidDelete(() => this.statusChanged()),
+      personalWatcher,
+      personalWatcher.onDidCreate(() => this.refresh()),
+      personalWatcher.onDidChange(() => this.refresh()),
+      personalWatcher.onDidDelete(() => this.refresh()),
       { dispose: () => clearTimeout(this.statusTimer) },
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()),
     );
@@ -94,7 +102,12 @@ export class StackWorkspace implements vscode.Disposable {
     try {
       const result: (ParseResult & { file: string }) | undefined = await loadStackFile(folder.uri.fsPath);
       if (!result) return undefined;
-      return { folder, file, stack: result.stack, problems: result.problems, stageLines: result.stageLines };
+      // The developers' personal stages live in the state folder; a bad TTL setting only loses them.
+      const stack = result.stack && (await withPersonalStages(result.stack, { defaultTtl: readSettings(folder).personalStageTtl }).catch(err => {
+        this.log.error('Could not read the personal stages', err);
+        return result.stack;
+      }));
+      return { folder, file, stack, problems: result.problems, stageLines: result.stageLines };
     } catch (err) {
       this.log.error(`Could not read ${file.fsPath}`, err);
       return { folder, file, problems: [], stageLines: [], readError: (err as Error).message };
