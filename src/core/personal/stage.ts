@@ -40,7 +40,7 @@ export function personalStage(stack: Stack, record: PersonalStageRecord, ttlMs: 
     profile: t.profile ?? (sameProvider ? dev?.profile : undefined),
     database: t.database ?? dev?.database ?? 'none',
     requireApproval: false,
-    loadBalancer: false,
+    loadBalancer: sameProvider ? dev?.loadBalancer ?? false : false,
     env,
     origins: t.origins ?? dev?.origins ?? [],
     protected: false,
