@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { StagecraftError } from '../../core/errors';
 import type { Stack } from '../../core/model';
 import { findPendingApprovals, latestRun, type RunEvent, type RunHandle, type RunRecord } from '../../core/pipeline';
+import { removePersonalRecord } from '../../core/personal/registry';
 import { requireProvider } from '../../core/providers';
 import { planBranchRun, type BranchRunPlan } from '../../core/branchRun';
 import { continueRelease, decideStageApproval, startRelease } from '../../core/release';
@@ -62,6 +63,7 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
       if (ok !== 'Destroy') throw StagecraftError.cancelled('Destroy Stage');
     }
     await withCancellableProgress(`Destroying ${stage.name}`, (signal, report) => provider.destroy(stack, stage, { signal, log: report, force: stage.protected }));
+    if (stage.personal) await removePersonalRecord(stack.root, stage.name);
     workspace.refresh();
     void vscode.window.showInformationMessage(`Stage ${stage.name} destroyed.`);
   });
