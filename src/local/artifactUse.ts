@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { listRuns } from '../core/pipeline';
 import { readStageState } from '../core/stageState';
 import { stateDir } from '../core/workspace';
 import { removeArtifact } from './build';
@@ -29,6 +30,10 @@ export async function removeArtifactsOnlyUsedBy(root: string, stage: string, ids
   for (const other of await stagesWithState(root)) {
     if (other === stage) continue;
     for (const id of await artifactsOfStage(root, other)) inUse.add(id);
+  }
+  // A run still going may be about to deploy the same content-addressed artifact elsewhere.
+  for (const run of await listRuns(root, { limit: 20 }).catch(() => [])) {
+    if (run.artifact && (run.status === 'running' || run.status === 'awaiting-approval')) inUse.add(run.artifact.id);
   }
   const removed: string[] = [];
   for (const id of ids) {
