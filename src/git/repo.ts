@@ -39,5 +39,5 @@ export async function readRepoFacts(dir: string): Promise<RepoFacts> {
     g.raw(['config', '--get', 'stagecraft.stage']).then(s => s.trim() || undefined, () => undefined),
   ]);
   const user = name ?? email ?? fallbackUser;
-  return { branch, user, userId: email ?? user, stageName, commit, dirty: status ? status.trim().length > 0 : false };
+  return { branch, user, userId: email ?? user, ...(stageName ? { stageName } : {}), commit, dirty: status ? status.trim().length > 0 : false };
 }
