@@ -6,6 +6,7 @@ import { localModule } from './local/module';
 import { registerAws } from './ui/aws';
 import { onDidReportError } from './ui/commandWrapper';
 import { registerPipelineCommands } from './ui/commands/pipelineCommands';
+import { registerPersonalStages } from './ui/personalStages';
 import { registerStackCommands } from './ui/commands/stackCommands';
 import { registerTailLogs } from './ui/logs';
 import { registerPanels } from './ui/panels';
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   registerTailLogs(context, log, workspace);
   const runProgress = registerRunProgress(context, log, workspace);
   registerPipelineCommands(context, log, workspace, runProgress);
+  registerPersonalStages(context, log, workspace);
   registerPanels(context, log, workspace);
   registerScanning(context, log, workspace);
   registerAws(context, log, workspace);

@@ -11,6 +11,7 @@ import { initCommand } from './commands/init';
 import { logsCommand } from './commands/logs';
 import { scanCommand } from './commands/scan';
 import { stageAddCommand } from './commands/stageAdd';
+import { stageExpireCommand, stageExtendCommand } from './commands/personalStage';
 import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 import type { CliCommand, CliContext } from './context';
@@ -18,7 +19,7 @@ import { migrateStateBeforeCommand } from './migrateState';
 
 /** The commands of every stack, whatever its providers; each provider module adds its own verbs. */
 export const COMMANDS: CliCommand[] = [
-  initCommand, validateCommand, stageAddCommand, statusCommand, scanCommand, hookCommand,
+  initCommand, validateCommand, stageAddCommand, stageExtendCommand, stageExpireCommand, statusCommand, scanCommand, hookCommand,
   pipelineRunCommand, pipelineResumeCommand, pipelineRerunCommand, pipelineListCommand, deployCommand, approveCommand, rejectCommand, envCommand, originsCommand, dbCommand, destroyCommand,
   logsCommand,
   gcCommand,

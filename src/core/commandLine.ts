@@ -4,6 +4,7 @@ import { loadStackFile } from './config/load';
 import type { StackSchema } from './config/schema';
 import { StagecraftError } from './errors';
 import type { Stack } from './model';
+import { withPersonalStages } from './personal/stage';
 import { formatProblem } from './problems';
 
 /** What CLI commands share, the generic ones (src/cli) and those a provider adds. */
@@ -21,7 +22,10 @@ export function parseCommandArgs<O extends Options>(args: string[], options: O, 
 
 export const dirOption = { dir: { type: 'string', short: 'C' } } as const;
 
-/** Loads the stack of `dir`, turning a missing or invalid file into a usage error (exit 2). */
+/**
+ * Loads the stack of `dir` with the developers' personal stages (kept in the state folder)
+ * merged in, turning a missing or invalid file into a usage error (exit 2).
+ */
 export async function requireStack(dir: string, providers: { stackSchema(): StackSchema }): Promise<Stack> {
   const loaded = await loadStackFile(dir, providers.stackSchema(), withDefaultSignals);
   if (!loaded) {
@@ -31,7 +35,7 @@ export async function requireStack(dir: string, providers: { stackSchema(): Stac
     const errors = loaded.problems.filter(p => p.severity === 'error');
     throw new StagecraftError(`${loaded.file} is not valid:\n${errors.map(formatProblem).join('\n')}`, { kind: 'input' });
   }
-  return loaded.stack;
+  return withPersonalStages(loaded.stack);
 }
 
 const PROCESS_SIGNALS = ['SIGINT', 'SIGTERM'] as const;

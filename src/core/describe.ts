@@ -1,4 +1,5 @@
-import { stageForBranch, type BranchTarget } from './branches';
+import { routeForBranch, stageForBranch, type BranchRoute, type BranchTarget } from './branches';
+import { personalStageName } from './personal/name';
 import type { Stack, Stage, StageStatus } from './model';
 import { findPendingApprovals, pendingApprovalAt, type PendingApproval } from './pipeline';
 import type { ProviderLookup } from './providerModule';
@@ -15,17 +16,16 @@ export interface StackSummary {
   branch?: string;
   /** Where the current branch deploys, when the repository has a branch. */
   target?: BranchTarget;
+  /** Every stage a run from the branch goes to, in order ("this branch deploys to …"). */
+  route?: BranchRoute;
 }
 
-/**
- * The stack with each stage's status: what `status` and the tree show. A stage where a run of
- * Stagecraft's engine waits for approval reads "awaiting approval", whatever its provider.
- */
-export async function describeStack(stack: Stack, providers: ProviderLookup, repo?: { branch?: string; user: string }): Promise<StackSummary> {
+export async function describeStack(stack: Stack, providers: ProviderLookup, repo?: { branch?: string; user: string; stageName?: string }): Promise<StackSummary> {
   const pending = findPendingApprovals(stack.root).catch(() => [] as PendingApproval[]);
   const stages = await Promise.all(stack.stages.map(async stage => ({ stage, status: withApproval(await stageStatus(stack, stage, providers), stage, await pending) })));
   const target = repo?.branch ? stageForBranch(stack, repo.branch, repo.user) : undefined;
-  return { stack, stages, branch: repo?.branch, target };
+  const route = repo?.branch ? routeForBranch(stack, repo.branch, { name: repo.user, personalName: personalStageName(stack.name, repo.user, repo.stageName) }) : undefined;
+  return { stack, stages, branch: repo?.branch, target, route };
 }
 
 function withApproval(status: StageStatus, stage: Stage, pending: PendingApproval[]): StageStatus {

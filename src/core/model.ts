@@ -1,4 +1,4 @@
-import type { CheckParsed, StackFileParsed, StageParsed } from './config/schema';
+import type { CheckParsed, PersonalParsed, StackFileParsed, StageParsed } from './config/schema';
 
 /** The value of a stage's `provider:`: the name of a registered ProviderModule. */
 export type ProviderName = string;
@@ -19,6 +19,22 @@ export interface Stage extends Omit<StageParsed, 'protected'>, StageOptions {
   index: number;
   /** How long the approval gate waits ("7d", "12h"); absent means 7 days. */
   approvalTimeout?: string;
+  /** Set on a developer's own stage (kept in the state folder, not in stagecraft.yaml). */
+  personal?: PersonalStageInfo;
+}
+
+/** Who a personal stage belongs to and when it goes away. */
+export interface PersonalStageInfo {
+  /** git user.name of its owner. */
+  owner: string;
+  /** The owner's identity (git user.email, else user.name): what tells two same-slug developers apart. */
+  ownerId: string;
+  /** The branch that last deployed to it. */
+  branch: string;
+  createdAt: string;
+  lastDeployAt?: string;
+  /** When it is destroyed unless deployed or extended again (ISO time). */
+  expiresAt: string;
 }
 
 /** An HTTP check run against a stage after deploy: `method path` must answer `expectStatus` (and contain `contains`). */
@@ -40,6 +56,8 @@ export interface Stack {
   branchModel: StackFileParsed['branchModel'];
   service: Service;
   stages: Stage[];
+  /** The `personal:` block: the template of feature branches' own stages. */
+  personal?: PersonalParsed;
   /** Absolute path of the folder holding `stagecraft.yaml`. */
   root: string;
   /** Absolute path of `stagecraft.yaml`. */

@@ -4,6 +4,8 @@ import { approve, findPendingApproval, latestRun, readRun, reject, rerun, resume
 import { runExecutor } from './pipeline/sourceChecks';
 import type { DeployPrompts } from './provider';
 import type { ProviderLookup } from './providerModule';
+import { recordPersonalDeploy } from './branchRun';
+import { gitBranchFacts } from './personal/expire';
 
 export interface ReleaseOptions {
   providers: ProviderLookup;
@@ -16,6 +18,8 @@ export interface ReleaseOptions {
   autoApprove?: boolean;
   /** Fail at once when another process is changing a stage of the run, instead of waiting for it. */
   noWait?: boolean;
+  /** The personal stage this run deploys (from planBranchRun): renewed when the run deployed it. */
+  personal?: string;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   /** What deploys may ask (Review changes); none from the CLI, which goes ahead. */
@@ -36,7 +40,7 @@ export async function startRelease(stack: Stack, options: ReleaseOptions): Promi
     });
   }
   const provider = await options.providers.get(providers[0], 'Run Pipeline');
-  return startRun({
+  const handle = startRun({
     stack,
     executor: runExecutor(stack, provider.pipelineExecutor(stack, options.prompts)),
     commit: options.commit,
@@ -48,6 +52,10 @@ export async function startRelease(stack: Stack, options: ReleaseOptions): Promi
     signal: options.signal,
     onEvent: options.onEvent,
   });
+  const personal = options.personal;
+  if (!personal) return handle;
+  const git = gitBranchFacts(stack.root);
+  return { ...handle, done: handle.done.then(async run => (await recordPersonalDeploy(stack.root, personal, run, { isIntegrated: git.isIntegrated }), run)) };
 }
 
 export function selectStages(stack: Stack, names?: string[]): Stage[] {

@@ -7,6 +7,10 @@ export interface RepoFacts {
   branch?: string;
   /** git user.name, else user.email, else the OS user. */
   user: string;
+  /** git user.email, else the user: who a personal stage belongs to. */
+  userId: string;
+  /** `git config stagecraft.stage`: the developer's own stage name, when the slug of the user will not do. */
+  stageName?: string;
   /** Full hash of HEAD; undefined before the first commit. */
   commit?: string;
   dirty: boolean;
@@ -24,14 +28,16 @@ export async function isRepository(dir: string): Promise<boolean> {
 export async function readRepoFacts(dir: string): Promise<RepoFacts> {
   const g = git(dir);
   const fallbackUser = process.env.USER ?? process.env.USERNAME ?? 'developer';
-  if (!(await isRepository(dir))) return { user: fallbackUser, dirty: false };
-  const [branch, name, email, commit, status] = await Promise.all([
+  if (!(await isRepository(dir))) return { user: fallbackUser, userId: fallbackUser, dirty: false };
+  const [branch, name, email, commit, status, stageName] = await Promise.all([
     g.raw(['symbolic-ref', '--quiet', '--short', 'HEAD']).then(s => s.trim() || undefined, () => undefined),
     g.raw(['config', '--get', 'user.name']).then(s => s.trim() || undefined, () => undefined),
     g.raw(['config', '--get', 'user.email']).then(s => s.trim() || undefined, () => undefined),
     g.revparse(['--verify', '--quiet', 'HEAD']).then(s => s.trim() || undefined, () => undefined),
     // Only tracked changes make the tree differ from the commit; untracked files are not built.
     g.raw(['status', '--porcelain', '--untracked-files=no']).catch(() => undefined),
+    g.raw(['config', '--get', 'stagecraft.stage']).then(s => s.trim() || undefined, () => undefined),
   ]);
-  return { branch, user: name ?? email ?? fallbackUser, commit, dirty: status ? status.trim().length > 0 : false };
+  const user = name ?? email ?? fallbackUser;
+  return { branch, user, userId: email ?? user, ...(stageName ? { stageName } : {}), commit, dirty: status ? status.trim().length > 0 : false };
 }

@@ -7,6 +7,7 @@ import { formatBytes, keepCount, type GarbageReport } from '../core/retention';
 import { readStageState, stageStateFile, writeStageState } from '../core/stageState';
 import { stateDir } from '../core/workspace';
 import * as path from 'node:path';
+import { artifactsOfStage, removeArtifactsOnlyUsedBy } from './artifactUse';
 import { loadArtifact } from './artifact';
 import { destroyStageDatabase, ensureStageDatabase, readStageDatabaseSecret, rotateStageDatabasePassword, stageDatabaseStatus } from './database';
 import { connectStageRuntime, readStageRuntimeStatus } from './runtime/client';
@@ -64,6 +65,7 @@ export class LocalProvider implements Provider {
     if (stage.protected && !ctx.force) {
       throw new StagecraftError(`Stage "${stage.name}" is protected: destroying it deletes its database and data.`, { kind: 'input', hint: 'Confirm explicitly (`stagecraft destroy STAGE --force`).' });
     }
+    const artifacts = await artifactsOfStage(stack.root, stage.name);
     const runtime = await connectStageRuntime(stack.root, stage.name, { origins: stage.origins, signal: ctx.signal, start: false });
     if (runtime) {
       ctx.log?.(`stopping ${stage.name}'s processes and proxy`);
@@ -75,7 +77,9 @@ export class LocalProvider implements Provider {
     const paths = runtimePaths(stack.root, stage.name);
     await fs.rm(paths.dir, { recursive: true, force: true });
     await fs.rm(stageStateFile(stack.root, stage.name), { force: true });
-    // What only this stage held (its artifact, when no other stage runs it) is no longer kept for it.
+    // The artifacts only this stage used go now (the last stage using an artifact frees it); then the usual sweep.
+    const removed = await removeArtifactsOnlyUsedBy(stack.root, stage.name, artifacts);
+    if (removed.length) ctx.log?.(`removed ${removed.length} artifact(s) only ${stage.name} used`);
     const swept = await collectLocalGarbage(stack.root, keepCount());
     if (swept.artifactsRemoved.length) ctx.log?.(`removed ${swept.artifactsRemoved.length} artifact(s) no stage uses any more (${formatBytes(swept.bytesFreed)})`);
   }

@@ -19,6 +19,7 @@ export const COMMANDS = {
   showLog: 'stagecraft.showLog',
   resumeRun: 'stagecraft.resumeRun',
   selectAwsProfile: 'stagecraft.selectAwsProfile',
+  extendStage: 'stagecraft.extendStage',
 } as const;
 
 export const VIEWS = {
@@ -31,6 +32,8 @@ export const CONTEXT_VALUES = {
   stage: 'stagecraft.stage',
   stageProtected: 'stagecraft.stage.protected',
   stageAwaitingApproval: 'stagecraft.stage.awaitingApproval',
+  /** A developer's own stage: it expires, and can be extended. */
+  stagePersonal: 'stagecraft.stage.personal',
   error: 'stagecraft.error',
   placeholder: 'stagecraft.placeholder',
 } as const;

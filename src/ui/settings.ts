@@ -10,6 +10,8 @@ export interface Settings {
   stateHome: string;
   /** Artifacts kept beyond those a stage runs or ran last; runs kept per stage. */
   keepArtifacts: number;
+  /** Time to live of personal stages when stagecraft.yaml has no `personal.ttl`. */
+  personalStageTtl: string;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
@@ -20,5 +22,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     reviewChanges: c.get<'always' | 'replacementsOrRemovals' | 'never'>('reviewChanges', 'always'),
     stateHome: c.get<string>('stateHome', ''),
     keepArtifacts: c.get<number>('retention.keep', 5),
+    personalStageTtl: c.get<string>('personalStages.ttl', '7d'),
   };
 }

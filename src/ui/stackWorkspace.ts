@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import { loadStackFile, STACK_FILE, type ParseResult } from '../core/config/load';
 import type { Stack } from '../core/model';
+import { withPersonalStages } from '../core/personal/stage';
 import type { Problem } from '../core/problems';
 import type { Providers } from '../core/providers';
 import { CONTEXT_KEYS } from './ids';
 import type { ExtensionLog } from './log';
 import { watchStateFiles } from './stateWatch';
+import { readSettings } from './settings';
 
 /** One workspace folder's `stagecraft.yaml`, as last read. */
 export interface FolderStack {
@@ -41,6 +43,8 @@ export class StackWorkspace implements vscode.Disposable {
     // the tree re-reads statuses when they do, without re-reading the stack files.
     const statusFiles = ['stages/*.json', 'runs/*/run.json', ...providers.names().flatMap(n => providers.module(n)?.statusFiles ?? [])];
     const stateWatcher = watchStateFiles(`{${statusFiles.join(',')}}`, () => this.statusChanged());
+    // Personal stages come and go with runs from any process: the stage list itself changes.
+    const personalWatcher = watchStateFiles('personal/*.json', () => this.refresh());
     const reload = (uri: vscode.Uri) => {
       // Only a folder's own top-level stagecraft.yaml defines its stack.
       const folder = vscode.workspace.getWorkspaceFolder(uri);
@@ -52,6 +56,7 @@ export class StackWorkspace implements vscode.Disposable {
       watcher.onDidChange(reload),
       watcher.onDidDelete(reload),
       stateWatcher,
+      personalWatcher,
       { dispose: () => clearTimeout(this.statusTimer) },
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()),
     );
@@ -98,7 +103,12 @@ export class StackWorkspace implements vscode.Disposable {
     try {
       const result: (ParseResult & { file: string }) | undefined = await loadStackFile(folder.uri.fsPath, this.providers.stackSchema());
       if (!result) return undefined;
-      return { folder, file, stack: result.stack, problems: result.problems, stageLines: result.stageLines };
+      // The developers' personal stages live in the state folder; a bad TTL setting only loses them.
+      const stack = result.stack && (await withPersonalStages(result.stack, { defaultTtl: readSettings(folder).personalStageTtl }).catch(err => {
+        this.log.error('Could not read the personal stages', err);
+        return result.stack;
+      }));
+      return { folder, file, stack, problems: result.problems, stageLines: result.stageLines };
     } catch (err) {
       this.log.error(`Could not read ${file.fsPath}`, err);
       return { folder, file, problems: [], stageLines: [], readError: (err as Error).message };

@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
+import { routeHeader } from '../core/branchRun';
+import type { BranchRoute } from '../core/branches';
 import { describeStack, type StackSummary } from '../core/describe';
+import { formatExpiresIn } from '../core/personal/ttl';
 import { readStageState } from '../core/stageState';
 import { STATUS_LABELS, type Stack, type Stage, type StageStatus, type StageStatusKind } from '../core/model';
 import { formatProblem } from '../core/problems';
@@ -18,6 +21,8 @@ export interface StackNode {
   stack: Stack;
   branch?: string;
   target?: string;
+  /** Where a run from the current branch goes. */
+  route?: BranchRoute;
   stages: Array<{ stage: Stage; status: StageStatus }>;
 }
 
@@ -107,7 +112,7 @@ export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNod
       stack: node.stack,
       stage,
       status,
-      isBranchTarget: node.target === stage.name,
+      isBranchTarget: node.route ? node.route.stages.includes(stage.name) : node.target === stage.name,
     }));
   }
 
@@ -125,7 +130,7 @@ export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNod
         if (seen.has(id)) id = `${id}@${folder.folder.name}`;
         seen.add(id);
         const summary = await this.summaryOf(folder.stack);
-        return { kind: 'stack', id, folder, stack: folder.stack, branch: summary.branch, target: summary.target?.stage, stages: summary.stages };
+        return { kind: 'stack', id, folder, stack: folder.stack, branch: summary.branch, target: summary.target?.stage, route: summary.route, stages: summary.stages };
       }),
     );
   }
@@ -137,7 +142,7 @@ export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNod
     const known = new Map((live?.summary.stages ?? []).map(s => [s.stage.name, s.status]));
     // Stages the file defines now, with the last status known for each (the recorded state before the first answer).
     const stages = await Promise.all(stack.stages.map(async stage => ({ stage, status: known.get(stage.name) ?? (await readStageState(stack.root, stage.name)) })));
-    return { stack, stages, branch: live?.summary.branch, target: live?.summary.target };
+    return { stack, stages, branch: live?.summary.branch, target: live?.summary.target, route: live?.summary.route };
   }
 
   private fetch(stack: Stack): void {
@@ -192,10 +197,12 @@ function stackItem(node: StackNode): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon('layers');
   item.contextValue = CONTEXT_VALUES.stack;
   const parts = [`${node.stages.length} stage${node.stages.length === 1 ? '' : 's'}`];
-  if (node.branch) parts.push(`${node.branch} → ${node.target ?? 'local'}`);
+  if (node.route) parts.push(`${node.route.branch} → ${node.route.stages.join(' → ') || 'nothing'}`);
+  else if (node.branch) parts.push(`${node.branch} → ${node.target ?? 'local'}`);
   item.description = parts.join(' · ');
   item.tooltip = new vscode.MarkdownString(
-    `**${escapeMarkdown(node.stack.name)}**  \n${escapeMarkdown(node.stack.file)}  \nService port ${node.stack.service.port}, health check \`${escapeMarkdown(node.stack.service.healthCheck)}\``,
+    `**${escapeMarkdown(node.stack.name)}**  \n${escapeMarkdown(node.stack.file)}  \nService port ${node.stack.service.port}, health check \`${escapeMarkdown(node.stack.service.healthCheck)}\`` +
+      (node.route ? `  \n${escapeMarkdown(routeHeader(node.route).replace(/^Branch (\S+) deploys/, 'This branch ($1) deploys'))}` : ''),
   );
   item.resourceUri = node.folder.file;
   item.command = { command: COMMANDS.openStackFile, title: 'Open stagecraft.yaml', arguments: [node] };
@@ -209,11 +216,18 @@ function stageItem(node: StageNode, providers: Providers): vscode.TreeItem {
   const [icon, color] = STATUS_ICONS[status.kind];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   item.contextValue =
-    status.kind === 'awaiting-approval' ? CONTEXT_VALUES.stageAwaitingApproval : stage.protected ? CONTEXT_VALUES.stageProtected : CONTEXT_VALUES.stage;
+    status.kind === 'awaiting-approval'
+      ? CONTEXT_VALUES.stageAwaitingApproval
+      : stage.protected
+        ? CONTEXT_VALUES.stageProtected
+        : stage.personal
+          ? CONTEXT_VALUES.stagePersonal
+          : CONTEXT_VALUES.stage;
   const where = providers.describeStage(stage);
   const parts = [where, STATUS_LABELS[status.kind]];
   if (status.commit) parts.push(status.commit.slice(0, 7));
   if (status.url) parts.push(status.url);
+  if (stage.personal) parts.push(`${stage.personal.owner}, ${stage.personal.branch}`, formatExpiresIn(stage.personal.expiresAt, new Date()));
   if (node.isBranchTarget) parts.push('← current branch');
   item.description = parts.join(' · ');
   const lines = [
@@ -224,6 +238,9 @@ function stageItem(node: StageNode, providers: Providers): vscode.TreeItem {
     [`Database: ${stage.database === 'postgres' ? 'PostgreSQL' : 'none'}`, `Manual approval: ${stage.requireApproval ? 'yes' : 'no'}`, ...(providers.module(stage.provider)?.stageTraits?.(stage) ?? []).map(escapeMarkdown)].join(' · '),
     stage.protected ? 'Protected: destroy needs an explicit confirmation' : undefined,
     stage.branches ? `Branches: ${stage.branches.map(escapeMarkdown).join(', ')}` : undefined,
+    stage.personal
+      ? `Personal stage of ${escapeMarkdown(stage.personal.owner)} for ${escapeMarkdown(stage.personal.branch)}; ${formatExpiresIn(stage.personal.expiresAt, new Date())} (${escapeMarkdown(stage.personal.expiresAt)}), or when its branch is merged or deleted`
+      : undefined,
   ].filter(Boolean);
   item.tooltip = new vscode.MarkdownString(lines.join('  \n'));
   item.command = { command: COMMANDS.openStackFile, title: 'Show stage definition', arguments: [node] };

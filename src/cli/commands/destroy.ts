@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { StagecraftError } from '../../core/errors';
+import { removePersonalRecord } from '../../core/personal/registry';
 import { findStage } from '../../core/release';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand } from '../context';
@@ -23,6 +24,8 @@ export const destroyCommand: CliCommand = {
     await underStageLock(ctx, stack.root, stage.name, `destroying ${stage.name}`, values['no-wait'], () =>
       provider.destroy(stack, stage, { signal: ctx.signal, log: ctx.out, force: values.force }),
     );
+    // A personal stage destroyed by hand is forgotten too; the next run on its branch creates it again.
+    if (stage.personal) await removePersonalRecord(stack.root, stage.name);
     ctx.out(`Destroyed stage ${stage.name}.`);
     return 0;
   },

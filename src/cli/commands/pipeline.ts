@@ -1,56 +1,68 @@
 import * as path from 'node:path';
 import { StagecraftError } from '../../core/errors';
 import { formatDuration, listRuns, type RunHandle, type RunRecord } from '../../core/pipeline';
+import { planBranchRun } from '../../core/branchRun';
 import { continueRelease, startRelease } from '../../core/release';
+import { isValidBranchName } from '../../git/branchState';
 import { readRepoFacts } from '../../git/repo';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand, type CliContext } from '../context';
 import { printRunEvent } from '../../core/runFormat';
 
-const runUsage = 'stagecraft pipeline run [--branch B] [--stage S]... [--auto-approve] [--no-wait] [--verbose] [--json] [--dir DIR]';
-const deployUsage = 'stagecraft deploy STAGE [--auto-approve] [--no-wait] [--verbose] [--json] [--dir DIR]';
+const runUsage = 'stagecraft pipeline run [--branch B] [--stage S]... [--force] [--auto-approve] [--no-wait] [--verbose] [--json] [--dir DIR]';
+const deployUsage = 'stagecraft deploy [STAGE] [--force] [--auto-approve] [--no-wait] [--verbose] [--json] [--dir DIR]';
 
 export const pipelineRunCommand: CliCommand = {
   path: ['pipeline', 'run'],
   usage: runUsage,
-  summary: 'Build the current commit once, check it, and promote it through the stages',
+  summary: "Build the current commit once, check it, and promote it through the stages the branch deploys to",
   async run(ctx) {
     const { values, positionals } = parseCommandArgs(
       ctx.args,
-      { ...dirOption, branch: { type: 'string' }, stage: { type: 'string', multiple: true }, 'auto-approve': { type: 'boolean' }, 'no-wait': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } },
+      { ...dirOption, branch: { type: 'string' }, stage: { type: 'string', multiple: true }, force: { type: 'boolean' }, 'auto-approve': { type: 'boolean' }, 'no-wait': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } },
       runUsage,
     );
     if (positionals.length) throw new StagecraftError(`Unexpected argument "${positionals[0]}".\nUsage: ${runUsage}`, { kind: 'usage' });
-    return release(ctx, values.dir, { stages: values.stage, branch: values.branch, autoApprove: values['auto-approve'], noWait: values['no-wait'], verbose: values.verbose, json: values.json });
+    return release(ctx, values.dir, { stages: values.stage, branch: values.branch, force: values.force, autoApprove: values['auto-approve'], noWait: values['no-wait'], verbose: values.verbose, json: values.json });
   },
 };
 
 export const deployCommand: CliCommand = {
   path: ['deploy'],
   usage: deployUsage,
-  summary: 'Release the current commit to one stage (built once, checked, blue/green)',
+  summary: "Release the current commit to one stage, or without STAGE to the branch's stages (built once, checked, blue/green)",
   async run(ctx) {
-    const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, 'auto-approve': { type: 'boolean' }, 'no-wait': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } }, deployUsage);
-    if (positionals.length !== 1) throw new StagecraftError(`Expected one stage name.\nUsage: ${deployUsage}`, { kind: 'usage' });
-    return release(ctx, values.dir, { stages: positionals, autoApprove: values['auto-approve'], noWait: values['no-wait'], verbose: values.verbose, json: values.json });
+    const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, force: { type: 'boolean' }, 'auto-approve': { type: 'boolean' }, 'no-wait': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } }, deployUsage);
+    if (positionals.length > 1) throw new StagecraftError(`Expected at most one stage name.\nUsage: ${deployUsage}`, { kind: 'usage' });
+    return release(ctx, values.dir, { stages: positionals.length ? positionals : undefined, force: values.force, autoApprove: values['auto-approve'], noWait: values['no-wait'], verbose: values.verbose, json: values.json });
   },
 };
 
 async function release(
   ctx: CliContext,
   dir: string | undefined,
-  options: { stages?: string[]; branch?: string; autoApprove?: boolean; noWait?: boolean; verbose?: boolean; json?: boolean },
+  options: { stages?: string[]; branch?: string; force?: boolean; autoApprove?: boolean; noWait?: boolean; verbose?: boolean; json?: boolean },
 ): Promise<number> {
   const root = path.resolve(ctx.cwd, dir ?? '.');
   const stack = await requireStack(root, ctx.providers);
   const facts = await readRepoFacts(root);
-  if (!facts.commit) throw new StagecraftError(`${root} has no commit to release.`, { kind: 'input', hint: 'Commit your service first: the pipeline builds commits, not the working tree.' });
-  const handle = await startRelease(stack, {
+  if (options.branch !== undefined && !(await isValidBranchName(root, options.branch))) {
+    throw new StagecraftError(`--branch "${options.branch}" is not a branch name git accepts.`, { kind: 'usage', hint: 'Branch names have no spaces, "..", "~", "^", ":", "?", "*", "[" or "\\", and do not end with "/" or ".lock".' });
+  }
+  const branch = options.branch ?? facts.branch;
+  // Where the run goes is decided (and said) before anything is built or deployed.
+  const plan = await planBranchRun(stack, { ...facts, branch, stages: options.stages, force: options.force }, { signal: ctx.signal, providers: ctx.providers });
+  const say = options.json ? ctx.err : ctx.out;
+  if (plan.header) say(plan.header);
+  for (const w of plan.warnings) ctx.err(`⚠ ${w}`);
+  for (const e of plan.expired) say(e.destroyed ? `Destroyed personal stage ${e.name} (${e.owner}): ${e.why}.` : `Personal stage ${e.name} expired (${e.why}) but could not be destroyed: ${e.error}`);
+  const handle = await startRelease(plan.stack, {
     providers: ctx.providers,
-    commit: facts.commit,
-    branch: options.branch ?? facts.branch,
+    commit: facts.commit!,
+    branch,
     user: facts.user,
-    stages: options.stages,
+    stages: plan.stages,
+    personal: plan.personal,
     autoApprove: options.autoApprove,
     noWait: options.noWait,
     signal: ctx.signal,

@@ -1,5 +1,8 @@
 import * as path from 'node:path';
+import { branchUser, routeHeader } from '../../core/branchRun';
+import { routeForBranch } from '../../core/branches';
 import { describeStack } from '../../core/describe';
+import { formatExpiresIn } from '../../core/personal/ttl';
 import { STATUS_LABELS } from '../../core/model';
 import { formatBytes, stateDiskUsage } from '../../core/retention';
 import { readRepoFacts } from '../../git/repo';
@@ -16,8 +19,11 @@ export const statusCommand: CliCommand = {
     const { values } = parseCommandArgs(ctx.args, { ...dirOption, json: { type: 'boolean' } }, usage);
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
     const stack = await requireStack(root, ctx.providers);
-    const [summary, disk] = await Promise.all([describeStack(stack, ctx.providers, await readRepoFacts(root)), stateDiskUsage(stack.root)]);
+    const facts = await readRepoFacts(root);
+    const [summary, disk] = await Promise.all([describeStack(stack, ctx.providers, facts), stateDiskUsage(stack.root)]);
     const providerKeys = [...ctx.providers.stackSchema().optionOwners.keys()];
+    const route = facts.branch ? routeForBranch(stack, facts.branch, branchUser(stack, facts)) : undefined;
+    const now = new Date();
     if (values.json) {
       ctx.out(
         JSON.stringify(
@@ -26,6 +32,8 @@ export const statusCommand: CliCommand = {
             file: stack.file,
             branch: summary.branch ?? null,
             branchStage: summary.target?.stage ?? null,
+            branchStages: route?.stages ?? [],
+            branchReason: route ? route.problem ?? route.reason : null,
             stages: summary.stages.map(({ stage, status }) => ({
               name: stage.name,
               provider: stage.provider,
@@ -38,6 +46,7 @@ export const statusCommand: CliCommand = {
               commit: status.commit ?? null,
               url: status.url ?? null,
               detail: status.detail ?? null,
+              personal: stage.personal ? { owner: stage.personal.owner, branch: stage.personal.branch, expiresAt: stage.personal.expiresAt } : null,
             })),
             state: { dir: disk.dir, bytes: disk.bytes, parts: disk.parts },
           },
@@ -49,12 +58,19 @@ export const statusCommand: CliCommand = {
     }
     ctx.out(`Stack ${stack.name} (${stack.file})`);
     ctx.out(`Service: ${stack.service.dockerfile}, port ${stack.service.port}, health ${stack.service.healthCheck}`);
-    if (summary.target) ctx.out(`Branch ${summary.branch} deploys to: ${summary.target.stage} (${summary.target.reason})`);
+    if (route) ctx.out(routeHeader(route));
+    else if (facts.commit) ctx.out('HEAD is detached: a run needs --branch NAME or --stage NAME.');
     const rows = summary.stages.map(({ stage, status }) => [
       `${stage.index + 1}. ${stage.name}`,
       ctx.providers.describeStage(stage),
       STATUS_LABELS[status.kind],
-      [stage.database === 'postgres' ? 'postgres' : '', stage.requireApproval ? 'approval' : '', ...(ctx.providers.module(stage.provider)?.stageTraits?.(stage) ?? []), stage.protected ? 'protected' : ''].filter(Boolean).join(', '),
+      [
+        stage.database === 'postgres' ? 'postgres' : '',
+        stage.requireApproval ? 'approval' : '',
+        ...(ctx.providers.module(stage.provider)?.stageTraits?.(stage) ?? []),
+        stage.protected ? 'protected' : '',
+        stage.personal ? `personal: ${stage.personal.owner}, ${stage.personal.branch}, ${formatExpiresIn(stage.personal.expiresAt, now)}` : '',
+      ].filter(Boolean).join(', '),
       [status.commit?.slice(0, 8), status.url].filter(Boolean).join(' '),
     ]);
     const widths = rows.reduce((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), [] as number[]);

@@ -181,6 +181,7 @@ function toStack(data: StackFileParsed, file: string): Stack {
     branchModel: data.branchModel,
     service: data.service,
     stages,
+    personal: data.personal,
     root: path.dirname(file),
     file,
   };
@@ -211,6 +212,16 @@ function semanticProblems(data: StackFileParsed, locate: Locator, schema: StackS
       if (originBad) problems.push(locate.value(['stages', i, 'origins', j], originBad));
     });
   });
+  if (data.personal) {
+    for (const name of Object.keys(data.personal.env ?? {})) {
+      const envBad = envNameProblem(name);
+      if (envBad) problems.push(locate.key(['personal', 'env', name], envBad));
+    }
+    (data.personal.origins ?? []).forEach((origin, j) => {
+      const originBad = originProblem(origin);
+      if (originBad) problems.push(locate.value(['personal', 'origins', j], originBad));
+    });
+  }
   return problems;
 }
 
@@ -267,13 +278,15 @@ function issueProblems(issue: ZodIssue, locate: Locator): Problem[] {
 }
 
 function unionMessage(at: PathPart[]): string {
-  if (at[0] === 'stages' && at[2] === 'env') return 'expected a string, a number, a boolean, or `{ secret: NAME }` for a value kept as a stage secret';
+  if ((at[0] === 'stages' && at[2] === 'env') || (at[0] === 'personal' && at[1] === 'env')) return 'expected a string, a number, a boolean, or `{ secret: NAME }` for a value kept as a stage secret';
   return 'has the wrong shape';
 }
 
 function knownKeysAt(at: PathPart[], keys: StackSchema['knownKeys']): readonly string[] | undefined {
   if (at.length === 0) return keys.top;
   if (at.length === 1 && at[0] === 'service') return keys.service;
+  if (at.length === 1 && at[0] === 'personal') return keys.personal;
+  if (at.length === 3 && at[0] === 'personal' && at[1] === 'env') return keys.secretRef;
   if (at.length === 2 && at[0] === 'stages') return keys.stage;
   if (at.length === 4 && at[0] === 'stages' && at[2] === 'env') return keys.secretRef;
   if (at.length === 3 && at[0] === 'service' && at[1] === 'checks') return keys.check;

@@ -58,8 +58,8 @@ export function scaffoldStackFile(f: ScaffoldFacts, providers: Pick<ProviderLook
 # Prefilled from: ${f.sources.length ? f.sources.join(', ') : 'defaults (no Dockerfile or package.json found)'}.
 stack: ${f.stack}
 
-# gitflow: develop → dev, release/* → qa, main → prod, feature/* → your own stage.
-# trunk: only main deploys.
+# gitflow: develop → dev, release/* → qa then prod, main → prod, feature/* → your own stage.
+# trunk: main deploys through every stage in order.
 branchModel: gitflow
 
 service:

@@ -61,24 +61,46 @@ export const stageSchema = z
     approvalTimeout: z.string().regex(DURATION_PATTERN, { message: 'expected a duration such as "7d", "12h" or "30m"' }).optional(),
   });
 
-function stackFileSchemaOf(stage: z.ZodTypeAny) {
+/** How long a personal stage lives after its last deploy: "7d", "36h" (days, hours or minutes). */
+export const TTL_PATTERN = /^[1-9]\d*(m|h|d)$/;
+
+/**
+ * The template of the developers' own stages (feature/* → a stage named after the git user).
+ * Absent fields come from the `dev` stage, without its secret references. `provider` and the
+ * providers' own keys come from the registered modules, as on a stage (personalSchemaOf).
+ */
+export const personalSchema = z.object({
+  /** false: feature branches deploy nowhere (no personal stages). */
+  enabled: z.boolean().default(true),
+  provider: z.string().optional(),
+  database: z.enum(['postgres', 'none']).optional(),
+  env: z.record(z.string(), envValueSchema).optional(),
+  origins: z.array(z.string()).optional(),
+  /** Destroyed this long after its last deploy unless extended; 7 days when absent. */
+  ttl: z.string().regex(TTL_PATTERN, { message: 'expected a time to live such as "7d", "36h" or "90m"' }).optional(),
+});
+
+function stackFileSchemaOf(stage: z.ZodTypeAny, personal: z.ZodTypeAny) {
   return z
     .object({
       stack: z.string(),
       branchModel: z.enum(BRANCH_MODELS).default('gitflow'),
       service: serviceSchema.default({}),
       stages: z.array(stage).default([]),
+      personal: personal.optional(),
     })
     .strict();
 }
 
-const baseStackFileSchema = stackFileSchemaOf(stageSchema.strict());
+const baseStackFileSchema = stackFileSchemaOf(stageSchema.strict(), personalSchema.strict());
 
 export type StackFileInput = z.input<typeof baseStackFileSchema>;
 /** The shared stage keys; the registered providers' own keys ride along (see StageOptions in model.ts). */
 export type StageParsed = z.output<typeof stageSchema>;
-export type StackFileParsed = Omit<z.output<typeof baseStackFileSchema>, 'stages'> & { stages: StageParsed[] };
+export type StackFileParsed = Omit<z.output<typeof baseStackFileSchema>, 'stages' | 'personal'> & { stages: StageParsed[]; personal?: PersonalParsed };
 export type CheckParsed = z.output<typeof checkSchema>;
+/** The personal block; the registered providers' own keys ride along, as on a stage. */
+export type PersonalParsed = z.output<typeof personalSchema> & Record<string, unknown>;
 
 /** What a provider module contributes to the schema (see ProviderModule). */
 export interface StageOptionsOf {
@@ -104,7 +126,7 @@ export interface StackSchema {
   optionDefaults: Map<string, unknown>;
   /** The provider's own rule for `<stack>-<stage>` (a length limit), or undefined. */
   stageNameProblem(provider: string, stack: string, stage: string): string | undefined;
-  knownKeys: { top: string[]; service: string[]; stage: string[]; secretRef: string[]; check: string[] };
+  knownKeys: { top: string[]; service: string[]; stage: string[]; secretRef: string[]; check: string[]; personal: string[] };
 }
 
 /**
@@ -132,12 +154,18 @@ export function stackSchemaFor(modules: readonly StageOptionsOf[] | undefined): 
   }
   const names = (modules ?? []).map(m => m.name);
   let stage: z.ZodTypeAny;
-  if (!modules) stage = stageSchema.extend({ provider: z.string().default('') }).passthrough();
-  else {
-    const provider = names.length > 0 ? z.enum(names as [string, ...string[]]).default(names[0]) : z.string();
-    stage = stageSchema.extend({ provider, ...options }).strict();
+  let personal: z.ZodTypeAny;
+  if (!modules) {
+    stage = stageSchema.extend({ provider: z.string().default('') }).passthrough();
+    personal = personalSchema.passthrough();
+  } else {
+    const provider = names.length > 0 ? z.enum(names as [string, ...string[]]) : z.string();
+    stage = stageSchema.extend({ provider: provider.default(names[0] ?? ''), ...options }).strict();
+    // Every provider key is optional in the template: what it leaves out comes from dev.
+    const optional = Object.fromEntries(Object.entries(options).map(([k, v]) => [k, (v as z.ZodTypeAny).optional()]));
+    personal = personalSchema.extend({ provider: provider.optional(), ...optional }).strict();
   }
-  const schema = stackFileSchemaOf(stage) as unknown as StackSchema['schema'];
+  const schema = stackFileSchemaOf(stage, personal) as unknown as StackSchema['schema'];
   return {
     schema,
     providers: names,
@@ -152,6 +180,7 @@ export function stackSchemaFor(modules: readonly StageOptionsOf[] | undefined): 
       stage: [...Object.keys(stageSchema.shape), ...Object.keys(options)],
       secretRef: Object.keys(secretRefSchema.shape),
       check: Object.keys(checkSchema.shape),
+      personal: [...Object.keys(personalSchema.shape), ...Object.keys(options)],
     },
   };
 }

@@ -1,12 +1,16 @@
+import type { ProviderLookup } from '../../core/providerModule';
 import * as vscode from 'vscode';
 import { StagecraftError } from '../../core/errors';
 import type { Stack } from '../../core/model';
 import { findPendingApprovals, latestRun, type RunEvent, type RunHandle, type RunRecord } from '../../core/pipeline';
+import { removePersonalRecord } from '../../core/personal/registry';
+import { planBranchRun, type BranchRunPlan } from '../../core/branchRun';
 import { continueRelease, decideStageApproval, startRelease } from '../../core/release';
 import { summaryLine } from '../../core/runFormat';
 import { readRepoFacts } from '../../git/repo';
 import { toAbortSignal, withCancellableProgress } from '../cancellation';
 import { deployPrompts } from '../deployPrompts';
+import { readSettings } from '../settings';
 import { registerCommand } from '../commandWrapper';
 import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
@@ -22,17 +26,17 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
 
   registerCommand(context, log, COMMANDS.runPipeline, async (arg?: StagecraftNode) => {
     const folder = await resolveStack(workspace, arg);
-    const stack = folder.stack!;
-    await runs.show(stack, `Releasing ${stack.name}`, async options => {
-      const facts = await requireCommit(stack);
-      return startRelease(stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, prompts: deployPrompts(), providers: workspace.providers });
+    // Where the run goes is decided (and said) before anything starts: the branch's stages only.
+    const { plan, facts } = await planRun(folder.stack!, undefined, workspace.providers);
+    await runs.show(plan.stack, `Releasing ${plan.stack.name}: ${plan.stages.join(' → ')}`, async options => {
+      return startRelease(plan.stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: plan.stages, personal: plan.personal, prompts: deployPrompts(), providers: workspace.providers });
     });
   });
   registerCommand(context, log, COMMANDS.deployStage, async (arg?: unknown) => {
     const { stack, stage } = await resolveStage(workspace, arg, 'Deploy which stage?');
-    await runs.show(stack, `Deploying to ${stage.name}`, async options => {
-      const facts = await requireCommit(stack);
-      return startRelease(stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: [stage.name], prompts: deployPrompts(), providers: workspace.providers });
+    const { plan, facts } = await planRun(stack, [stage.name], workspace.providers);
+    await runs.show(plan.stack, `Deploying to ${stage.name}`, async options => {
+      return startRelease(plan.stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: plan.stages, personal: plan.personal, prompts: deployPrompts(), providers: workspace.providers });
     });
   });
   registerCommand(context, log, COMMANDS.resumeRun, async (arg?: { stackRoot?: string; runId?: string; how?: 'resume' | 'rerun' }) => {
@@ -60,6 +64,7 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
       if (ok !== 'Destroy') throw StagecraftError.cancelled('Destroy Stage');
     }
     await withCancellableProgress(`Destroying ${stage.name}`, (signal, report) => withStageLock(stack.root, stage.name, { action: `destroying ${stage.name}` }, () => provider.destroy(stack, stage, { signal, log: report, force: stage.protected }), { signal, onWait: (_h, m) => report(`${stage.name}: ${m}`) }));
+    if (stage.personal) await removePersonalRecord(stack.root, stage.name);
     workspace.refresh();
     void vscode.window.showInformationMessage(`Stage ${stage.name} destroyed.`);
   });
@@ -115,10 +120,28 @@ class RunPresenter {
   }
 }
 
-async function requireCommit(stack: Stack) {
+/**
+ * Resolves where a run goes from the current branch (or the chosen stage), through the same core
+ * as the CLI. A protected stage the branch does not map to needs an explicit modal confirmation;
+ * a crossing is shown as a warning; the route is shown before anything starts.
+ */
+async function planRun(stack: Stack, stages: string[] | undefined, providers: ProviderLookup): Promise<{ plan: BranchRunPlan; facts: Awaited<ReturnType<typeof readRepoFacts>> }> {
   const facts = await readRepoFacts(stack.root);
-  if (!facts.commit) throw new StagecraftError(`${stack.root} has no commit to release.`, { kind: 'input', hint: 'Commit your service first: the pipeline builds commits, not the working tree.' });
-  return facts;
+  const options = { defaultTtl: readSettings().personalStageTtl, providers };
+  let plan: BranchRunPlan;
+  try {
+    plan = await planBranchRun(stack, { ...facts, stages }, options);
+  } catch (err) {
+    const crossing = stages && err instanceof StagecraftError && /crosses the branch mapping/.test(err.message);
+    if (!crossing) throw err;
+    const ok = await vscode.window.showWarningMessage(`${err.message} Deploy commit ${facts.commit?.slice(0, 8)} there anyway?`, { modal: true }, 'Deploy Anyway');
+    if (ok !== 'Deploy Anyway') throw StagecraftError.cancelled('Deploy Stage');
+    plan = await planBranchRun(stack, { ...facts, stages, force: true }, options);
+  }
+  if (plan.header && !stages) void vscode.window.setStatusBarMessage(`Stagecraft: ${plan.header}`, 10_000);
+  for (const w of plan.warnings) void vscode.window.showWarningMessage(w);
+  for (const e of plan.expired) if (e.destroyed) void vscode.window.showInformationMessage(`Destroyed the personal stage ${e.name} (${e.owner}): ${e.why}.`);
+  return { plan, facts };
 }
 
 /** A run cut off by a window reload or a crash reads as interrupted; offer to continue it. */

@@ -19,6 +19,8 @@ service:
   dockerfile: Dockerfile
   port: 8080
   healthCheck: /health
+# main goes through every stage in order (GitFlow would send it to prod only).
+branchModel: trunk
 stages:
   - name: dev
     provider: local

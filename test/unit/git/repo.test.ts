@@ -50,7 +50,7 @@ describe('git/repo: readRepoFacts on real repositories', () => {
 
   it('branch, user.name, HEAD and a clean tree', async () => {
     const dir = repo({ name: 'Jane Doe', email: 'jane@example.com' });
-    assert.deepEqual(await readRepoFacts(dir), { branch: 'main', user: 'Jane Doe', commit: git(dir, 'rev-parse', 'HEAD'), dirty: false });
+    assert.deepEqual(await readRepoFacts(dir), { branch: 'main', user: 'Jane Doe', userId: 'jane@example.com', commit: git(dir, 'rev-parse', 'HEAD'), dirty: false });
   });
 
   it('follows the checked-out branch, slashes included', async () => {
@@ -91,12 +91,18 @@ describe('git/repo: readRepoFacts on real repositories', () => {
 
   it('before the first commit: the branch, no commit', async () => {
     const dir = repo({ name: 'Jane Doe', commit: false });
-    assert.deepEqual(await readRepoFacts(dir), { branch: 'main', user: 'Jane Doe', commit: undefined, dirty: false });
+    assert.deepEqual(await readRepoFacts(dir), { branch: 'main', user: 'Jane Doe', userId: 'Jane Doe', commit: undefined, dirty: false });
   });
 
   it('user: user.email when user.name is not set, else the OS user', async () => {
     assert.equal((await readRepoFacts(repo({ email: 'jane@example.com' }))).user, 'jane@example.com');
     assert.equal((await readRepoFacts(repo({}))).user, 'os-user');
+  });
+
+  it('git config stagecraft.stage names the personal stage', async () => {
+    const dir = repo({ name: 'Jane Doe' });
+    git(dir, 'config', 'stagecraft.stage', 'jd');
+    assert.equal((await readRepoFacts(dir)).stageName, 'jd');
   });
 
   it('from a subfolder of the repository', async () => {
@@ -111,6 +117,6 @@ describe('git/repo: readRepoFacts on real repositories', () => {
   it('not a repository: no branch or commit, the OS user, not dirty', async () => {
     const dir = temp.make('stagecraft-plain-');
     assert.equal(await isRepository(dir), false);
-    assert.deepEqual(await readRepoFacts(dir), { user: 'os-user', dirty: false });
+    assert.deepEqual(await readRepoFacts(dir), { user: 'os-user', userId: 'os-user', dirty: false });
   });
 });
