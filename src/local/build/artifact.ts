@@ -8,6 +8,8 @@ import { loadDockerIgnore } from './dockerignore';
 import { makeReadOnly, removeTree } from './fsTree';
 import { planBuild, type BuildPlan, type CopyStep, type RunStep } from './plan';
 import { resolveRuntime, type HostRuntime } from './runtimes';
+import { copyFromStage, copyTree } from './stageCopy';
+import { reportOsPackages } from './osPackages';
 
 /**
  * "Process mode" builds: a service's Dockerfile run on this machine into an immutable,
@@ -87,7 +89,10 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
   }
   const hostPath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
   const plan = planBuild(text, file, { PATH: hostPath });
-  const runtime = await resolveRuntime(plan.image, `${file}:${plan.fromLine}`, log, signal);
+  const runtimes = new Map<number, HostRuntime>();
+  for (const stage of plan.stages) runtimes.set(stage.index, await resolveRuntime(stage.image, `${file}:${stage.fromLine}`, log, signal));
+  const finalStage = plan.stages[plan.stages.length - 1];
+  const runtime = runtimes.get(finalStage.index)!;
   for (const note of plan.notes) log(note);
 
   const insideRoot = path.relative(root, artifactsDir);
@@ -95,10 +100,13 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
   const { ignore } = await loadDockerIgnore(root, dockerfileAbs, extraIgnored);
   const context: BuildContext = { root, ignore, signal };
   const copies = new Map<CopyStep, ResolvedSource[]>();
-  for (const step of plan.steps) if (step.kind === 'copy') copies.set(step, await resolveCopySources(step, context, `${file}:${step.line}`));
+  for (const stage of plan.stages) {
+    for (const step of stage.steps) if (step.kind === 'copy' && step.from === undefined) copies.set(step, await resolveCopySources(step, context, `${file}:${step.line}`));
+  }
 
+  const runtimeKey = [...new Set([...runtimes.values()].map(r => `${r.name}\0${r.version}`))].join('\0');
   const id = createHash('sha256')
-    .update(`${BUILDER}\0${runtime.name}\0${runtime.version}\0${await hashSources([...copies.values()], signal)}\0`)
+    .update(`${BUILDER}\0${runtimeKey}\0${await hashSources([...copies.values()], signal)}\0`)
     .update(text)
     .digest('hex');
   const finalDir = path.join(artifactsDir, id);
@@ -111,19 +119,38 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
   await fs.mkdir(artifactsDir, { recursive: true });
   await removeAbandonedBuilds(artifactsDir);
   const tmp = await fs.mkdtemp(path.join(artifactsDir, `.tmp-${id.slice(0, 12)}-${process.pid}-`));
+  // Stages other than the last build beside the artifact and are removed with the build.
+  const stagesTmp = plan.stages.length > 1 ? await fs.mkdtemp(path.join(artifactsDir, `.tmp-${id.slice(0, 12)}-${process.pid}-stages-`)) : undefined;
   try {
     const fsRoot = path.join(tmp, 'fs');
-    await fs.mkdir(fsRoot);
-    const hostEnv = runtimeEnv(runtime, fsRoot, hostPath);
-    const containerDirs = plan.steps.flatMap(s => (s.kind === 'workdir' ? [s.path] : s.kind === 'copy' ? [s.dest] : [])).filter(d => d !== '/');
+    const stageRoots = new Map<number, string>();
+    const total = plan.stages.reduce((n, s) => n + s.steps.length, 0);
     let n = 0;
-    for (const step of plan.steps) {
-      throwIfAborted(signal, 'The build');
-      log(`Step ${++n}/${plan.steps.length} · ${file}:${step.line} · ${step.text}`);
-      if (step.kind === 'workdir') await fs.mkdir(inFs(fsRoot, step.path), { recursive: true });
-      else if (step.kind === 'copy') await copy(step, copies.get(step)!, fsRoot, `${file}:${step.line}`, log, signal);
-      else await run(step, fsRoot, hostEnv.build, containerDirs, `${file}:${step.line}`, log, signal);
+    for (const stage of plan.stages) {
+      const isFinal = stage === finalStage;
+      const stageRoot = isFinal ? fsRoot : path.join(stagesTmp!, String(stage.index), 'fs');
+      stageRoots.set(stage.index, stageRoot);
+      if (plan.stages.length > 1) log(`Stage ${stage.name ?? stage.index} · ${file}:${stage.fromLine}${isFinal ? ' (the artifact)' : ''}`);
+      if (stage.base !== undefined) await copyTree(stageRoots.get(stage.base)!, stageRoot);
+      else await fs.mkdir(stageRoot, { recursive: true });
+      const stageRuntime = runtimes.get(stage.index)!;
+      const hostEnv = runtimeEnv(stageRuntime, stageRoot, hostPath);
+      const containerDirs = stage.steps.flatMap(s => (s.kind === 'workdir' ? [s.path] : s.kind === 'copy' ? [s.dest] : [])).filter(d => d !== '/');
+      for (const step of stage.steps) {
+        throwIfAborted(signal, 'The build');
+        log(`Step ${++n}/${total} · ${file}:${step.line} · ${step.text}`);
+        const where = `${file}:${step.line}`;
+        if (step.kind === 'workdir') await fs.mkdir(inFs(stageRoot, step.path), { recursive: true });
+        else if (step.kind === 'copy' && step.from !== undefined) await copyFromStage(step, stageRoots.get(step.from)!, stageRoot, where, log);
+        else if (step.kind === 'copy') await copy(step, copies.get(step)!, stageRoot, where, log, signal);
+        else {
+          if (step.osPackages) await reportOsPackages(step.osPackages, where, log, signal);
+          if (!step.skip) await run(step, stageRoot, hostEnv.build, containerDirs, where, log, signal);
+        }
+      }
     }
+    if (stagesTmp) await removeTree(stagesTmp);
+    const hostEnv = runtimeEnv(runtime, fsRoot, hostPath);
 
     const manifest: StoredManifest = {
       id,
@@ -154,6 +181,7 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
     return { ...(await loadArtifact(artifactsDir, id)), reused: false };
   } catch (err) {
     await removeTree(tmp).catch(() => undefined);
+    if (stagesTmp) await removeTree(stagesTmp).catch(() => undefined);
     if (signal?.aborted) throw StagecraftError.cancelled(`The build of ${file}`);
     throw err;
   }
