@@ -58,7 +58,7 @@ export interface BuildArtifactOptions {
 }
 
 /** Bump when the build's meaning changes, so old artifacts are not reused. */
-const BUILDER = 'stagecraft-process-build/1';
+const BUILDER = 'stagecraft-process-build/2';
 const MANIFEST = 'manifest.json';
 const ID = /^[0-9a-f]{64}$/;
 
@@ -150,7 +150,6 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
       }
     }
     if (stagesTmp) await removeTree(stagesTmp);
-    const hostEnv = runtimeEnv(runtime, fsRoot, hostPath);
 
     const manifest: StoredManifest = {
       id,
@@ -158,7 +157,7 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
       createdAt: new Date().toISOString(),
       runtime: { image: runtime.image, binary: runtime.binary, version: runtime.version },
       workdir: plan.workdir,
-      env: { ...hostEnv.runtime(path.join(finalDir, 'fs')), ...plan.env },
+      env: await startEnv(plan, runtime, fsRoot, path.join(finalDir, 'fs'), hostPath),
       exposedPort: plan.exposedPort,
       command: await mapCommand(plan, runtime, fsRoot, path.join(finalDir, 'fs')),
       builtDir: finalDir,
@@ -226,7 +225,7 @@ function inFs(fsRoot: string, containerPath: string): string {
  * package caches) and proxy settings; global installs (npm -g, pip --user) go into the artifact.
  * `runtime` gives what the started command needs to find those installs.
  */
-function runtimeEnv(runtime: HostRuntime, fsRoot: string, hostPath: string): { build: NodeJS.ProcessEnv; runtime: (finalFs: string) => Record<string, string> } {
+function runtimeEnv(runtime: HostRuntime, fsRoot: string, hostPath: string): { build: NodeJS.ProcessEnv } {
   const build: NodeJS.ProcessEnv = {};
   // Proxies and certificate authorities: without them a package manager behind a corporate
   // proxy retries for minutes before falling back to its cache.
@@ -252,8 +251,32 @@ function runtimeEnv(runtime: HostRuntime, fsRoot: string, hostPath: string): { b
   build.PATH = [...bins, hostPath].join(path.delimiter);
   return {
     build,
-    runtime: (finalFs): Record<string, string> => (runtime.name === 'python' ? { PYTHONUSERBASE: inFs(finalFs, '/root/.local') } : {}),
   };
+}
+
+/** Where user and global installs put commands inside an artifact (pip --user, npm -g, --prefix=/usr/local). */
+const ARTIFACT_BINS = ['/root/.local/bin', '/usr/local/bin'];
+
+/**
+ * The Dockerfile's ENV for the started command, plus what finds the artifact's own installs: PATH with
+ * the artifact's user-base and global bins first (and ENV PATH's container folders mapped into the
+ * artifact), PYTHONUSERBASE, and PYTHONPATH for packages installed with --prefix into /usr/local.
+ */
+async function startEnv(plan: BuildPlan, runtime: HostRuntime, fsRoot: string, finalFs: string, hostPath: string): Promise<Record<string, string>> {
+  const env: Record<string, string> = { ...plan.env };
+  const bins: string[] = [];
+  for (const dir of ARTIFACT_BINS) if (await exists(inFs(fsRoot, dir))) bins.push(inFs(finalFs, dir));
+  const declared = (plan.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  for (const dir of declared) if (dir.startsWith('/') && (await exists(inFs(fsRoot, dir)))) bins.push(inFs(finalFs, dir));
+  const entries = [...bins, path.dirname(runtime.binary), ...declared, ...hostPath.split(path.delimiter)];
+  env.PATH = [...new Set(entries.filter(Boolean))].join(path.delimiter);
+  if (runtime.name === 'python') {
+    env.PYTHONUSERBASE = inFs(finalFs, '/root/.local');
+    const lib = inFs(fsRoot, '/usr/local/lib');
+    const sitePackages = (await fs.readdir(lib).catch(() => [] as string[])).filter(n => /^python3\.\d+$/.test(n)).map(n => inFs(finalFs, `/usr/local/lib/${n}/site-packages`));
+    if (sitePackages.length) env.PYTHONPATH = [...sitePackages, ...(plan.env.PYTHONPATH ? [plan.env.PYTHONPATH] : [])].join(path.delimiter);
+  }
+  return env;
 }
 
 async function copy(step: CopyStep, sources: ResolvedSource[], fsRoot: string, where: string, log: (line: string) => void, signal?: AbortSignal): Promise<void> {
@@ -303,12 +326,19 @@ async function run(step: RunStep, fsRoot: string, hostEnv: NodeJS.ProcessEnv, co
     log(`warning: ${where}: this RUN names ${[...new Set(hostPaths)].join(', ')}; in process mode that is the host's path, not the artifact's. Use paths relative to WORKDIR.`);
   }
   const env = { ...hostEnv, ...step.env };
+  // pip's --prefix/--target/--root name container folders: point them into the artifact, and
+  // PIP_USER (set so plain installs land in the artifact) would clash with them.
+  let shell = step.shell;
+  if (shell && /\bpip3?\b|\s-m\s+pip\b/.test(shell) && /--(prefix|target|root)[=\s]/.test(shell)) {
+    shell = shell.replace(/(--(?:prefix|target|root)[=\s]+)(\/[^\s'";&|]*)/g, (_m, flag: string, dir: string) => `${flag}${inFs(fsRoot, dir)}`);
+    delete env.PIP_USER;
+  }
   // A PATH set by ENV keeps the artifact's and the runtime's folders in front.
   if (step.env.PATH !== undefined) env.PATH = [hostEnv.PATH, step.env.PATH].join(path.delimiter);
   const options = { cwd, env, signal, onLine: (line: string) => log(`  ${line}`), keepOutput: 16_000 };
   let result: RunResult;
   try {
-    result = step.argv ? await runProcess(step.argv[0], step.argv.slice(1), options) : await runShell(step.shell!, options);
+    result = step.argv ? await runProcess(step.argv[0], step.argv.slice(1), options) : await runShell(shell!, options);
   } catch (err) {
     if (err instanceof StagecraftError && !err.cancelled) throw new StagecraftError(`${where}: RUN ${commandText} could not start: ${err.message}`, { cause: err });
     throw err;

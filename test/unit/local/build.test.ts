@@ -287,6 +287,25 @@ describe('local/build buildArtifact (process mode)', function () {
     assert.equal(execFileSync(a.manifest.command[0], a.manifest.command.slice(1), { cwd: a.appDir, encoding: 'utf8' }), 'hi\n');
   });
 
+  it('puts pip --user and npm -g commands on PATH at build and at start', async function () {
+    this.timeout(120_000);
+    await write('app.py', 'def app(environ, start_response):\n    start_response("200 OK", [])\n    return [b"hi"]\n');
+    await write('requirements.txt', 'gunicorn\n');
+    await write('tool/package.json', JSON.stringify({ name: 'hello-tool', version: '1.0.0', bin: { 'hello-tool': 'cli.js' } }));
+    await write('tool/cli.js', '#!/usr/bin/env node\nconsole.log("tool ran")\n');
+    await write(
+      'Dockerfile',
+      ['FROM node:20 AS tools', 'WORKDIR /w', 'COPY tool ./tool', 'RUN npm install -g --install-links ./tool && hello-tool', 'FROM python:3.11-slim', 'WORKDIR /srv', 'COPY --from=tools /w/tool/package.json tool.json', 'COPY . .', 'RUN pip install --user -r requirements.txt && gunicorn --version', 'CMD gunicorn --bind 0.0.0.0:8000 app:app'].join('\n'),
+    );
+    const a = await build();
+    const bins = a.manifest.env.PATH.split(path.delimiter);
+    assert.equal(bins[0], path.join(a.dir, 'fs', 'root', '.local', 'bin'));
+    const out = execFileSync('/bin/sh', ['-c', 'gunicorn --version'], { cwd: a.appDir, env: { ...a.manifest.env }, encoding: 'utf8' });
+    assert.match(out, /gunicorn/);
+    assert.ok(logLines.some(l => /RUN: user and global installs go inside the artifact/.test(l)));
+    assert.ok(logLines.some(l => l.trim() === 'tool ran'), logLines.filter(l => /tool/.test(l)).join('\n'));
+  });
+
   it('loadArtifact explains a missing or malformed id', async () => {
     await assert.rejects(loadArtifact(artifactsDir, 'a'.repeat(64)), /Artifact aaaaaaaaaaaa is not in .*never built here/);
     await assert.rejects(loadArtifact(artifactsDir, '../etc'), /is not an artifact id/);
