@@ -9,6 +9,7 @@ import { makeReadOnly, removeTree } from './fsTree';
 import { planBuild, type BuildPlan, type CopyStep, type RunStep } from './plan';
 import { resolveRuntime, type HostRuntime } from './runtimes';
 import { copyFromStage, copyTree } from './stageCopy';
+import { LayerCache, layerKey } from './layerCache';
 import { reportOsPackages } from './osPackages';
 
 /**
@@ -55,6 +56,8 @@ export interface BuildArtifactOptions {
   artifactsDir: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** The build cache folder (in the state folder); no cache when absent. */
+  cacheDir?: string;
 }
 
 /** Bump when the build's meaning changes, so old artifacts are not reused. */
@@ -80,6 +83,7 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
   const dockerfileAbs = path.resolve(root, file);
   const artifactsDir = path.resolve(opts.artifactsDir);
   throwIfAborted(signal, 'The build');
+  const cache = opts.cacheDir ? new LayerCache({ dir: opts.cacheDir }) : undefined;
 
   let text: string;
   try {
@@ -124,19 +128,50 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
   try {
     const fsRoot = path.join(tmp, 'fs');
     const stageRoots = new Map<number, string>();
+    const stageKeys = new Map<number, string>();
     const total = plan.stages.reduce((n, s) => n + s.steps.length, 0);
     let n = 0;
+    let reusedRuns = 0;
     for (const stage of plan.stages) {
       const isFinal = stage === finalStage;
       const stageRoot = isFinal ? fsRoot : path.join(stagesTmp!, String(stage.index), 'fs');
       stageRoots.set(stage.index, stageRoot);
       if (plan.stages.length > 1) log(`Stage ${stage.name ?? stage.index} · ${file}:${stage.fromLine}${isFinal ? ' (the artifact)' : ''}`);
-      if (stage.base !== undefined) await copyTree(stageRoots.get(stage.base)!, stageRoot);
-      else await fs.mkdir(stageRoot, { recursive: true });
       const stageRuntime = runtimes.get(stage.index)!;
+      // Docker's layer rule: a step's key is the key before it, its text, and what it copies.
+      const stepKeys: string[] = [];
+      let key = stage.base !== undefined ? stageKeys.get(stage.base)! : layerKey(BUILDER, stageRuntime.name, stageRuntime.version, stage.image);
+      for (const step of stage.steps) {
+        if (step.kind === 'copy' && step.from !== undefined) key = layerKey(key, step.text, stageKeys.get(step.from)!);
+        else if (step.kind === 'copy') key = layerKey(key, step.text, await hashSources([copies.get(step)!], signal));
+        else if (step.kind === 'run') key = layerKey(key, step.text, step.workdir, JSON.stringify(step.env));
+        else key = layerKey(key, step.text);
+        stepKeys.push(key);
+      }
+      stageKeys.set(stage.index, key);
+      let resumeAt = 0;
+      if (cache) {
+        for (let i = stage.steps.length - 1; i >= 0; i--) {
+          const step = stage.steps[i];
+          if (step.kind === 'run' && !step.skip && (await cache.has(stepKeys[i]))) {
+            resumeAt = i + 1;
+            break;
+          }
+        }
+      }
+      if (resumeAt > 0) {
+        await cache!.restore(stepKeys[resumeAt - 1], stageRoot);
+        for (const step of stage.steps.slice(0, resumeAt)) {
+          log(`Step ${++n}/${total} · ${file}:${step.line} · ${step.text}`);
+          if (step.kind === 'run' && !step.skip) reusedRuns++;
+        }
+        log(`  cached: steps up to ${file}:${stage.steps[resumeAt - 1].line} reused from the build cache (same instructions and copied files)`);
+      } else if (stage.base !== undefined) await copyTree(stageRoots.get(stage.base)!, stageRoot);
+      else await fs.mkdir(stageRoot, { recursive: true });
       const hostEnv = runtimeEnv(stageRuntime, stageRoot, hostPath);
       const containerDirs = stage.steps.flatMap(s => (s.kind === 'workdir' ? [s.path] : s.kind === 'copy' ? [s.dest] : [])).filter(d => d !== '/');
-      for (const step of stage.steps) {
+      for (const [i, step] of stage.steps.entries()) {
+        if (i < resumeAt) continue;
         throwIfAborted(signal, 'The build');
         log(`Step ${++n}/${total} · ${file}:${step.line} · ${step.text}`);
         const where = `${file}:${step.line}`;
@@ -145,9 +180,16 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
         else if (step.kind === 'copy') await copy(step, copies.get(step)!, stageRoot, where, log, signal);
         else {
           if (step.osPackages) await reportOsPackages(step.osPackages, where, log, signal);
-          if (!step.skip) await run(step, stageRoot, hostEnv.build, containerDirs, where, log, signal);
+          if (!step.skip) {
+            await run(step, stageRoot, hostEnv.build, containerDirs, where, log, signal);
+            await cache?.save(stepKeys[i], stageRoot, `${file}:${step.line} ${step.text}`).catch(err => log(`warning: the build cache could not keep ${where}: ${(err as Error).message}`));
+          }
         }
       }
+    }
+    if (cache) {
+      const evicted = await cache.evict().catch(() => 0);
+      if (reusedRuns || evicted) log(`Build cache: ${reusedRuns} RUN step${reusedRuns === 1 ? '' : 's'} reused${evicted ? `, ${evicted} old entr${evicted === 1 ? 'y' : 'ies'} evicted` : ''}.`);
     }
     if (stagesTmp) await removeTree(stagesTmp);
 
@@ -321,14 +363,15 @@ async function run(step: RunStep, fsRoot: string, hostEnv: NodeJS.ProcessEnv, co
   const cwd = inFs(fsRoot, step.workdir);
   await fs.mkdir(cwd, { recursive: true });
   const commandText = step.shell ?? (step.argv ?? []).join(' ');
-  const hostPaths = containerDirs.filter(d => new RegExp(`(^|[\\s=:'"(])${d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[/\\s'";)])`).test(commandText));
+  const workdirs = step.workdir !== '/' ? [step.workdir] : [];
+  let shell = step.shell !== undefined ? await mapContainerPaths(step.shell, fsRoot, workdirs, where, log) : undefined;
+  const hostPaths = containerDirs.filter(d => new RegExp(`(^|[\\s=:'"(])${d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[/\\s'";)])`).test(shell ?? commandText));
   if (hostPaths.length > 0) {
     log(`warning: ${where}: this RUN names ${[...new Set(hostPaths)].join(', ')}; in process mode that is the host's path, not the artifact's. Use paths relative to WORKDIR.`);
   }
   const env = { ...hostEnv, ...step.env };
   // pip's --prefix/--target/--root name container folders: point them into the artifact, and
   // PIP_USER (set so plain installs land in the artifact) would clash with them.
-  let shell = step.shell;
   if (shell && /\bpip3?\b|\s-m\s+pip\b/.test(shell) && /--(prefix|target|root)[=\s]/.test(shell)) {
     shell = shell.replace(/(--(?:prefix|target|root)[=\s]+)(\/[^\s'";&|]*)/g, (_m, flag: string, dir: string) => `${flag}${inFs(fsRoot, dir)}`);
     delete env.PIP_USER;
@@ -350,6 +393,27 @@ async function run(step: RunStep, fsRoot: string, hostEnv: NodeJS.ProcessEnv, co
       hint: 'Fix the command or the files it uses, commit, and run the pipeline again. The whole output is in the build log.',
     });
   }
+}
+
+/**
+ * Absolute container paths in a shell RUN (`chmod +x /usr/local/bin/docker-entrypoint.sh`) that the
+ * stage's root already has, or that lie under the stage's WORKDIR, point into the root; others (the
+ * host's /bin, /usr/bin, …) are left alone.
+ */
+async function mapContainerPaths(shell: string, fsRoot: string, workdirs: string[], where: string, log: (line: string) => void): Promise<string> {
+  const words = [...new Set(shell.match(/(?<=^|[\s=:'"(])\/[^\s'";|&<>()$`]+/g) ?? [])];
+  const mapped: string[] = [];
+  let out = shell;
+  for (const word of words) {
+    const clean = word.replace(/\/+$/, '') || '/';
+    if (clean === '/' || clean.startsWith('/dev/') || clean.startsWith('/proc/') || clean === '/dev/null') continue;
+    const inside = (await exists(inFs(fsRoot, clean))) || workdirs.some(d => d !== '/' && (clean === d || clean.startsWith(d + '/')));
+    if (!inside) continue;
+    out = out.replace(new RegExp(`(?<=^|[\\s=:'"(])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[\\s'";|&<>()])`, 'g'), inFs(fsRoot, word));
+    mapped.push(clean);
+  }
+  if (mapped.length) log(`note: ${where}: ${mapped.join(', ')} ${mapped.length === 1 ? 'is' : 'are'} the artifact's, not the host's: mapped into it.`);
+  return out;
 }
 
 /**

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { StagecraftError } from '../../../src/core/errors';
 import { buildArtifact, loadArtifact, removeArtifact, type BuiltArtifact } from '../../../src/local/build';
+import { LayerCache, layerKey } from '../../../src/local/build/layerCache';
 
 // From test/unit/local when run through tsx, from out/test/unit/local when compiled.
 const FIXTURE = ['../../fixtures', '../../../../test/fixtures'].map(p => path.resolve(__dirname, p, 'dockerfiles/node-service')).find(p => existsSync(p))!;
@@ -217,7 +218,7 @@ describe('local/build buildArtifact (process mode)', function () {
   it('warns when FROM asks for another version than the host has, and still builds', async () => {
     await write('Dockerfile', 'FROM node:18-slim\nWORKDIR /app\nCOPY package.json .\nRUN test -d /app/nothing-here || true\nCMD node /app/package.json\n');
     const a = await build();
-    assert.ok(logLines.some(l => /warning: Dockerfile:4: this RUN names \/app; in process mode that is the host's path/.test(l)), logLines.join('\n'));
+    assert.ok(logLines.some(l => /note: Dockerfile:4: \/app\/nothing-here is the artifact's, not the host's: mapped into it/.test(l)), logLines.join('\n'));
     assert.ok(logLines.some(l => new RegExp(`warning: Dockerfile:1: FROM node:18-slim asks for node 18, this machine has ${hostNode.replace(/\./g, '\\.')}`).test(l)), logLines.join('\n'));
     // Shell form: the runtime command and a path inside the copied tree are mapped.
     assert.deepEqual(a.manifest.command, ['/bin/sh', '-c', `${a.manifest.runtime.binary} ${path.join(a.appDir, 'package.json')}`]);
@@ -304,6 +305,49 @@ describe('local/build buildArtifact (process mode)', function () {
     assert.match(out, /gunicorn/);
     assert.ok(logLines.some(l => /RUN: user and global installs go inside the artifact/.test(l)));
     assert.ok(logLines.some(l => l.trim() === 'tool ran'), logLines.filter(l => /tool/.test(l)).join('\n'));
+  });
+
+  it('reuses a RUN from the build cache while the instruction and everything copied before it are unchanged', async () => {
+    const cacheDir = path.join(root, '.stagecraft', 'build-cache');
+    const counter = path.join(root, '.stagecraft', 'installs.txt');
+    const dockerfile = (stageName: string) =>
+      [`FROM node:20 AS ${stageName}`, 'WORKDIR /app', 'COPY package.json .', `RUN echo installed >> ${counter} && echo deps > deps.txt`, 'COPY src ./src', 'RUN cat deps.txt > built.txt', 'CMD ["node", "src/server.js"]'].join('\n');
+    await write('Dockerfile', dockerfile('app'));
+    const installs = async () => (await fs.readFile(counter, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+    const first = await build({ cacheDir });
+    assert.equal(await installs(), 1);
+    // Another commit: only the code changes; the install is reused, the later RUN runs again.
+    await write('src/server.js', 'console.log("changed")\n');
+    logLines.length = 0;
+    const second = await build({ cacheDir });
+    assert.notEqual(second.id, first.id);
+    assert.equal(await installs(), 1, 'the install RUN was reused');
+    assert.ok(logLines.some(l => /cached: steps up to Dockerfile:4 reused from the build cache/.test(l)), logLines.join('\n'));
+    assert.equal(await fs.readFile(path.join(second.appDir, 'built.txt'), 'utf8'), 'deps\n');
+    assert.equal(await fs.readFile(path.join(second.appDir, 'src', 'server.js'), 'utf8'), 'console.log("changed")\n');
+    // The same steps in another stage name share the cache; a changed package.json does not.
+    await write('Dockerfile', dockerfile('renamed'));
+    await build({ cacheDir });
+    assert.equal(await installs(), 1);
+    await write('package.json', '{"name":"changed"}');
+    await build({ cacheDir });
+    assert.equal(await installs(), 2, 'a changed COPY before the RUN runs it again');
+  });
+
+  it('the build cache evicts the least recently used entries beyond its size bound', async () => {
+    const dir = path.join(root, 'cache');
+    const cache = new LayerCache({ dir, maxBytes: 12 * 1024 });
+    for (const name of ['a', 'b', 'c']) {
+      await write(`layers/${name}/big.bin`, 'x'.repeat(6000));
+      await cache.save(layerKey(name), path.join(root, 'layers', name), name);
+      await new Promise(r => setTimeout(r, 20));
+    }
+    // Using "a" makes "b" the least recently used.
+    await cache.restore(layerKey('a'), path.join(root, 'restored'));
+    assert.equal(await fs.readFile(path.join(root, 'restored', 'big.bin'), 'utf8'), 'x'.repeat(6000));
+    assert.ok((await cache.evict()) >= 1);
+    assert.equal(await cache.has(layerKey('b')), false, 'b went first');
+    assert.equal(await cache.has(layerKey('a')), true);
   });
 
   it('loadArtifact explains a missing or malformed id', async () => {
