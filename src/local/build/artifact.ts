@@ -7,7 +7,7 @@ import { hashSources, resolveCopySources, type BuildContext, type ResolvedSource
 import { loadDockerIgnore } from './dockerignore';
 import { makeReadOnly, removeTree } from './fsTree';
 import { planBuild, type BuildPlan, type CopyStep, type RunStep } from './plan';
-import { resolveRuntime, type HostRuntime } from './runtimes';
+import { findOnPath, resolveRuntime, type HostRuntime } from './runtimes';
 import { copyFromStage, copyTree } from './stageCopy';
 import { LayerCache, layerKey } from './layerCache';
 import { reportOsPackages } from './osPackages';
@@ -201,7 +201,7 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
       workdir: plan.workdir,
       env: await startEnv(plan, runtime, fsRoot, path.join(finalDir, 'fs'), hostPath),
       exposedPort: plan.exposedPort,
-      command: await mapCommand(plan, runtime, fsRoot, path.join(finalDir, 'fs')),
+      command: await mapCommand(plan, runtime, fsRoot, path.join(finalDir, 'fs'), log),
       builtDir: finalDir,
     };
     if (manifest.command.length === 0) log(`warning: ${file} has no CMD or ENTRYPOINT: set service.start in stagecraft.yaml to say how the service starts.`);
@@ -407,7 +407,10 @@ async function mapContainerPaths(shell: string, fsRoot: string, workdirs: string
   for (const word of words) {
     const clean = word.replace(/\/+$/, '') || '/';
     if (clean === '/' || clean.startsWith('/dev/') || clean.startsWith('/proc/') || clean === '/dev/null') continue;
-    const inside = (await exists(inFs(fsRoot, clean))) || workdirs.some(d => d !== '/' && (clean === d || clean.startsWith(d + '/')));
+    // The artifact's when it already has it, when it lies under WORKDIR, or when this machine has no
+    // such top-level folder (`mv node_modules /node_modules`): never create folders in the host's /.
+    const top = '/' + clean.split('/')[1];
+    const inside = (await exists(inFs(fsRoot, clean))) || workdirs.some(d => d !== '/' && (clean === d || clean.startsWith(d + '/'))) || !(await exists(top));
     if (!inside) continue;
     out = out.replace(new RegExp(`(?<=^|[\\s=:'"(])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[\\s'";|&<>()])`, 'g'), inFs(fsRoot, word));
     mapped.push(clean);
@@ -420,9 +423,16 @@ async function mapContainerPaths(shell: string, fsRoot: string, workdirs: string
  * The argv to start: the runtime's command (`node`, `python`) becomes the host binary checked at
  * FROM, and an absolute path that exists inside the copied tree points into the artifact.
  */
-async function mapCommand(plan: BuildPlan, runtime: HostRuntime, fsRoot: string, finalFs: string): Promise<string[]> {
+async function mapCommand(plan: BuildPlan, runtime: HostRuntime, fsRoot: string, finalFs: string, log: (line: string) => void): Promise<string[]> {
   const mapPath = async (p: string) => (p !== '/' && (await exists(inFs(fsRoot, p))) ? inFs(finalFs, p) : p);
   const argv = [...plan.command];
+  // An init wrapper (ENTRYPOINT ["/usr/bin/tini", "--"]) reaps zombies as PID 1 in a container; the
+  // stage's supervisor does that here, so a wrapper this machine lacks is left out.
+  const init = argv.length > 1 ? path.posix.basename(argv[0]) : '';
+  if ((init === 'tini' || init === 'dumb-init') && !(await exists(inFs(fsRoot, argv[0]))) && !(await findOnPath(init))) {
+    argv.splice(0, argv[1] === '--' ? 2 : 1);
+    log(`note: ${init} is not on this machine: the command starts without it (the stage supervisor reaps the app's children).`);
+  }
   if (argv.length === 3 && argv[0] === '/bin/sh' && argv[1] === '-c') {
     // Shell form: map whole words that are such paths, and a leading runtime command.
     let line = argv[2];

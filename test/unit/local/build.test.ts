@@ -350,6 +350,17 @@ describe('local/build buildArtifact (process mode)', function () {
     assert.equal(await cache.has(layerKey('a')), true);
   });
 
+  it('points container-only paths of RUN into the artifact and leaves out a missing tini', async () => {
+    await write('Dockerfile', ['FROM node:20-slim', 'WORKDIR /usr/local/app', 'COPY package.json ./', 'RUN mkdir -p node_modules/x && echo kept > node_modules/x/a.txt && mv /usr/local/app/node_modules /sc-test-modules', 'ENTRYPOINT ["/usr/bin/tini", "--"]', 'CMD ["node", "-e", "console.log(1)"]'].join('\n'));
+    const a = await build();
+    assert.equal(await fs.readFile(path.join(a.dir, 'fs', 'sc-test-modules', 'x', 'a.txt'), 'utf8'), 'kept\n');
+    assert.equal(existsSync('/sc-test-modules'), false, 'nothing was created in the host\'s /');
+    if (!existsSync('/usr/bin/tini')) {
+      assert.deepEqual(a.manifest.command, [a.manifest.runtime.binary, '-e', 'console.log(1)']);
+      assert.ok(logLines.some(l => /note: tini is not on this machine/.test(l)));
+    }
+  });
+
   it('loadArtifact explains a missing or malformed id', async () => {
     await assert.rejects(loadArtifact(artifactsDir, 'a'.repeat(64)), /Artifact aaaaaaaaaaaa is not in .*never built here/);
     await assert.rejects(loadArtifact(artifactsDir, '../etc'), /is not an artifact id/);
