@@ -97,6 +97,8 @@ export class LocalStepExecutor implements StepExecutor {
     const dir = await this.sourceDir(ctx);
     const pkg = await readPackageJson(dir);
     if (!pkg?.scripts?.[script]) return { status: 'skipped', summary: `no "${script}" script in package.json` };
+    // `npm init` writes a test script that only fails: it means "no tests", not "tests fail".
+    if (/Error: no test specified/.test(pkg.scripts[script])) return { status: 'skipped', summary: `the "${script}" script is npm init's placeholder ("no test specified")` };
     await this.installDependencies(dir, ctx);
     const result = await this.shell(`npm run --silent ${script}`, dir, ctx, { ...process.env, CI: 'true' });
     if (result.code !== 0) return failed(`${what} failed: npm run ${script} exited ${result.code}`, result);

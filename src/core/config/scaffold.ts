@@ -47,6 +47,9 @@ export async function gatherScaffoldFacts(root: string, stackName?: string): Pro
     facts.healthCheck = route.path;
     facts.healthSource = route.file;
     facts.sources.push(route.file);
+  } else if (dockerText !== undefined) {
+    // A service with no health route in its source: its home page is the likeliest 2xx.
+    facts.healthCheck = '/';
   }
   return facts;
 }
@@ -73,7 +76,7 @@ branchModel: gitflow
 service:
   dockerfile: ${f.dockerfile}
   port: ${f.port}   # the port the container listens on (EXPOSE)
-  healthCheck: ${f.healthCheck}   # must answer 2xx when the service is ready${f.healthSource ? ` (found in ${f.healthSource})` : '; a guess: if it fails, the deploy says which of /health, /healthz, /healthy, /ping answers'}
+  healthCheck: ${f.healthCheck}   # must answer 2xx when the service is ready${f.healthSource ? ` (found in ${f.healthSource})` : '; a guess (no health route found in the source): if it fails, the deploy says which common path answers'}
 ${f.sources.includes('Dockerfile') ? `  # The Dockerfile builds (RUN) and starts (CMD${f.dockerfileStart ? `: ${f.dockerfileStart.replace(/\n/g, ' ')}` : ''}) the service;
   # start: is used only when it has no CMD, and build: runs on this machine before it.
 ` : `${optional('start', f.start, 'how the service starts (CMD)')}${optional('build', f.build, 'run once when the artifact is built')}`}${optional('migrate', f.migrate, 'database migration, run before each stage deploys')}

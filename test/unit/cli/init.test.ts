@@ -30,7 +30,7 @@ describe('cli: stagecraft init', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(lines(r.stdout), [
       `Created ${file} for stack "web-shop" (port 3000, the Dockerfile starts it: node server.js).`,
-      'Health check /health is a guess: if the first deploy fails it, the error names the common path that answers.',
+      'Health check / is a guess: if the first deploy fails it, the error names the common path that answers.',
       'Added .stagecraft/ to .gitignore.',
     ]);
     const text = readFileSync(file, 'utf8');

@@ -28,7 +28,7 @@ describe('config/scaffold: Create Stack', () => {
       stack: 'web-shop',
       dockerfile: 'Dockerfile',
       port: 3000,
-      healthCheck: '/health',
+      healthCheck: '/',
       dockerfileStart: 'node server.js',
       migrate: 'npm run migrate',
       sources: ['package.json', 'Dockerfile'],
@@ -60,7 +60,7 @@ describe('config/scaffold: Create Stack', () => {
     const r = parseStackFile(text, join(dir, 'stagecraft.yaml'));
     assert.deepEqual(r.problems, []);
     assert.equal(r.stack?.name, 'shop');
-    assert.deepEqual(r.stack?.service, { dockerfile: 'Dockerfile', port: 3000, healthCheck: '/health', migrate: 'npm run migrate' });
+    assert.deepEqual(r.stack?.service, { dockerfile: 'Dockerfile', port: 3000, healthCheck: '/', migrate: 'npm run migrate' }, 'no health route in the source: the home page');
     assert.match(text, /# The Dockerfile builds \(RUN\) and starts \(CMD: node server.js\) the service;/);
     assert.deepEqual(
       r.stack?.stages.map(s => [s.name, s.provider, s.requireApproval, s.protected]),
