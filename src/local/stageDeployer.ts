@@ -111,8 +111,9 @@ const CRASH_POLL_MS = 200;
 export const HEALTH_CANDIDATES = ['/health', '/healthz', '/healthy', '/ping', '/status', '/'];
 
 /** When another common path answers 2xx, the error says so, as the fix to make in stagecraft.yaml. */
-async function withHealthPathHint(err: unknown, url: string, configured: string): Promise<unknown> {
-  if (!(err instanceof StagecraftError)) return err;
+export async function withHealthPathHint(err: unknown, url: string, configured: string): Promise<unknown> {
+  // Only a path the app does not know (404) suggests another one; a 500 is the app's own verdict.
+  if (!(err instanceof StagecraftError) || !/last answer HTTP 404\b/.test(err.message)) return err;
   for (const candidate of HEALTH_CANDIDATES.filter(c => c !== configured)) {
     const answered = await waitForHttp(`${url}${candidate}`, { timeoutMs: 1500, expectStatus: s => s >= 200 && s < 300, what: `GET ${candidate}` }).catch(() => undefined);
     if (answered) {
