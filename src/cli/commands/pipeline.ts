@@ -3,6 +3,9 @@ import { StagecraftError } from '../../core/errors';
 import { formatDuration, listRuns, type RunHandle, type RunRecord } from '../../core/pipeline';
 import { continueRelease, startRelease } from '../../core/release';
 import { readRepoFacts } from '../../git/repo';
+import { runProcess } from '../../core/exec';
+import type { Stack } from '../../core/model';
+import { analyseDockerfile } from '../../core/processMode';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand, type CliContext } from '../context';
 import { printRunEvent } from '../../core/runFormat';
@@ -45,6 +48,7 @@ async function release(
   const stack = await requireStack(root);
   const facts = await readRepoFacts(root);
   if (!facts.commit) throw new StagecraftError(`${root} has no commit to release.`, { kind: 'input', hint: 'Commit your service first: the pipeline builds commits, not the working tree.' });
+  await refuseUnrunnableDockerfile(root, stack, facts.commit, options.stages);
   const handle = await startRelease(stack, {
     commit: facts.commit,
     branch: options.branch ?? facts.branch,
@@ -55,6 +59,21 @@ async function release(
     onEvent: options.json ? undefined : event => printRunEvent(event, ctx.out, options.verbose ?? false),
   });
   return finish(ctx, handle, options);
+}
+
+/**
+ * Local stages run the commit's Dockerfile in process mode: what it cannot run is a bad-input error
+ * (exit 2) naming the line and column, before the run starts.
+ */
+async function refuseUnrunnableDockerfile(root: string, stack: Stack, commit: string, stages: string[] | undefined): Promise<void> {
+  const local = stack.stages.some(s => s.provider === 'local' && (!stages || stages.includes(s.name)));
+  if (!local) return;
+  const shown = await runProcess('git', ['show', `${commit}:${stack.service.dockerfile.replace(/^\.\//, '')}`], { cwd: root, keepOutput: 1_000_000, captureStdout: true });
+  if (shown.code !== 0 || shown.stdout === undefined) return; // The build says the Dockerfile is missing.
+  const refusals = analyseDockerfile(shown.stdout).findings.filter(f => f.action === 'refuse');
+  if (refusals.length === 0) return;
+  const lines = refusals.map(f => `${stack.service.dockerfile}:${f.line}:${f.column}: ${f.reason}`).join('\n');
+  throw new StagecraftError(`Process mode (local stages) cannot run ${stack.service.dockerfile} at ${commit.slice(0, 8)}:\n${lines}`, { kind: 'input', hint: refusals[0].fix });
 }
 
 async function finish(ctx: CliContext, handle: RunHandle, options: { verbose?: boolean; json?: boolean }): Promise<number> {
