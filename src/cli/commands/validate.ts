@@ -11,7 +11,7 @@ const usage = 'stagecraft validate [--dir DIR] [--json]';
 export const validateCommand: CliCommand = {
   path: ['validate'],
   usage,
-  summary: 'Check stagecraft.yaml and the Dockerfile (what process mode skips, emulates or refuses), with file, line and column',
+  summary: 'Check stagecraft.yaml and the Dockerfile (what process mode skips, emulates, refuses) with file, line and column',
   async run(ctx) {
     const { values } = parseCommandArgs(ctx.args, { ...dirOption, json: { type: 'boolean' } }, usage);
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
