@@ -45,7 +45,7 @@ export class AwsStepExecutor implements StepExecutor {
       case 'deploy':
         return this.deploy(step, ctx);
       case 'health':
-        return this.check(ctx, [{ path: this.stack.service.healthCheck, method: 'GET', expectStatus: 200 }]);
+        return this.check(ctx, [{ path: this.stack.service.healthCheck, method: 'GET' }]);
       case 'synthetic':
         return this.check(ctx, syntheticChecks(this.stack.service));
       case 'promote':

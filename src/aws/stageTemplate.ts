@@ -16,7 +16,8 @@ export const TAG = {
 
 /** Variables the template sets itself; a stage's `env` may not set them too. */
 const TEMPLATE_ENV = ['CORS_ORIGINS'];
-const DATABASE_ENV = ['PG_HOST', 'PG_PORT', 'PG_DATABASE', 'PG_CREDENTIALS_SECRET'];
+// DATABASE_URL is not among them: ECS cannot compose one value from a secret's keys (README: "Database variables").
+const DATABASE_ENV = ['PG_HOST', 'PG_PORT', 'PG_DATABASE', 'PG_USER', 'PG_USERNAME', 'PG_PASSWORD', 'PG_CREDENTIALS_SECRET'];
 
 /** An Application Load Balancer rule condition takes at most this many values. */
 const ALB_CONDITION_VALUES = 5;

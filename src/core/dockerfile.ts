@@ -8,6 +8,16 @@ export interface Instruction {
   raw: string;
   /** 1-based line where the instruction starts. */
   line: number;
+  /** 1-based column of the keyword on that line. */
+  column: number;
+  /** The first physical line as written, to place a column on a word of it. */
+  source: string;
+}
+
+/** The 1-based column of `word` on the instruction's first line (after the keyword), or the keyword's. */
+export function columnOf(ins: Instruction, word: string): number {
+  const at = ins.source.indexOf(word, ins.column - 1 + ins.keyword.length);
+  return at >= 0 ? at + 1 : ins.column;
 }
 
 export function parseDockerfile(text: string): Instruction[] {
@@ -17,6 +27,7 @@ export function parseDockerfile(text: string): Instruction[] {
   for (let i = 0; i < lines.length; i++) {
     const start = i;
     let line = lines[i];
+    const source = line;
     const directive = /^#\s*escape\s*=\s*(\S)/i.exec(line);
     if (directive && out.length === 0) escape = directive[1];
     if (/^\s*(#|$)/.test(line)) continue;
@@ -27,7 +38,7 @@ export function parseDockerfile(text: string): Instruction[] {
       line += ' ' + (lines[i] ?? '').trim();
     }
     const m = /^\s*([A-Za-z]+)\s*(.*)$/.exec(line);
-    if (m) out.push({ keyword: m[1].toUpperCase(), raw: m[2].trim(), line: start + 1 });
+    if (m) out.push({ keyword: m[1].toUpperCase(), raw: m[2].trim(), line: start + 1, column: line.length - line.trimStart().length + 1, source });
   }
   return out;
 }

@@ -37,8 +37,12 @@ export interface PersonalStageInfo {
   expiresAt: string;
 }
 
-/** An HTTP check run against a stage after deploy: `method path` must answer `expectStatus` (and contain `contains`). */
-export type SyntheticCheck = CheckParsed;
+/**
+ * An HTTP check run against a stage after deploy: `method path` must answer `expectStatus` (and
+ * contain `contains`); without `expectStatus` (the default check, from service.healthCheck) any 2xx,
+ * the health check's own rule.
+ */
+export type SyntheticCheck = Omit<CheckParsed, 'expectStatus'> & { expectStatus?: number };
 
 export interface Service {
   dockerfile: string;

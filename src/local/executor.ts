@@ -71,7 +71,7 @@ export class LocalStepExecutor implements StepExecutor {
       const result = await stepShell(this.stack.service.build, dir, ctx, process.env);
       if (result.code !== 0) return failedOutcome(`build command "${this.stack.service.build}" exited ${result.code}`, result);
     }
-    const built = await buildArtifact({ root: dir, dockerfile: this.stack.service.dockerfile, commit: ctx.run.commit, artifactsDir: this.artifactsDir(), signal: ctx.signal, log: ctx.log });
+    const built = await buildArtifact({ root: dir, dockerfile: this.stack.service.dockerfile, commit: ctx.run.commit, artifactsDir: this.artifactsDir(), cacheDir: path.join(stateDir(this.stack.root), 'build-cache'), signal: ctx.signal, log: ctx.log });
     return {
       status: 'succeeded',
       summary: `${built.reused ? 'reused' : 'built'} artifact ${built.id.slice(0, 12)} (${built.manifest.runtime.binary} ${built.manifest.runtime.version})`,

@@ -11,6 +11,9 @@ export const localModule: ProviderModule<import('./provider').LocalProvider> = {
   async stateInUse(dir) {
     return (require('./stateInUse') as typeof import('./stateInUse')).localStateInUse(dir);
   },
+  async checkRun(stack, commit) {
+    await (require('./preflight') as typeof import('./preflight')).refuseUnrunnableDockerfile(stack, commit);
+  },
   async create() {
     // Required on first use: its runtime, database and proxy modules stay unloaded until a local stage is used.
     return new (require('./provider') as typeof import('./provider')).LocalProvider();

@@ -31,6 +31,15 @@ export interface DeployContext {
 
 const HEALTH_TIMEOUT_MS = 30_000;
 
+/**
+ * The Dockerfile decides how the service starts (README: "build and start"); `service.start` is
+ * used only when it has no CMD or ENTRYPOINT.
+ */
+function startCommand(stack: Stack, artifact: BuiltArtifact): string[] {
+  if (artifact.manifest.command.length > 0 || !stack.service.start) return artifact.manifest.command;
+  return ['/bin/sh', '-c', stack.service.start];
+}
+
 export async function openRuntime(stack: Stack, stage: Stage, ctx: DeployContext, start: boolean): Promise<StageRuntime | undefined> {
   return connectStageRuntime(stack.root, stage.name, { origins: stage.origins, signal: ctx.signal, start });
 }
@@ -44,7 +53,7 @@ export async function startCandidate(stack: Stack, stage: Stage, artifact: Built
   const before = await runtime.status();
   const { env, secretNames } = await stageEnvironment(stack, stage, artifact.manifest.env, commit);
   ctx.log?.(`starting ${commit.slice(0, 8)} (artifact ${artifact.id.slice(0, 12)}) beside ${before.active ? before.active.commit.slice(0, 8) : 'nothing'}`);
-  const version = await runtime.startCandidate({ artifactId: artifact.id, commit, cwd: artifact.appDir, command: artifact.manifest.command, env, secretEnv: secretNames });
+  const version = await runtime.startCandidate({ artifactId: artifact.id, commit, cwd: artifact.appDir, command: startCommand(stack, artifact), env, secretEnv: secretNames });
   if (version.mode === 'stop-then-start') {
     ctx.log?.(`the app binds a fixed port, so the old version was stopped first: this deploy is stop-then-start, not blue/green`);
   }
@@ -88,7 +97,8 @@ export async function checkHealth(stack: Stack, stage: Stage, url: string, ctx: 
     });
     return { status: 'succeeded', summary: `GET ${stack.service.healthCheck} answered ${ready.status} after ${ready.elapsedMs} ms` };
   } catch (err) {
-    if (!exited || ctx.signal?.aborted) throw err;
+    if (ctx.signal?.aborted) throw err;
+    if (!exited) throw await withHealthPathHint(err, url, stack.service.healthCheck);
     throw await candidateExited(stack.root, stage, exited, previous);
   } finally {
     clearInterval(watch);
@@ -96,6 +106,26 @@ export async function checkHealth(stack: Stack, stage: Stage, url: string, ctx: 
 }
 
 const CRASH_POLL_MS = 200;
+
+/** Paths apps commonly answer for health; probed when the configured one never answers 2xx. */
+export const HEALTH_CANDIDATES = ['/health', '/healthz', '/healthy', '/ping', '/status', '/'];
+
+/** When another common path answers 2xx, the error says so, as the fix to make in stagecraft.yaml. */
+export async function withHealthPathHint(err: unknown, url: string, configured: string): Promise<unknown> {
+  // Only a path the app does not know (404) suggests another one; a 500 is the app's own verdict.
+  if (!(err instanceof StagecraftError) || !/last answer HTTP 404\b/.test(err.message)) return err;
+  for (const candidate of HEALTH_CANDIDATES.filter(c => c !== configured)) {
+    const answered = await waitForHttp(`${url}${candidate}`, { timeoutMs: 1500, expectStatus: s => s >= 200 && s < 300, what: `GET ${candidate}` }).catch(() => undefined);
+    if (answered) {
+      return new StagecraftError(`${err.message} GET ${candidate} answers ${answered.status}: the app's health path is probably ${candidate}.`, {
+        kind: err.kind,
+        cause: err,
+        hint: `Set \`healthCheck: ${candidate}\` under service: in stagecraft.yaml, commit, and run the pipeline again.`,
+      });
+    }
+  }
+  return err;
+}
 
 /** 30 s; STAGECRAFT_HEALTH_TIMEOUT_MS changes it (CI machines, tests of a health check that never passes). */
 function healthTimeoutMs(): number {

@@ -20,7 +20,8 @@ export const initCommand: CliCommand = {
     }
     const facts = await gatherScaffoldFacts(root, values.name);
     const file = await writeNewStackFile(root, scaffoldStackFile(facts, ctx.providers));
-    ctx.out(`Created ${file} for stack "${facts.stack}" (port ${facts.port}${facts.start ? `, start: ${facts.start}` : ''}).`);
+    ctx.out(`Created ${file} for stack "${facts.stack}" (port ${facts.port}${facts.start ? `, start: ${facts.start}` : ''}${facts.dockerfileStart ? `, the Dockerfile starts it: ${facts.dockerfileStart}` : ''}).`);
+    ctx.out(facts.healthSource ? `Health check ${facts.healthCheck} (found in ${facts.healthSource}).` : `Health check ${facts.healthCheck} is a guess: if the first deploy fails it, the error names the common path that answers.`);
     return 0;
   },
 };

@@ -56,6 +56,9 @@ async function release(
   if (plan.header) say(plan.header);
   for (const w of plan.warnings) ctx.err(`⚠ ${w}`);
   for (const e of plan.expired) say(e.destroyed ? `Destroyed personal stage ${e.name} (${e.owner}): ${e.why}.` : `Personal stage ${e.name} expired (${e.why}) but could not be destroyed: ${e.error}`);
+  // What a provider can tell before any run starts (a Dockerfile the local provider cannot run): bad input, exit 2.
+  const involved = new Set(plan.stack.stages.filter(s => plan.stages.includes(s.name)).map(s => s.provider));
+  for (const name of involved) await ctx.providers.module(name)?.checkRun?.(plan.stack, facts.commit!);
   const handle = await startRelease(plan.stack, {
     providers: ctx.providers,
     commit: facts.commit!,
@@ -70,6 +73,11 @@ async function release(
   });
   return finish(ctx, handle, options);
 }
+
+/**
+ * Local stages run the commit's Dockerfile in process mode: what it cannot run is a bad-input error
+ * (exit 2) naming the line and column, before the run starts.
+ */
 
 async function finish(ctx: CliContext, handle: RunHandle, options: { verbose?: boolean; json?: boolean }): Promise<number> {
   const run: RunRecord = await handle.done;

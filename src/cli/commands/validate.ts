@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { loadStackFile, STACK_FILE } from '../../core/config/load';
 import { StagecraftError } from '../../core/errors';
 import { formatProblem } from '../../core/problems';
+import { formatFinding, processModeReport } from '../../core/processModeReport';
 import { dirOption, parseCommandArgs } from '../args';
 import { withDefaultSignals } from '../../core/commandLine';
 import type { CliCommand } from '../context';
@@ -11,20 +12,28 @@ const usage = 'stagecraft validate [--dir DIR] [--json]';
 export const validateCommand: CliCommand = {
   path: ['validate'],
   usage,
-  summary: 'Check stagecraft.yaml and list every problem with file, line and column',
+  summary: 'Check stagecraft.yaml and the Dockerfile (what process mode skips, emulates, refuses) with file, line and column',
   async run(ctx) {
     const { values } = parseCommandArgs(ctx.args, { ...dirOption, json: { type: 'boolean' } }, usage);
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
     const loaded = await loadStackFile(root, ctx.providers.stackSchema(), withDefaultSignals);
     if (!loaded) throw new StagecraftError(`No ${STACK_FILE} in ${root}.`, { kind: 'input', hint: 'Run `stagecraft init` to create one.' });
     const errors = loaded.problems.filter(p => p.severity === 'error');
+    const report = await processModeReport(root, loaded.stack?.service.dockerfile ?? 'Dockerfile');
+    const refused = report.findings.filter(f => f.action === 'refuse').length;
     if (values.json) {
-      ctx.out(JSON.stringify({ file: loaded.file, valid: errors.length === 0, problems: loaded.problems }, null, 2));
+      ctx.out(JSON.stringify({ file: loaded.file, valid: errors.length === 0 && refused === 0, problems: loaded.problems, ...(report.found ? { processMode: report } : {}) }, null, 2));
     } else {
       for (const p of loaded.problems) (p.severity === 'error' ? ctx.err : ctx.out)(`${formatProblem(p)}${p.severity === 'warning' ? ' (warning)' : ''}`);
       if (loaded.stack) ctx.out(`${loaded.file}: stack "${loaded.stack.name}" with ${loaded.stack.stages.length} stage(s) is valid.`);
       else ctx.err(`${loaded.file}: ${errors.length} problem(s).`);
+      // No Dockerfile yet: nothing to report (the build says so when it needs one).
+      if (report.found) {
+        for (const f of report.findings) (f.action === 'refuse' ? ctx.err : ctx.out)(formatFinding(report.file, f));
+        const count = (a: string) => report.findings.filter(f => f.action === a).length;
+        (refused ? ctx.err : ctx.out)(`${report.file}: process mode (local stages) ${refused ? 'cannot run it' : 'can run it'}: ${refused} refused, ${count('skip')} skipped, ${count('emulate')} emulated.`);
+      }
     }
-    return errors.length === 0 ? 0 : 2;
+    return errors.length === 0 && refused === 0 ? 0 : 2;
   },
 };

@@ -45,12 +45,13 @@ export async function runHttpCheck(baseUrl: string, check: SyntheticCheck, optio
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const url = new URL(check.path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).toString();
   const method = check.method ?? 'GET';
-  const expect = check.expectStatus ?? 200;
+  const expect = check.expectStatus;
   try {
     const res = await fetch(url, { method, signal, redirect: 'manual' });
     const body = method === 'HEAD' ? '' : await res.text();
     const durationMs = Date.now() - started;
-    if (res.status !== expect) return { check, ok: false, status: res.status, problem: `expected ${expect}, got ${res.status}`, durationMs };
+    const answered = expect === undefined ? res.status >= 200 && res.status < 300 : res.status === expect;
+    if (!answered) return { check, ok: false, status: res.status, problem: `expected ${expect ?? '2xx'}, got ${res.status}`, durationMs };
     if (check.contains !== undefined && !body.includes(check.contains)) {
       return { check, ok: false, status: res.status, problem: `the body does not contain ${JSON.stringify(check.contains)}`, durationMs };
     }

@@ -61,7 +61,7 @@ function stageSteps(service: Service, stage: Stage): Step[] {
 /** The service's declared checks, or a GET of its health path expecting 200. */
 export function syntheticChecks(service: Service): SyntheticCheck[] {
   if (service.checks && service.checks.length > 0) return service.checks;
-  return [{ path: service.healthCheck, method: 'GET', expectStatus: 200 }];
+  return [{ path: service.healthCheck, method: 'GET' }];
 }
 
 function selectStages(stack: Stack, names: string[] | undefined): Stage[] {

@@ -93,6 +93,8 @@ class SourceChecks {
     const dir = await exportedSource(this.stack, ctx);
     const pkg = await readPackageJson(dir);
     if (!pkg?.scripts?.[script]) return { status: 'skipped', summary: `no "${script}" script in package.json` };
+    // `npm init` writes a test script that only fails: it means "no tests", not "tests fail".
+    if (/Error: no test specified/.test(pkg.scripts[script])) return { status: 'skipped', summary: `the "${script}" script is npm init's placeholder ("no test specified")` };
     await installNodeDependencies(dir, path.join(stateDir(this.stack.root), 'deps'), {
       run: (command, cwd) => stepShell(command, cwd, ctx, process.env),
       log: ctx.log,

@@ -7,7 +7,10 @@ import { hashSources, resolveCopySources, type BuildContext, type ResolvedSource
 import { loadDockerIgnore } from './dockerignore';
 import { makeReadOnly, removeTree } from './fsTree';
 import { planBuild, type BuildPlan, type CopyStep, type RunStep } from './plan';
-import { resolveRuntime, type HostRuntime } from './runtimes';
+import { findOnPath, resolveRuntime, type HostRuntime } from './runtimes';
+import { copyFromStage, copyTree } from './stageCopy';
+import { LayerCache, layerKey } from './layerCache';
+import { reportOsPackages } from './osPackages';
 
 /**
  * "Process mode" builds: a service's Dockerfile run on this machine into an immutable,
@@ -53,10 +56,12 @@ export interface BuildArtifactOptions {
   artifactsDir: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** The build cache folder (in the state folder); no cache when absent. */
+  cacheDir?: string;
 }
 
 /** Bump when the build's meaning changes, so old artifacts are not reused. */
-const BUILDER = 'stagecraft-process-build/1';
+const BUILDER = 'stagecraft-process-build/2';
 const MANIFEST = 'manifest.json';
 const ID = /^[0-9a-f]{64}$/;
 
@@ -78,6 +83,7 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
   const dockerfileAbs = path.resolve(root, file);
   const artifactsDir = path.resolve(opts.artifactsDir);
   throwIfAborted(signal, 'The build');
+  const cache = opts.cacheDir ? new LayerCache({ dir: opts.cacheDir }) : undefined;
 
   let text: string;
   try {
@@ -87,7 +93,10 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
   }
   const hostPath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
   const plan = planBuild(text, file, { PATH: hostPath });
-  const runtime = await resolveRuntime(plan.image, `${file}:${plan.fromLine}`, log, signal);
+  const runtimes = new Map<number, HostRuntime>();
+  for (const stage of plan.stages) runtimes.set(stage.index, await resolveRuntime(stage.image, `${file}:${stage.fromLine}`, log, signal));
+  const finalStage = plan.stages[plan.stages.length - 1];
+  const runtime = runtimes.get(finalStage.index)!;
   for (const note of plan.notes) log(note);
 
   const insideRoot = path.relative(root, artifactsDir);
@@ -95,10 +104,13 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
   const { ignore } = await loadDockerIgnore(root, dockerfileAbs, extraIgnored);
   const context: BuildContext = { root, ignore, signal };
   const copies = new Map<CopyStep, ResolvedSource[]>();
-  for (const step of plan.steps) if (step.kind === 'copy') copies.set(step, await resolveCopySources(step, context, `${file}:${step.line}`));
+  for (const stage of plan.stages) {
+    for (const step of stage.steps) if (step.kind === 'copy' && step.from === undefined) copies.set(step, await resolveCopySources(step, context, `${file}:${step.line}`));
+  }
 
+  const runtimeKey = [...new Set([...runtimes.values()].map(r => `${r.name}\0${r.version}`))].join('\0');
   const id = createHash('sha256')
-    .update(`${BUILDER}\0${runtime.name}\0${runtime.version}\0${await hashSources([...copies.values()], signal)}\0`)
+    .update(`${BUILDER}\0${runtimeKey}\0${await hashSources([...copies.values()], signal)}\0`)
     .update(text)
     .digest('hex');
   const finalDir = path.join(artifactsDir, id);
@@ -112,19 +124,75 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
   await fs.mkdir(artifactsDir, { recursive: true });
   await removeAbandonedBuilds(artifactsDir);
   const tmp = await fs.mkdtemp(path.join(artifactsDir, `.tmp-${id.slice(0, 12)}-${process.pid}-`));
+  // Stages other than the last build beside the artifact and are removed with the build.
+  const stagesTmp = plan.stages.length > 1 ? await fs.mkdtemp(path.join(artifactsDir, `.tmp-${id.slice(0, 12)}-${process.pid}-stages-`)) : undefined;
   try {
     const fsRoot = path.join(tmp, 'fs');
-    await fs.mkdir(fsRoot);
-    const hostEnv = runtimeEnv(runtime, fsRoot, hostPath);
-    const containerDirs = plan.steps.flatMap(s => (s.kind === 'workdir' ? [s.path] : s.kind === 'copy' ? [s.dest] : [])).filter(d => d !== '/');
+    const stageRoots = new Map<number, string>();
+    const stageKeys = new Map<number, string>();
+    const total = plan.stages.reduce((n, s) => n + s.steps.length, 0);
     let n = 0;
-    for (const step of plan.steps) {
-      throwIfAborted(signal, 'The build');
-      log(`Step ${++n}/${plan.steps.length} · ${file}:${step.line} · ${step.text}`);
-      if (step.kind === 'workdir') await fs.mkdir(inFs(fsRoot, step.path), { recursive: true });
-      else if (step.kind === 'copy') await copy(step, copies.get(step)!, fsRoot, `${file}:${step.line}`, log, signal);
-      else await run(step, fsRoot, hostEnv.build, containerDirs, `${file}:${step.line}`, log, signal);
+    let reusedRuns = 0;
+    for (const stage of plan.stages) {
+      const isFinal = stage === finalStage;
+      const stageRoot = isFinal ? fsRoot : path.join(stagesTmp!, String(stage.index), 'fs');
+      stageRoots.set(stage.index, stageRoot);
+      if (plan.stages.length > 1) log(`Stage ${stage.name ?? stage.index} · ${file}:${stage.fromLine}${isFinal ? ' (the artifact)' : ''}`);
+      const stageRuntime = runtimes.get(stage.index)!;
+      // Docker's layer rule: a step's key is the key before it, its text, and what it copies.
+      const stepKeys: string[] = [];
+      let key = stage.base !== undefined ? stageKeys.get(stage.base)! : layerKey(BUILDER, stageRuntime.name, stageRuntime.version, stage.image);
+      for (const step of stage.steps) {
+        if (step.kind === 'copy' && step.from !== undefined) key = layerKey(key, step.text, stageKeys.get(step.from)!);
+        else if (step.kind === 'copy') key = layerKey(key, step.text, await hashSources([copies.get(step)!], signal));
+        else if (step.kind === 'run') key = layerKey(key, step.text, step.workdir, JSON.stringify(step.env));
+        else key = layerKey(key, step.text);
+        stepKeys.push(key);
+      }
+      stageKeys.set(stage.index, key);
+      let resumeAt = 0;
+      if (cache) {
+        for (let i = stage.steps.length - 1; i >= 0; i--) {
+          const step = stage.steps[i];
+          if (step.kind === 'run' && !step.skip && (await cache.has(stepKeys[i]))) {
+            resumeAt = i + 1;
+            break;
+          }
+        }
+      }
+      if (resumeAt > 0) {
+        await cache!.restore(stepKeys[resumeAt - 1], stageRoot);
+        for (const step of stage.steps.slice(0, resumeAt)) {
+          log(`Step ${++n}/${total} · ${file}:${step.line} · ${step.text}`);
+          if (step.kind === 'run' && !step.skip) reusedRuns++;
+        }
+        log(`  cached: steps up to ${file}:${stage.steps[resumeAt - 1].line} reused from the build cache (same instructions and copied files)`);
+      } else if (stage.base !== undefined) await copyTree(stageRoots.get(stage.base)!, stageRoot);
+      else await fs.mkdir(stageRoot, { recursive: true });
+      const hostEnv = runtimeEnv(stageRuntime, stageRoot, hostPath);
+      const containerDirs = stage.steps.flatMap(s => (s.kind === 'workdir' ? [s.path] : s.kind === 'copy' ? [s.dest] : [])).filter(d => d !== '/');
+      for (const [i, step] of stage.steps.entries()) {
+        if (i < resumeAt) continue;
+        throwIfAborted(signal, 'The build');
+        log(`Step ${++n}/${total} · ${file}:${step.line} · ${step.text}`);
+        const where = `${file}:${step.line}`;
+        if (step.kind === 'workdir') await fs.mkdir(inFs(stageRoot, step.path), { recursive: true });
+        else if (step.kind === 'copy' && step.from !== undefined) await copyFromStage(step, stageRoots.get(step.from)!, stageRoot, where, log);
+        else if (step.kind === 'copy') await copy(step, copies.get(step)!, stageRoot, where, log, signal);
+        else {
+          if (step.osPackages) await reportOsPackages(step.osPackages, where, log, signal);
+          if (!step.skip) {
+            await run(step, stageRoot, hostEnv.build, containerDirs, where, log, signal);
+            await cache?.save(stepKeys[i], stageRoot, `${file}:${step.line} ${step.text}`).catch(err => log(`warning: the build cache could not keep ${where}: ${(err as Error).message}`));
+          }
+        }
+      }
     }
+    if (cache) {
+      const evicted = await cache.evict().catch(() => 0);
+      if (reusedRuns || evicted) log(`Build cache: ${reusedRuns} RUN step${reusedRuns === 1 ? '' : 's'} reused${evicted ? `, ${evicted} old entr${evicted === 1 ? 'y' : 'ies'} evicted` : ''}.`);
+    }
+    if (stagesTmp) await removeTree(stagesTmp);
 
     const manifest: StoredManifest = {
       id,
@@ -132,9 +200,9 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
       createdAt: new Date().toISOString(),
       runtime: { image: runtime.image, binary: runtime.binary, version: runtime.version },
       workdir: plan.workdir,
-      env: { ...hostEnv.runtime(path.join(finalDir, 'fs')), ...plan.env },
+      env: await startEnv(plan, runtime, fsRoot, path.join(finalDir, 'fs'), hostPath),
       exposedPort: plan.exposedPort,
-      command: await mapCommand(plan, runtime, fsRoot, path.join(finalDir, 'fs')),
+      command: await mapCommand(plan, runtime, fsRoot, path.join(finalDir, 'fs'), log),
       builtDir: finalDir,
     };
     if (manifest.command.length === 0) log(`warning: ${file} has no CMD or ENTRYPOINT: set service.start in stagecraft.yaml to say how the service starts.`);
@@ -155,6 +223,7 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
     return { ...(await loadArtifact(artifactsDir, id)), reused: false };
   } catch (err) {
     await removeTree(tmp).catch(() => undefined);
+    if (stagesTmp) await removeTree(stagesTmp).catch(() => undefined);
     if (signal?.aborted) throw StagecraftError.cancelled(`The build of ${file}`);
     throw err;
   }
@@ -199,7 +268,7 @@ function inFs(fsRoot: string, containerPath: string): string {
  * package caches) and proxy settings; global installs (npm -g, pip --user) go into the artifact.
  * `runtime` gives what the started command needs to find those installs.
  */
-function runtimeEnv(runtime: HostRuntime, fsRoot: string, hostPath: string): { build: NodeJS.ProcessEnv; runtime: (finalFs: string) => Record<string, string> } {
+function runtimeEnv(runtime: HostRuntime, fsRoot: string, hostPath: string): { build: NodeJS.ProcessEnv } {
   const build: NodeJS.ProcessEnv = {};
   // Proxies and certificate authorities: without them a package manager behind a corporate
   // proxy retries for minutes before falling back to its cache.
@@ -225,8 +294,32 @@ function runtimeEnv(runtime: HostRuntime, fsRoot: string, hostPath: string): { b
   build.PATH = [...bins, hostPath].join(path.delimiter);
   return {
     build,
-    runtime: (finalFs): Record<string, string> => (runtime.name === 'python' ? { PYTHONUSERBASE: inFs(finalFs, '/root/.local') } : {}),
   };
+}
+
+/** Where user and global installs put commands inside an artifact (pip --user, npm -g, --prefix=/usr/local). */
+const ARTIFACT_BINS = ['/root/.local/bin', '/usr/local/bin'];
+
+/**
+ * The Dockerfile's ENV for the started command, plus what finds the artifact's own installs: PATH with
+ * the artifact's user-base and global bins first (and ENV PATH's container folders mapped into the
+ * artifact), PYTHONUSERBASE, and PYTHONPATH for packages installed with --prefix into /usr/local.
+ */
+async function startEnv(plan: BuildPlan, runtime: HostRuntime, fsRoot: string, finalFs: string, hostPath: string): Promise<Record<string, string>> {
+  const env: Record<string, string> = { ...plan.env };
+  const bins: string[] = [];
+  for (const dir of ARTIFACT_BINS) if (await exists(inFs(fsRoot, dir))) bins.push(inFs(finalFs, dir));
+  const declared = (plan.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  for (const dir of declared) if (dir.startsWith('/') && (await exists(inFs(fsRoot, dir)))) bins.push(inFs(finalFs, dir));
+  const entries = [...bins, path.dirname(runtime.binary), ...declared, ...hostPath.split(path.delimiter)];
+  env.PATH = [...new Set(entries.filter(Boolean))].join(path.delimiter);
+  if (runtime.name === 'python') {
+    env.PYTHONUSERBASE = inFs(finalFs, '/root/.local');
+    const lib = inFs(fsRoot, '/usr/local/lib');
+    const sitePackages = (await fs.readdir(lib).catch(() => [] as string[])).filter(n => /^python3\.\d+$/.test(n)).map(n => inFs(finalFs, `/usr/local/lib/${n}/site-packages`));
+    if (sitePackages.length) env.PYTHONPATH = [...sitePackages, ...(plan.env.PYTHONPATH ? [plan.env.PYTHONPATH] : [])].join(path.delimiter);
+  }
+  return env;
 }
 
 async function copy(step: CopyStep, sources: ResolvedSource[], fsRoot: string, where: string, log: (line: string) => void, signal?: AbortSignal): Promise<void> {
@@ -271,17 +364,25 @@ async function run(step: RunStep, fsRoot: string, hostEnv: NodeJS.ProcessEnv, co
   const cwd = inFs(fsRoot, step.workdir);
   await fs.mkdir(cwd, { recursive: true });
   const commandText = step.shell ?? (step.argv ?? []).join(' ');
-  const hostPaths = containerDirs.filter(d => new RegExp(`(^|[\\s=:'"(])${d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[/\\s'";)])`).test(commandText));
+  const workdirs = step.workdir !== '/' ? [step.workdir] : [];
+  let shell = step.shell !== undefined ? await mapContainerPaths(step.shell, fsRoot, workdirs, where, log) : undefined;
+  const hostPaths = containerDirs.filter(d => new RegExp(`(^|[\\s=:'"(])${d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[/\\s'";)])`).test(shell ?? commandText));
   if (hostPaths.length > 0) {
     log(`warning: ${where}: this RUN names ${[...new Set(hostPaths)].join(', ')}; in process mode that is the host's path, not the artifact's. Use paths relative to WORKDIR.`);
   }
   const env = { ...hostEnv, ...step.env };
+  // pip's --prefix/--target/--root name container folders: point them into the artifact, and
+  // PIP_USER (set so plain installs land in the artifact) would clash with them.
+  if (shell && /\bpip3?\b|\s-m\s+pip\b/.test(shell) && /--(prefix|target|root)[=\s]/.test(shell)) {
+    shell = shell.replace(/(--(?:prefix|target|root)[=\s]+)(\/[^\s'";&|]*)/g, (_m, flag: string, dir: string) => `${flag}${inFs(fsRoot, dir)}`);
+    delete env.PIP_USER;
+  }
   // A PATH set by ENV keeps the artifact's and the runtime's folders in front.
   if (step.env.PATH !== undefined) env.PATH = [hostEnv.PATH, step.env.PATH].join(path.delimiter);
   const options = { cwd, env, signal, onLine: (line: string) => log(`  ${line}`), keepOutput: 16_000 };
   let result: RunResult;
   try {
-    result = step.argv ? await runProcess(step.argv[0], step.argv.slice(1), options) : await runShell(step.shell!, options);
+    result = step.argv ? await runProcess(step.argv[0], step.argv.slice(1), options) : await runShell(shell!, options);
   } catch (err) {
     if (err instanceof StagecraftError && !err.cancelled) throw new StagecraftError(`${where}: RUN ${commandText} could not start: ${err.message}`, { cause: err });
     throw err;
@@ -296,12 +397,43 @@ async function run(step: RunStep, fsRoot: string, hostEnv: NodeJS.ProcessEnv, co
 }
 
 /**
+ * Absolute container paths in a shell RUN (`chmod +x /usr/local/bin/docker-entrypoint.sh`) that the
+ * stage's root already has, or that lie under the stage's WORKDIR, point into the root; others (the
+ * host's /bin, /usr/bin, …) are left alone.
+ */
+async function mapContainerPaths(shell: string, fsRoot: string, workdirs: string[], where: string, log: (line: string) => void): Promise<string> {
+  const words = [...new Set(shell.match(/(?<=^|[\s=:'"(])\/[^\s'";|&<>()$`]+/g) ?? [])];
+  const mapped: string[] = [];
+  let out = shell;
+  for (const word of words) {
+    const clean = word.replace(/\/+$/, '') || '/';
+    if (clean === '/' || clean.startsWith('/dev/') || clean.startsWith('/proc/') || clean === '/dev/null') continue;
+    // The artifact's when it already has it, when it lies under WORKDIR, or when this machine has no
+    // such top-level folder (`mv node_modules /node_modules`): never create folders in the host's /.
+    const top = '/' + clean.split('/')[1];
+    const inside = (await exists(inFs(fsRoot, clean))) || workdirs.some(d => d !== '/' && (clean === d || clean.startsWith(d + '/'))) || !(await exists(top));
+    if (!inside) continue;
+    out = out.replace(new RegExp(`(?<=^|[\\s=:'"(])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[\\s'";|&<>()])`, 'g'), inFs(fsRoot, word));
+    mapped.push(clean);
+  }
+  if (mapped.length) log(`note: ${where}: ${mapped.join(', ')} ${mapped.length === 1 ? 'is' : 'are'} the artifact's, not the host's: mapped into it.`);
+  return out;
+}
+
+/**
  * The argv to start: the runtime's command (`node`, `python`) becomes the host binary checked at
  * FROM, and an absolute path that exists inside the copied tree points into the artifact.
  */
-async function mapCommand(plan: BuildPlan, runtime: HostRuntime, fsRoot: string, finalFs: string): Promise<string[]> {
+async function mapCommand(plan: BuildPlan, runtime: HostRuntime, fsRoot: string, finalFs: string, log: (line: string) => void): Promise<string[]> {
   const mapPath = async (p: string) => (p !== '/' && (await exists(inFs(fsRoot, p))) ? inFs(finalFs, p) : p);
   const argv = [...plan.command];
+  // An init wrapper (ENTRYPOINT ["/usr/bin/tini", "--"]) reaps zombies as PID 1 in a container; the
+  // stage's supervisor does that here, so a wrapper this machine lacks is left out.
+  const init = argv.length > 1 ? path.posix.basename(argv[0]) : '';
+  if ((init === 'tini' || init === 'dumb-init') && !(await exists(inFs(fsRoot, argv[0]))) && !(await findOnPath(init))) {
+    argv.splice(0, argv[1] === '--' ? 2 : 1);
+    log(`note: ${init} is not on this machine: the command starts without it (the stage supervisor reaps the app's children).`);
+  }
   if (argv.length === 3 && argv[0] === '/bin/sh' && argv[1] === '-c') {
     // Shell form: map whole words that are such paths, and a leading runtime command.
     let line = argv[2];

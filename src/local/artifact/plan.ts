@@ -1,38 +1,30 @@
 import * as posix from 'node:path/posix';
-import { envOf, execForm, parseDockerfile, type Instruction } from '../../core/dockerfile';
+import { columnOf, envOf, execForm, type Instruction } from '../../core/dockerfile';
 import { StagecraftError } from '../../core/errors';
+import { splitOsPackages, type OsPackageInstall } from '../../core/osPackages';
+import { analyseDockerfile, argPairs, PROCESS_MODE_INSTRUCTIONS, type CompatFinding } from '../../core/processMode';
 import { substitute } from './substitute';
 
 /**
- * The Dockerfile subset of process mode (README: "Process mode"):
+ * The Dockerfile subset of process mode (README: "Process mode"); what is refused, skipped or
+ * emulated is decided by core/processMode.ts before anything runs:
  *
- *   FROM image[:tag]   one stage only; the image must name a runtime on this machine:
- *                      node → `node`, python → `python3` (the tag's version is checked, a
- *                      mismatch is a warning). ARG before FROM may set its tag.
- *   WORKDIR path       created inside the artifact (`/app` → `<artifact>/fs/app`).
- *   COPY / ADD         local paths of the build context (the workspace root) only, .dockerignore
- *                      honoured, wildcards allowed, --chmod applied, --chown ignored; no URLs and
- *                      no --from. ADD also unpacks a local .tar/.tar.gz/.tgz/.tar.bz2/.tar.xz.
- *   RUN                shell or exec form, run on the host in the current WORKDIR inside the
- *                      artifact with ARG and ENV so far, PATH and HOME. Absolute paths in the
- *                      command mean the host's, not the artifact's (a warning says so).
+ *   FROM image[:tag] [AS name]   each stage builds in its own root; the image must name a runtime
+ *                      on this machine (node → `node`, python → `python3`; a major-version mismatch
+ *                      is a warning); `FROM <stage>` starts from a copy of that stage. Only the
+ *                      stages the last one needs are built; the last one is the artifact.
+ *   WORKDIR path       created inside the stage's root (`/app` → `<root>/app`).
+ *   COPY / ADD         local paths of the build context (.dockerignore honoured, wildcards,
+ *                      --chmod; --chown ignored), or `--from=<stage>` paths of an earlier stage.
+ *                      ADD also unpacks a local .tar/.tar.gz/.tgz/.tar.bz2/.tar.xz.
+ *   RUN                run on the host in the WORKDIR inside the stage with ARG, ENV, PATH and
+ *                      HOME; OS package installs (apt-get, apk, yum, dnf) are taken out and never run.
  *   ENV, ARG           ARG takes its default (there are no build arguments); both substitute
  *                      `$NAME`/`${NAME}` in FROM, WORKDIR, COPY, ADD, ENV and EXPOSE.
  *   EXPOSE             the first port is recorded.
- *   CMD, ENTRYPOINT    combined as Docker does into the command's argv; shell form becomes
- *                      ['/bin/sh', '-c', line].
- *   USER, LABEL, MAINTAINER, HEALTHCHECK   ignored with a note (the stage's health check is
- *                      `service.healthCheck` in stagecraft.yaml).
- * Anything else (VOLUME, SHELL, STOPSIGNAL, ONBUILD, a second FROM, RUN --mount, heredocs) is an
- * error naming file:line.
+ *   CMD, ENTRYPOINT    combined as Docker does; shell form becomes ['/bin/sh', '-c', line].
  */
-export const SUPPORTED_INSTRUCTIONS = ['FROM', 'WORKDIR', 'COPY', 'ADD', 'RUN', 'ENV', 'ARG', 'EXPOSE', 'CMD', 'ENTRYPOINT'];
-const IGNORED: Record<string, string> = {
-  USER: 'processes run as the user running Stagecraft',
-  LABEL: 'labels have no meaning for a local process',
-  MAINTAINER: 'labels have no meaning for a local process',
-  HEALTHCHECK: "the stage's health check is service.healthCheck in stagecraft.yaml",
-};
+export const SUPPORTED_INSTRUCTIONS = PROCESS_MODE_INSTRUCTIONS;
 
 export interface WorkdirStep {
   kind: 'workdir';
@@ -46,31 +38,53 @@ export interface CopyStep {
   line: number;
   text: string;
   add: boolean;
-  /** Context-relative sources as written (after substitution); may hold wildcards. */
+  /** Sources as written (after substitution); may hold wildcards. Context-relative, or container paths of stage `from`. */
   sources: string[];
   /** Absolute container path. */
   dest: string;
   /** The destination is a folder whatever exists there (trailing "/", ".", or several sources). */
   destIsDir: boolean;
   chmod?: number;
+  /** Index of the stage copied from (`COPY --from=builder`); the build context when absent. */
+  from?: number;
 }
 
 export interface RunStep {
   kind: 'run';
   line: number;
   text: string;
-  /** Shell form, run with /bin/sh -c. */
+  /** Shell form, run with /bin/sh -c (OS package parts taken out). */
   shell?: string;
   /** Exec form. */
   argv?: string[];
   workdir: string;
   /** ARG and ENV values in force for this RUN. */
   env: Record<string, string>;
+  /** OS packages the Dockerfile installs here, which process mode does not install. */
+  osPackages?: OsPackageInstall[];
+  /** Nothing is left to run once the OS package part is out. */
+  skip?: boolean;
 }
 
 export type BuildStep = WorkdirStep | CopyStep | RunStep;
 
+export interface StagePlan {
+  index: number;
+  name?: string;
+  /** The image whose runtime the stage uses (a base stage's, for `FROM <stage>`). */
+  image: string;
+  fromLine: number;
+  /** The stage it starts from. */
+  base?: number;
+  steps: BuildStep[];
+  workdir: string;
+  env: Record<string, string>;
+  exposedPort?: number;
+  command: string[];
+}
+
 export interface BuildPlan {
+  /** The final stage's runtime image, FROM line, steps, WORKDIR and ENV. */
   image: string;
   fromLine: number;
   steps: BuildStep[];
@@ -79,8 +93,11 @@ export interface BuildPlan {
   exposedPort?: number;
   /** The final argv with container paths, before mapping into the artifact. */
   command: string[];
-  /** Lines about ignored instructions, for the build log. */
+  /** The stages to build, in order; the last is the artifact. */
+  stages: StagePlan[];
+  /** Lines about ignored, skipped and emulated instructions, for the build log. */
   notes: string[];
+  findings: CompatFinding[];
 }
 
 /**
@@ -88,105 +105,101 @@ export interface BuildPlan {
  * `file` names the Dockerfile in messages; `baseEnv` seeds substitution (PATH of the host).
  */
 export function planBuild(text: string, file: string, baseEnv: Record<string, string> = {}): BuildPlan {
-  const at = (ins: Instruction) => `${file}:${ins.line}`;
-  const fail = (ins: Instruction, message: string, hint?: string): never => {
-    throw new StagecraftError(`${at(ins)}: ${message}`, { kind: 'input', hint });
+  const fail = (ins: Instruction, message: string, hint?: string, word?: string): never => {
+    throw new StagecraftError(`${file}:${ins.line}:${word ? columnOf(ins, word) : ins.column}: ${message}`, { kind: 'input', hint });
   };
-  const instructions = parseDockerfile(text);
-  const globalArgs = new Map<string, string>();
-  const args = new Map<string, string>();
-  const env = new Map<string, string>();
-  const vars = () => new Map<string, string>([...Object.entries(baseEnv), ...args, ...env]);
-  const steps: BuildStep[] = [];
-  const notes: string[] = [];
-  let image: string | undefined;
-  let fromLine = 0;
-  let workdir = '/';
-  let exposedPort: number | undefined;
-  let cmd: Instruction | undefined;
-  let entrypoint: Instruction | undefined;
-
-  for (const ins of instructions) {
-    const text = `${ins.keyword} ${ins.raw}`;
-    if (image === undefined && ins.keyword !== 'FROM' && ins.keyword !== 'ARG') {
-      fail(ins, `${ins.keyword} before FROM: a Dockerfile starts with FROM (only ARG may come before it).`);
-    }
-    switch (ins.keyword) {
-      case 'FROM': {
-        if (image !== undefined) fail(ins, `a second FROM (the first is at line ${fromLine}): multi-stage builds are not supported in process mode.`, 'Use one stage; build steps go in RUN.');
-        const words = substitute(ins.raw, globalArgs).split(/\s+/).filter(w => !w.startsWith('--platform'));
-        if (!words[0]) fail(ins, 'FROM names no image.');
-        if (words.length > 1 && !(words.length === 3 && words[1].toLowerCase() === 'as')) fail(ins, `cannot read "FROM ${ins.raw}".`);
-        image = words[0];
-        fromLine = ins.line;
-        break;
-      }
-      case 'ARG':
-        for (const [name, value] of argPairs(ins.raw, ins, fail)) {
-          if (image === undefined) {
-            if (value !== undefined) globalArgs.set(name, substitute(value, globalArgs));
-          } else {
-            const resolved = value !== undefined ? substitute(value, vars()) : globalArgs.get(name);
+  const analysis = analyseDockerfile(text);
+  const refusals = analysis.findings.filter(f => f.action === 'refuse');
+  if (refusals.length > 0) {
+    const [first] = refusals;
+    const more = refusals.length > 1 ? ` (${refusals.length - 1} more: \`stagecraft validate\` lists them all)` : '';
+    throw new StagecraftError(`${first.line ? `${file}:${first.line}:${first.column}` : file}: ${first.reason}${more}`, { kind: 'input', hint: first.fix });
+  }
+  // FROM's stand-in is logged when the runtime is resolved; the rest goes to the build log as notes.
+  const notes = analysis.findings.filter(f => f.action !== 'refuse' && !(f.keyword === 'FROM' && f.action === 'emulate')).map(f => `note: ${file}:${f.line}: ${f.keyword === 'RUN' || f.keyword === 'COPY' || f.keyword === 'ADD' || f.keyword === 'FROM' ? `${f.keyword}: ` : ''}${f.reason}`);
+  const planned = new Map<number, StagePlan>();
+  for (const stage of analysis.stages) {
+    if (!stage.needed) continue;
+    const base = stage.base !== undefined ? planned.get(stage.base)! : undefined;
+    const args = new Map<string, string>();
+    const env = new Map<string, string>(Object.entries(base?.env ?? {}));
+    const vars = () => new Map<string, string>([...Object.entries(baseEnv), ...args, ...env]);
+    const steps: BuildStep[] = [];
+    let workdir = base?.workdir ?? '/';
+    let exposedPort: number | undefined;
+    let cmd: Instruction | undefined;
+    let entrypoint: Instruction | undefined;
+    for (const ins of stage.instructions) {
+      const text = `${ins.keyword} ${ins.raw}`;
+      switch (ins.keyword) {
+        case 'ARG':
+          for (const [name, value] of argPairs(ins.raw)) {
+            const resolved = value !== undefined ? substitute(value, vars()) : analysis.globalArgs.get(name);
             if (resolved !== undefined) args.set(name, resolved);
           }
-        }
-        break;
-      case 'ENV': {
-        const parsed = envOf([{ ...ins, raw: substitute(ins.raw, vars()) }]);
-        if (parsed.size === 0) fail(ins, `cannot read "ENV ${ins.raw}": expected NAME=value.`);
-        for (const [name, { value }] of parsed) env.set(name, value);
-        break;
-      }
-      case 'WORKDIR': {
-        const dir = substitute(ins.raw, vars()).trim();
-        if (!dir) fail(ins, 'WORKDIR names no folder.');
-        workdir = containerPath(posix.isAbsolute(dir) ? dir : posix.join(workdir, dir));
-        steps.push({ kind: 'workdir', line: ins.line, text, path: workdir });
-        break;
-      }
-      case 'COPY':
-      case 'ADD':
-        steps.push(copyStep(ins, substitute(ins.raw, vars()), workdir, text, notes, at(ins), fail));
-        break;
-      case 'RUN': {
-        if (ins.raw.startsWith('--')) fail(ins, `RUN ${ins.raw.split(/\s/)[0]} is not supported in process mode.`, 'Use a plain RUN command.');
-        if (/^<<-?\s*["']?\w/.test(ins.raw)) fail(ins, 'RUN with a heredoc is not supported in process mode.', 'Put the commands on one line joined with &&, or in a script file you COPY.');
-        if (!ins.raw) fail(ins, 'RUN has no command.');
-        const runEnv = Object.fromEntries([...args, ...env]);
-        const argv = execForm(ins.raw);
-        steps.push(argv ? { kind: 'run', line: ins.line, text, argv, workdir, env: runEnv } : { kind: 'run', line: ins.line, text, shell: ins.raw, workdir, env: runEnv });
-        break;
-      }
-      case 'EXPOSE': {
-        const m = /^(\d+)(?:\/(?:tcp|udp))?\b/i.exec(substitute(ins.raw, vars()).trim());
-        if (!m) fail(ins, `cannot read "EXPOSE ${ins.raw}": expected a port number.`);
-        exposedPort ??= Number(m![1]);
-        break;
-      }
-      case 'CMD':
-        cmd = ins;
-        break;
-      case 'ENTRYPOINT':
-        entrypoint = ins;
-        break;
-      default:
-        if (IGNORED[ins.keyword]) {
-          notes.push(`note: ${at(ins)}: ${ins.keyword} is ignored in process mode: ${IGNORED[ins.keyword]}.`);
+          break;
+        case 'ENV': {
+          const parsed = envOf([{ ...ins, raw: substitute(ins.raw, vars()) }]);
+          if (parsed.size === 0) fail(ins, `cannot read "ENV ${ins.raw}": expected NAME=value.`);
+          for (const [name, { value }] of parsed) env.set(name, value);
           break;
         }
-        fail(
-          ins,
-          /^(VOLUME|SHELL|STOPSIGNAL|ONBUILD)$/.test(ins.keyword)
-            ? `${ins.keyword} is not supported in process mode.`
-            : `unknown instruction "${ins.keyword}".`,
-          `Process mode supports ${SUPPORTED_INSTRUCTIONS.join(', ')}; ${Object.keys(IGNORED).join(', ')} are ignored.`,
-        );
+        case 'WORKDIR': {
+          const dir = substitute(ins.raw, vars()).trim();
+          if (!dir) fail(ins, 'WORKDIR names no folder.');
+          workdir = containerPath(posix.isAbsolute(dir) ? dir : posix.join(workdir, dir));
+          steps.push({ kind: 'workdir', line: ins.line, text, path: workdir });
+          break;
+        }
+        case 'COPY':
+        case 'ADD':
+          steps.push(copyStep(ins, substitute(ins.raw, vars()), workdir, text, analysis.copyFrom.get(ins), fail));
+          break;
+        case 'RUN': {
+          const raw = ins.raw.replace(/^(--\S+\s+)+/, '');
+          if (!raw) fail(ins, 'RUN has no command.');
+          const runEnv = Object.fromEntries([...args, ...env]);
+          const argv = execForm(raw);
+          const os = splitOsPackages(argv ? argv.join(' ') : raw);
+          const base = { kind: 'run' as const, line: ins.line, text, workdir, env: runEnv, ...(os ? { osPackages: os.installs, skip: !os.rest } : {}) };
+          if (os) steps.push({ ...base, shell: os.rest });
+          else steps.push(argv ? { ...base, argv } : { ...base, shell: raw });
+          break;
+        }
+        case 'EXPOSE': {
+          const m = /^(\d+)(?:\/(?:tcp|udp))?\b/i.exec(substitute(ins.raw, vars()).trim());
+          if (!m) fail(ins, `cannot read "EXPOSE ${ins.raw}": expected a port number.`);
+          exposedPort ??= Number(m![1]);
+          break;
+        }
+        case 'CMD':
+          cmd = ins;
+          break;
+        case 'ENTRYPOINT':
+          entrypoint = ins;
+          break;
+        default:
+          // Skipped instructions (USER, LABEL…): the analysis noted them.
+          break;
+      }
     }
+    const own = command(entrypoint, cmd);
+    planned.set(stage.index, {
+      index: stage.index,
+      name: stage.name,
+      image: base ? base.image : stage.image,
+      fromLine: stage.from.line,
+      base: stage.base,
+      steps,
+      workdir,
+      env: Object.fromEntries(env),
+      exposedPort: exposedPort ?? base?.exposedPort,
+      command: entrypoint || cmd ? own : base?.command ?? [],
+    });
   }
-  if (image === undefined) {
-    throw new StagecraftError(`${file}: no FROM instruction.`, { kind: 'input', hint: 'Start the Dockerfile with FROM node:<version> or FROM python:<version>.' });
-  }
-  return { image, fromLine, steps, workdir, env: Object.fromEntries(env), exposedPort, command: command(entrypoint, cmd), notes };
+  const stages = [...planned.values()];
+  const last = stages[stages.length - 1];
+  return { image: last.image, fromLine: last.fromLine, steps: last.steps, workdir: last.workdir, env: last.env, exposedPort: last.exposedPort, command: last.command, stages, notes, findings: analysis.findings };
 }
 
 /** An absolute container path, normalized, without a trailing slash. */
@@ -206,26 +219,13 @@ function command(entrypoint: Instruction | undefined, cmd: Instruction | undefin
   return cmd ? argv(cmd) : [];
 }
 
-function argPairs(raw: string, ins: Instruction, fail: (ins: Instruction, message: string) => never): Array<[string, string | undefined]> {
-  const out: Array<[string, string | undefined]> = [];
-  for (const m of raw.matchAll(/([A-Za-z_][A-Za-z0-9_]*)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|\S*))?/g)) {
-    let value = m[2];
-    if (value?.startsWith('"')) value = value.slice(1, -1).replace(/\\(.)/g, '$1');
-    else if (value?.startsWith("'")) value = value.slice(1, -1);
-    out.push([m[1], value]);
-  }
-  if (out.length === 0) fail(ins, `cannot read "ARG ${raw}": expected NAME or NAME=default.`);
-  return out;
-}
-
 function copyStep(
   ins: Instruction,
   raw: string,
   workdir: string,
   text: string,
-  notes: string[],
-  where: string,
-  fail: (ins: Instruction, message: string, hint?: string) => never,
+  from: number | undefined,
+  fail: (ins: Instruction, message: string, hint?: string, word?: string) => never,
 ): CopyStep {
   const add = ins.keyword === 'ADD';
   let rest = raw;
@@ -235,20 +235,17 @@ function copyStep(
     if (!flag) break;
     rest = rest.slice(flag[0].length);
     const [, name, value] = flag;
-    if (name === 'from') fail(ins, `${ins.keyword} --from copies from another image or stage, which process mode does not have.`, 'Copy from the build context only.');
-    else if (name === 'chown') notes.push(`note: ${where}: --chown is ignored in process mode: files belong to the user running Stagecraft.`);
-    else if (name === 'link') continue;
-    else if (name === 'chmod' && value && /^[0-7]{3,4}$/.test(value)) chmod = parseInt(value, 8);
-    else fail(ins, `${ins.keyword} --${name}${value !== undefined ? '=' + value : ''} is not supported in process mode.`);
+    if (name === 'chmod') {
+      if (!value || !/^[0-7]{3,4}$/.test(value)) fail(ins, `${ins.keyword} --chmod=${value ?? ''}: expected an octal mode such as 755.`, undefined, '--chmod');
+      chmod = parseInt(value!, 8);
+    }
+    // --from is resolved by the analysis; --chown and --link change nothing here.
   }
   const words = execForm(rest) ?? rest.split(/\s+/).filter(Boolean);
   if (words.length < 2) fail(ins, `${ins.keyword} needs at least one source and a destination.`);
   const sources = words.slice(0, -1);
   const destRaw = words[words.length - 1];
-  for (const src of sources) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src) || /^git@/.test(src)) fail(ins, `${ins.keyword} ${src}: URLs are not supported in process mode; only files of the build context.`, 'Download the file in a RUN step, or add it to the repository.');
-  }
   const dest = containerPath(posix.isAbsolute(destRaw) ? destRaw : posix.join(workdir, destRaw));
   const destIsDir = destRaw.endsWith('/') || destRaw === '.' || destRaw.endsWith('/.') || sources.length > 1;
-  return { kind: 'copy', line: ins.line, text, add, sources, dest, destIsDir, chmod };
+  return { kind: 'copy', line: ins.line, text, add, sources, dest, destIsDir, chmod, ...(from !== undefined ? { from } : {}) };
 }

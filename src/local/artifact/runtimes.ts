@@ -2,6 +2,7 @@ import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StagecraftError } from '../../core/errors';
 import { runProcess } from '../../core/exec';
+import { parseImage, runtimeOfImage } from '../../core/processMode';
 
 /**
  * FROM in process mode: the image names a language runtime that must already be on this machine.
@@ -34,17 +35,12 @@ const RUNTIMES: Record<string, RuntimeSpec> = {
 
 export const SUPPORTED_IMAGES = Object.entries(RUNTIMES).map(([image, spec]) => `${image} (runs \`${spec.command}\`)`);
 
-/** `docker.io/library/node:20-alpine@sha256:…` → { name: 'node', tag: '20-alpine' }. */
-export function parseImage(image: string): { name: string; tag?: string } {
-  const lastSegment = image.split('/').pop() ?? image;
-  const withoutDigest = lastSegment.split('@')[0];
-  const [name, tag] = withoutDigest.split(':');
-  return { name: name.toLowerCase(), tag };
-}
+export { parseImage };
 
 /** Throws with `where` ("Dockerfile:1") when the image maps to no runtime or the runtime is missing. */
 export async function resolveRuntime(image: string, where: string, log: (line: string) => void, signal?: AbortSignal): Promise<HostRuntime> {
-  const { name, tag } = parseImage(image);
+  const { tag } = parseImage(image);
+  const name = runtimeOfImage(image) ?? parseImage(image).name;
   const spec = RUNTIMES[name];
   if (!spec) {
     throw new StagecraftError(`${where}: FROM ${image} has no runtime on this machine. Process mode runs the Dockerfile on the host, so the image must name a runtime installed here: ${SUPPORTED_IMAGES.join(', ')}.`, {
@@ -60,7 +56,11 @@ export async function resolveRuntime(image: string, where: string, log: (line: s
   const wanted = tag ? /^(\d+(?:\.\d+){0,2})(?:$|[-.])/.exec(tag)?.[1] : undefined;
   if (wanted) {
     const have = version.split('.').slice(0, wanted.split('.').length).join('.');
-    if (have !== wanted) log(`warning: ${where}: FROM ${image} asks for ${name} ${wanted}, this machine has ${version}; the artifact runs with ${binary} (${version}).`);
+    const major = wanted.split('.')[0] !== version.split('.')[0];
+    if (have !== wanted) log(`${major ? 'warning' : 'note'}: ${where}: FROM ${image} asks for ${name} ${wanted}, this machine has ${version}; the artifact runs with ${binary} (${version}).`);
+    else log(`note: ${where}: FROM ${image} → ${binary} (${name} ${version}) of this machine.`);
+  } else {
+    log(`note: ${where}: FROM ${image} → ${binary} (${name} ${version}) of this machine.`);
   }
   return { image, name, binary, version, aliases: spec.aliases };
 }

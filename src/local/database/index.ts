@@ -115,14 +115,20 @@ export async function stageDatabaseStatus(root: string, stage: string): Promise<
   return info ? { exists: true, running: true, pid: info.pid, port: info.port } : { exists: secret || data, running: false };
 }
 
-/** The variables a stage's app gets; PG_CREDENTIALS_SECRET has the shape of a Secrets Manager database secret. */
+/**
+ * The variables a stage's app gets; PG_CREDENTIALS_SECRET has the shape of a Secrets Manager database
+ * secret. PG_USERNAME and DATABASE_URL are the names many templates and frameworks read.
+ */
 export function databaseEnv(secret: DatabaseSecret): Record<string, string> {
+  const url = `postgres://${encodeURIComponent(secret.username)}:${encodeURIComponent(secret.password)}@${secret.host}:${secret.port}/${encodeURIComponent(secret.database)}`;
   return {
     PG_HOST: secret.host,
     PG_PORT: String(secret.port),
     PG_DATABASE: secret.database,
     PG_USER: secret.username,
+    PG_USERNAME: secret.username,
     PG_PASSWORD: secret.password,
+    DATABASE_URL: url,
     PG_CREDENTIALS_SECRET: JSON.stringify({ username: secret.username, password: secret.password, host: secret.host, port: secret.port, dbname: secret.database }),
   };
 }

@@ -4,6 +4,7 @@ import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
 import type { StackWorkspace } from '../stackWorkspace';
 import { CfnLintDiagnostics } from './cfnLintDiagnostics';
+import { DockerfileDiagnostics } from './dockerfileDiagnostics';
 import { MOVE_TO_STAGE_SECRET_COMMAND, RESCAN_DOCUMENT_COMMAND, SecretCodeActions, type MoveToSecretArgs } from './codeActions';
 import { installHookCommand, refreshInstalledHooks } from './hookCommand';
 import { moveToStageSecret } from './moveToSecret';
@@ -19,9 +20,11 @@ const INITIAL_SCAN_DELAY_MS = 1500;
 export function registerScanning(context: vscode.ExtensionContext, log: ExtensionLog, workspace: StackWorkspace): void {
   const secrets = new SecretDiagnostics(log);
   const templates = new CfnLintDiagnostics(log);
+  const dockerfiles = new DockerfileDiagnostics();
   context.subscriptions.push(
     secrets,
     templates,
+    dockerfiles,
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new SecretCodeActions(), { providedCodeActionKinds: SecretCodeActions.kinds }),
   );
   registerCommand(context, log, COMMANDS.installPrecommitHook, (arg?: unknown) => installHookCommand(context, log, arg));
@@ -34,6 +37,7 @@ export function registerScanning(context: vscode.ExtensionContext, log: Extensio
   const timer = setTimeout(() => {
     secrets.rescanOpenDocuments();
     templates.rescanOpenDocuments();
+    dockerfiles.rescanOpenDocuments();
     void refreshInstalledHooks(context, log);
   }, INITIAL_SCAN_DELAY_MS);
   context.subscriptions.push({ dispose: () => clearTimeout(timer) });

@@ -106,6 +106,9 @@ describe('aws templates', () => {
     const container = r.template.Resources.TaskDefinition.Properties!.ContainerDefinitions[0];
     assert.deepEqual(container.Environment.at(-1), { Name: 'LOG_LEVEL', Value: 'debug' });
     assert.deepEqual(container.Secrets.at(-1), { Name: 'STRIPE_KEY', ValueFrom: stageSecretName('shop', 'dev', 'stripe-key') });
+    // Database user and password come from single keys of the generated secret.
+    const names = container.Secrets.map((s: { 'Fn::If'?: [string, { Name: string }] }) => s['Fn::If']?.[1].Name).filter(Boolean);
+    assert.deepEqual(names, ['PG_CREDENTIALS_SECRET', 'PG_USER', 'PG_USERNAME', 'PG_PASSWORD']);
     assert.ok(templateBody(r.template).length < TEMPLATE_BODY_LIMIT);
 
     const p = renderStage({ stack, stage: prod, imageUri: image, commit: 'abcdef1' });

@@ -28,13 +28,16 @@ describe('cli: stagecraft init', () => {
     const r = await runCli(['init'], dir, env);
     const file = join(dir, 'stagecraft.yaml');
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(lines(r.stdout), [`Created ${file} for stack "web-shop" (port 3000, start: node server.js).`]);
+    assert.deepEqual(lines(r.stdout), [
+      `Created ${file} for stack "web-shop" (port 3000, the Dockerfile starts it: node server.js).`,
+      'Health check / is a guess: if the first deploy fails it, the error names the common path that answers.',
+    ]);
     const text = readFileSync(file, 'utf8');
     assert.match(text, /^# Stagecraft stack definition/);
     const parsed = parseStackFile(text, file);
     assert.deepEqual(parsed.problems, []);
     assert.equal(parsed.stack?.service.port, 3000);
-    assert.equal(parsed.stack?.service.start, 'node server.js');
+    assert.equal(parsed.stack?.service.start, undefined, 'the Dockerfile starts the service');
     assert.equal(existsSync(join(dir, '.gitignore')), false, 'init writes no .gitignore');
   });
 

@@ -20,7 +20,7 @@ describe('cli: usage, help and exit codes (node dist/cli.js)', () => {
 
   const COMMAND_LINES = [
     /^ {2}init\s+Create a commented stagecraft\.yaml from the Dockerfile and package\.json$/m,
-    /^ {2}validate\s+Check stagecraft\.yaml and list every problem with file, line and column$/m,
+    /^ {2}validate\s+Check stagecraft\.yaml and the Dockerfile \(what process mode skips, emulates, refuses\) with file, line and column$/m,
     /^ {2}stage add\s+Add a stage to stagecraft\.yaml \(comments and order kept\)$/m,
     /^ {2}status\s+Show the stack, its stages in order and their last known state$/m,
   ];

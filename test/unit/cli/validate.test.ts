@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture } from '../core/support/repoRoot';
 import { TempDirs } from '../core/support/tempDir';
@@ -29,6 +29,38 @@ describe('cli: stagecraft validate', () => {
     assert.equal(r.code, 0);
     assert.equal(r.stdout, `${file}: stack "shop" with 4 stage(s) is valid.\n`);
     assert.equal(r.stderr, '');
+  });
+
+  it('reports what process mode skips, emulates or refuses in the Dockerfile, with line, column and fix; --json too', async () => {
+    const { dir } = folderWith('valid.yaml');
+    mkdirSync(join(dir, 'docker'));
+    writeFileSync(
+      join(dir, 'docker', 'Dockerfile'),
+      ['FROM node:20 AS build', 'RUN apt-get update && apt-get install -y git', 'FROM node:20-slim', 'USER node', 'COPY --from=build /app /app', 'COPY --from=nginx:1 /etc/nginx /x', 'CMD ["node", "/app/server.js"]'].join('\n'),
+    );
+    const r = await runCli(['validate'], dir, env);
+    assert.equal(r.code, 2);
+    assert.deepEqual(lines(r.stderr), [
+      'docker/Dockerfile:6:6: refuse COPY: COPY --from=nginx:1 copies from an image; process mode has no images, only the stages of this Dockerfile. Fix: Copy from a stage of this Dockerfile (FROM … AS name), or install what you need in a RUN, or point service.dockerfile at a Dockerfile written for process mode, or deploy this service to an aws stage (real containers).',
+      'docker/Dockerfile: process mode (local stages) cannot run it: 1 refused, 2 skipped, 2 emulated.',
+    ]);
+    const out = lines(r.stdout);
+    assert.ok(out.includes('docker/Dockerfile:2:1: skip RUN: installs OS packages (apt-get: git); process mode never changes the host. The build says which are present here. Fix: Install what the app needs at run time on this machine.'), r.stdout);
+    assert.ok(out.some(l => l.startsWith('docker/Dockerfile:4:1: skip USER: USER is ignored in process mode')), r.stdout);
+    assert.ok(out.some(l => l.startsWith('docker/Dockerfile:1:6: emulate FROM: no image: `node` of this machine stands in for node:20')), r.stdout);
+
+    const json = await runCli(['validate', '--json'], dir, env);
+    assert.equal(json.code, 2);
+    const parsed = JSON.parse(json.stdout);
+    assert.equal(parsed.valid, false);
+    assert.equal(parsed.processMode.runnable, false);
+    assert.deepEqual(parsed.processMode.findings.map((f: { line: number; column: number; action: string }) => [f.line, f.column, f.action]), [
+      [1, 6, 'emulate'],
+      [2, 1, 'skip'],
+      [3, 6, 'emulate'],
+      [4, 1, 'skip'],
+      [6, 6, 'refuse'],
+    ]);
   });
 
   it('an invalid file: exit 2, one `file:line:col: field: message` line per problem', async () => {

@@ -113,15 +113,15 @@ describe('e2e: failures keep the old version serving', function () {
     assertKeptServing(samples, good, 'dev while a candidate crashed during its health check');
   });
 
-  it('a Dockerfile whose FROM names a runtime this machine lacks fails at "Build artifact" with what to do; the stages keep serving', async () => {
+  it('a Dockerfile whose FROM names a runtime process mode lacks is bad input (exit 2) with line, column and what to do, before any run starts; the stages keep serving', async () => {
     repo.commit('FROM ruby', { Dockerfile: text => text.replace(/^FROM node:20-slim$/m, 'FROM ruby:3.3-slim') });
+    const runsBefore = (await listRuns(repo.dir)).length;
     const { result, samples } = await runWhilePolling(['pipeline', 'run']);
-    assert.equal(result.code, 1, result.output);
-    assert.match(result.stdout, /✘ Build artifact \([^)]*\): .*ruby/);
-    assert.match(result.stdout, /Dockerfile:\d+/, 'the message points at the FROM line');
-    assert.match(result.stdout, /node/, 'the message says which runtimes process mode supports');
-    assert.doesNotMatch(result.stdout, /▶ dev: deploy/);
-    assertKeptServing(samples, good, 'dev after a build that could not run');
+    assert.equal(result.code, 2, result.output);
+    assert.match(result.stderr, /Dockerfile:\d+:6: FROM ruby:3\.3-slim names no runtime process mode has: node \(`node`\), python \(`python3`\)/);
+    assert.doesNotMatch(result.stdout, /Started run/);
+    assert.equal((await listRuns(repo.dir)).length, runsBefore, 'no run was recorded');
+    assertKeptServing(samples, good, 'dev after a Dockerfile process mode cannot run');
     assert.equal((await info(qaUrl)).commitHash, good);
   });
 

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { StagecraftError } from '../../../src/core/errors';
 import { buildArtifact, loadArtifact, removeArtifact, type BuiltArtifact } from '../../../src/local/artifact';
+import { LayerCache, layerKey } from '../../../src/local/artifact/layerCache';
 
 // From test/unit/local when run through tsx, from out/test/unit/local when compiled.
 const FIXTURE = ['../../fixtures', '../../../../test/fixtures'].map(p => path.resolve(__dirname, p, 'dockerfiles/node-service')).find(p => existsSync(p))!;
@@ -169,21 +170,21 @@ describe('local/build buildArtifact (process mode)', function () {
     await write('Dockerfile', '# ruby service\nFROM ruby:3.3\nCMD ["ruby", "app.rb"]\n');
     await assert.rejects(build(), (err: unknown) => {
       assert.ok(err instanceof StagecraftError);
-      assert.match(err.message, /^Dockerfile:2: FROM ruby:3\.3 has no runtime on this machine/);
-      assert.match(err.message, /node \(runs `node`\), python \(runs `python3`\)/);
+      assert.match(err.message, /^Dockerfile:2:6: FROM ruby:3\.3 names no runtime process mode has/);
+      assert.match(err.message, /node \(`node`\), python \(`python3`\)/);
       return true;
     });
     await assert.rejects(fs.stat(artifactsDir), { code: 'ENOENT' });
   });
 
   it('an unsupported or unknown instruction is an error naming file:line, before anything runs', async () => {
-    await write('Dockerfile', 'FROM node:20\nRUN echo should-not-run > ran.txt\nVOLUME /data\n');
-    await assert.rejects(build(), /^StagecraftError: Dockerfile:3: VOLUME is not supported in process mode\.$/);
+    await write('Dockerfile', 'FROM node:20\nRUN echo should-not-run > ran.txt\nSHELL ["/bin/bash", "-c"]\n');
+    await assert.rejects(build(), /^StagecraftError: Dockerfile:3:1: SHELL is not supported in process mode: /);
     await assert.rejects(fs.stat(path.join(root, 'ran.txt')), { code: 'ENOENT' });
     await write('Dockerfile', 'FROM node:20\nCOPY --from=builder /x /y\n');
-    await assert.rejects(build(), /Dockerfile:2: COPY --from copies from another image/);
+    await assert.rejects(build(), /Dockerfile:2:6: COPY --from=builder: no stage is named "builder"/);
     await write('Dockerfile', 'FROM node:20\nFRUM x\n');
-    await assert.rejects(build(), /Dockerfile:2: unknown instruction "FRUM"/);
+    await assert.rejects(build(), /Dockerfile:2:1: unknown instruction "FRUM"/);
     await write('Dockerfile', 'FROM node:20\nCOPY missing.txt ./\n');
     await assert.rejects(build(), /Dockerfile:2: COPY source "missing.txt" was not found in the build context: it does not exist/);
     await write('Dockerfile', 'FROM node:20\nCOPY debug.log ./\n');
@@ -227,7 +228,7 @@ describe('local/build buildArtifact (process mode)', function () {
   it('warns when FROM asks for another version than the host has, and still builds', async () => {
     await write('Dockerfile', 'FROM node:18-slim\nWORKDIR /app\nCOPY package.json .\nRUN test -d /app/nothing-here || true\nCMD node /app/package.json\n');
     const a = await build();
-    assert.ok(logLines.some(l => /warning: Dockerfile:4: this RUN names \/app; in process mode that is the host's path/.test(l)), logLines.join('\n'));
+    assert.ok(logLines.some(l => /note: Dockerfile:4: \/app\/nothing-here is the artifact's, not the host's: mapped into it/.test(l)), logLines.join('\n'));
     assert.ok(logLines.some(l => new RegExp(`warning: Dockerfile:1: FROM node:18-slim asks for node 18, this machine has ${hostNode.replace(/\./g, '\\.')}`).test(l)), logLines.join('\n'));
     // Shell form: the runtime command and a path inside the copied tree are mapped.
     assert.deepEqual(a.manifest.command, ['/bin/sh', '-c', `${a.manifest.runtime.binary} ${path.join(a.appDir, 'package.json')}`]);
@@ -257,6 +258,35 @@ describe('local/build buildArtifact (process mode)', function () {
     assert.deepEqual(a.manifest.command, [a.manifest.runtime.binary, 'tools/build.js'], 'relative arguments stay relative to appDir');
   });
 
+  it('builds multi-stage Dockerfiles: each stage in its own root, COPY --from a stage, only the last one in the artifact', async () => {
+    await write('src/main.js', 'console.log("from source")\n');
+    await write(
+      'Dockerfile',
+      [
+        'FROM node:20 AS builder',
+        'WORKDIR /build',
+        'COPY src ./src',
+        'RUN mkdir -p dist bin && node -e "require(\'fs\').writeFileSync(\'dist/main.js\', \'console.log(1+1)\')" && echo tool > bin/tool && echo scratch > scratch.txt',
+        'FROM builder AS tested',
+        'RUN test -f dist/main.js && echo checked > dist/checked.txt',
+        'FROM node:20-slim',
+        'WORKDIR /app',
+        'COPY --from=tested /build/dist ./dist',
+        'COPY --from=builder /build/bin/* /usr/local/bin/',
+        'RUN apt-get update && apt-get install -y --no-install-recommends tini dpkg',
+        'CMD ["node", "dist/main.js"]',
+      ].join('\n'),
+    );
+    const a = await build();
+    const files = (await fs.readdir(path.join(a.dir, 'fs'), { recursive: true })).map(String).sort();
+    assert.deepEqual(files, ['app', 'app/dist', 'app/dist/checked.txt', 'app/dist/main.js', 'usr', 'usr/local', 'usr/local/bin', 'usr/local/bin/tool']);
+    assert.equal(execFileSync(a.manifest.command[0], a.manifest.command.slice(1), { cwd: a.appDir, encoding: 'utf8' }), '2\n');
+    assert.deepEqual((await fs.readdir(artifactsDir)).filter(n => n.startsWith('.tmp')), [], 'the stage roots are gone');
+    assert.ok(logLines.some(l => /skipped installing OS packages \(apt-get\)/.test(l)), logLines.join('\n'));
+    assert.ok(logLines.some(l => /present on this machine: .*dpkg/.test(l)), 'dpkg is installed here');
+    assert.ok(logLines.some(l => /warning: Dockerfile:11: not on this machine: tini/.test(l)) || logLines.some(l => /present on this machine: tini/.test(l)));
+  });
+
   it('maps FROM python to python3 on this machine', async function () {
     await write('app.py', 'print("hi")\n');
     await write('Dockerfile', 'FROM python:3-slim\nWORKDIR /code\nCOPY app.py .\nRUN python3 -c "open(\'built.txt\', \'w\').write(\'ok\')"\nCMD ["python", "app.py"]\n');
@@ -266,6 +296,79 @@ describe('local/build buildArtifact (process mode)', function () {
     assert.equal(a.manifest.env.PYTHONUSERBASE, path.join(a.dir, 'fs', 'root', '.local'));
     assert.equal(await fs.readFile(path.join(a.appDir, 'built.txt'), 'utf8'), 'ok');
     assert.equal(execFileSync(a.manifest.command[0], a.manifest.command.slice(1), { cwd: a.appDir, encoding: 'utf8' }), 'hi\n');
+  });
+
+  it('puts pip --user and npm -g commands on PATH at build and at start', async function () {
+    this.timeout(120_000);
+    await write('app.py', 'def app(environ, start_response):\n    start_response("200 OK", [])\n    return [b"hi"]\n');
+    await write('requirements.txt', 'gunicorn\n');
+    await write('tool/package.json', JSON.stringify({ name: 'hello-tool', version: '1.0.0', bin: { 'hello-tool': 'cli.js' } }));
+    await write('tool/cli.js', '#!/usr/bin/env node\nconsole.log("tool ran")\n');
+    await write(
+      'Dockerfile',
+      ['FROM node:20 AS tools', 'WORKDIR /w', 'COPY tool ./tool', 'RUN npm install -g --install-links ./tool && hello-tool', 'FROM python:3.11-slim', 'WORKDIR /srv', 'COPY --from=tools /w/tool/package.json tool.json', 'COPY . .', 'RUN pip install --user -r requirements.txt && gunicorn --version', 'CMD gunicorn --bind 0.0.0.0:8000 app:app'].join('\n'),
+    );
+    const a = await build();
+    const bins = a.manifest.env.PATH.split(path.delimiter);
+    assert.equal(bins[0], path.join(a.dir, 'fs', 'root', '.local', 'bin'));
+    const out = execFileSync('/bin/sh', ['-c', 'gunicorn --version'], { cwd: a.appDir, env: { ...a.manifest.env }, encoding: 'utf8' });
+    assert.match(out, /gunicorn/);
+    assert.ok(logLines.some(l => /RUN: user and global installs go inside the artifact/.test(l)));
+    assert.ok(logLines.some(l => l.trim() === 'tool ran'), logLines.filter(l => /tool/.test(l)).join('\n'));
+  });
+
+  it('reuses a RUN from the build cache while the instruction and everything copied before it are unchanged', async () => {
+    const cacheDir = path.join(root, '.stagecraft', 'build-cache');
+    const counter = path.join(root, '.stagecraft', 'installs.txt');
+    const dockerfile = (stageName: string) =>
+      [`FROM node:20 AS ${stageName}`, 'WORKDIR /app', 'COPY package.json .', `RUN echo installed >> ${counter} && echo deps > deps.txt`, 'COPY src ./src', 'RUN cat deps.txt > built.txt', 'CMD ["node", "src/server.js"]'].join('\n');
+    await write('Dockerfile', dockerfile('app'));
+    const installs = async () => (await fs.readFile(counter, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+    const first = await build({ cacheDir });
+    assert.equal(await installs(), 1);
+    // Another commit: only the code changes; the install is reused, the later RUN runs again.
+    await write('src/server.js', 'console.log("changed")\n');
+    logLines.length = 0;
+    const second = await build({ cacheDir });
+    assert.notEqual(second.id, first.id);
+    assert.equal(await installs(), 1, 'the install RUN was reused');
+    assert.ok(logLines.some(l => /cached: steps up to Dockerfile:4 reused from the build cache/.test(l)), logLines.join('\n'));
+    assert.equal(await fs.readFile(path.join(second.appDir, 'built.txt'), 'utf8'), 'deps\n');
+    assert.equal(await fs.readFile(path.join(second.appDir, 'src', 'server.js'), 'utf8'), 'console.log("changed")\n');
+    // The same steps in another stage name share the cache; a changed package.json does not.
+    await write('Dockerfile', dockerfile('renamed'));
+    await build({ cacheDir });
+    assert.equal(await installs(), 1);
+    await write('package.json', '{"name":"changed"}');
+    await build({ cacheDir });
+    assert.equal(await installs(), 2, 'a changed COPY before the RUN runs it again');
+  });
+
+  it('the build cache evicts the least recently used entries beyond its size bound', async () => {
+    const dir = path.join(root, 'cache');
+    const cache = new LayerCache({ dir, maxBytes: 12 * 1024 });
+    for (const name of ['a', 'b', 'c']) {
+      await write(`layers/${name}/big.bin`, 'x'.repeat(6000));
+      await cache.save(layerKey(name), path.join(root, 'layers', name), name);
+      await new Promise(r => setTimeout(r, 20));
+    }
+    // Using "a" makes "b" the least recently used.
+    await cache.restore(layerKey('a'), path.join(root, 'restored'));
+    assert.equal(await fs.readFile(path.join(root, 'restored', 'big.bin'), 'utf8'), 'x'.repeat(6000));
+    assert.ok((await cache.evict()) >= 1);
+    assert.equal(await cache.has(layerKey('b')), false, 'b went first');
+    assert.equal(await cache.has(layerKey('a')), true);
+  });
+
+  it('points container-only paths of RUN into the artifact and leaves out a missing tini', async () => {
+    await write('Dockerfile', ['FROM node:20-slim', 'WORKDIR /usr/local/app', 'COPY package.json ./', 'RUN mkdir -p node_modules/x && echo kept > node_modules/x/a.txt && mv /usr/local/app/node_modules /sc-test-modules', 'ENTRYPOINT ["/usr/bin/tini", "--"]', 'CMD ["node", "-e", "console.log(1)"]'].join('\n'));
+    const a = await build();
+    assert.equal(await fs.readFile(path.join(a.dir, 'fs', 'sc-test-modules', 'x', 'a.txt'), 'utf8'), 'kept\n');
+    assert.equal(existsSync('/sc-test-modules'), false, 'nothing was created in the host\'s /');
+    if (!existsSync('/usr/bin/tini')) {
+      assert.deepEqual(a.manifest.command, [a.manifest.runtime.binary, '-e', 'console.log(1)']);
+      assert.ok(logLines.some(l => /note: tini is not on this machine/.test(l)));
+    }
   });
 
   it('loadArtifact explains a missing or malformed id', async () => {

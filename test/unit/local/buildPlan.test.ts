@@ -53,7 +53,7 @@ describe('local/build Dockerfile plan', () => {
         [['run.sh'], '/usr/local/bin/run', false, 0o755],
       ],
     );
-    assert.ok(p.notes.some(n => /Dockerfile:8: --chown is ignored/.test(n)));
+    assert.ok(p.notes.some(n => /Dockerfile:8: COPY: --chown is ignored/.test(n)));
   });
 
   it('combines ENTRYPOINT and CMD as Docker does', () => {
@@ -65,19 +65,76 @@ describe('local/build Dockerfile plan', () => {
     assert.deepEqual(plan('FROM node:20').command, []);
   });
 
-  it('rejects what process mode cannot do, naming the line', () => {
+  it('rejects what process mode cannot do, naming the line and column', () => {
     const cases: Array<[string, RegExp]> = [
-      ['RUN echo hi\nFROM node:20', /^Dockerfile:1: RUN before FROM/],
-      ['FROM node:20 AS build\nFROM node:20', /^Dockerfile:2: a second FROM \(the first is at line 1\)/],
-      ['FROM node:20\nRUN --mount=type=cache,target=/root/.npm npm ci', /^Dockerfile:2: RUN --mount=type=cache,target=\/root\/.npm is not supported/],
-      ['FROM node:20\nRUN <<EOF\necho hi\nEOF', /^Dockerfile:2: RUN with a heredoc is not supported/],
-      ['FROM node:20\nADD https://example.com/a.tgz /a', /^Dockerfile:2: ADD https:\/\/example.com\/a.tgz: URLs are not supported/],
-      ['FROM node:20\nSHELL ["/bin/bash", "-c"]', /^Dockerfile:2: SHELL is not supported in process mode/],
-      ['FROM node:20\nCOPY onlyone', /^Dockerfile:2: COPY needs at least one source and a destination/],
-      ['FROM node:20\nEXPOSE http', /^Dockerfile:2: cannot read "EXPOSE http"/],
-      ['# nothing\n', /^Dockerfile: no FROM instruction/],
+      ['RUN echo hi\nFROM node:20', /^Dockerfile:1:1: RUN before FROM/],
+      ['FROM node:20\nRUN --mount=type=secret,id=npm npm ci', /^Dockerfile:2:5: RUN --mount=type=secret,id=npm is not supported/],
+      ['FROM node:20\nRUN <<EOF\necho hi\nEOF', /^Dockerfile:2:1: RUN with a heredoc is not supported/],
+      ['FROM node:20\nADD https://example.com/a.tgz /a', /^Dockerfile:2:5: ADD https:\/\/example.com\/a.tgz: URLs are not supported/],
+      ['FROM node:20\nSHELL ["/bin/bash", "-c"]', /^Dockerfile:2:1: SHELL is not supported in process mode/],
+      ['FROM node:20\nCOPY onlyone', /^Dockerfile:2:1: COPY needs at least one source and a destination/],
+      ['FROM node:20\nEXPOSE http', /^Dockerfile:2:1: cannot read "EXPOSE http"/],
+      ['FROM nginx:1.25\nCOPY a /a', /^Dockerfile:1:6: FROM nginx:1.25 names no runtime process mode has/],
+      ['# nothing\n', /^Dockerfile:1:1: no FROM instruction/],
+      // Multi-stage bad input: each names its line and column.
+      ['FROM node:20 AS build\nFROM node:20 AS build', /^Dockerfile:2:17: stage name "build" is already used by the stage at line 1/],
+      ['FROM node:20 AS build\nFROM node:20\nCOPY --from=biuld /app /app', /^Dockerfile:3:6: COPY --from=biuld: no stage is named "biuld" \(stages: build\)/],
+      ['FROM node:20\nCOPY --from=nginx:latest /etc/nginx /x', /^Dockerfile:2:6: COPY --from=nginx:latest copies from an image/],
+      ['FROM node:20 AS a\nCOPY --from=b /x /x\nFROM node:20 AS b\nCOPY --from=a /y /y\nFROM node:20\nCOPY --from=b /y /y', /^Dockerfile:2:6: cyclic --from: a → b → a/],
+      ['FROM node:20 AS a\nCOPY --from=a /x /x', /^Dockerfile:2:6: cyclic --from: a → a/],
+      ['FROM node:20 AS a\nCOPY --from=b /x /x\nFROM node:20 AS b\nFROM node:20\nCOPY --from=a /x /x', /^Dockerfile:2:6: COPY --from=b names a stage that starts later \(line 3\)/],
     ];
     for (const [text, expected] of cases) assert.throws(() => plan(text), (err: Error) => expected.test(err.message), text);
+  });
+
+  it('plans multi-stage builds: only the stages the last one needs, COPY --from resolved to a stage', () => {
+    const p = plan(
+      [
+        'ARG NODE=20',
+        'FROM node:${NODE} AS deps',
+        'WORKDIR /app',
+        'COPY package.json ./',
+        'RUN npm install',
+        'FROM python:3.11 AS unused',
+        'RUN echo never',
+        'FROM deps AS builder',
+        'COPY . .',
+        'RUN npm run build',
+        'FROM node:${NODE}-slim',
+        'WORKDIR /srv',
+        'COPY --from=deps /app/node_modules ./node_modules',
+        'COPY --from=0 /x /x',
+        'COPY --from=builder /app/dist ./dist',
+        'CMD ["node", "dist/server.js"]',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      p.stages.map(s => [s.index, s.name, s.image, s.base, s.workdir]),
+      [
+        [0, 'deps', 'node:20', undefined, '/app'],
+        [2, 'builder', 'node:20', 0, '/app'],
+        [3, undefined, 'node:20-slim', undefined, '/srv'],
+      ],
+    );
+    const copies = p.steps.filter(s => s.kind === 'copy') as CopyStep[];
+    assert.deepEqual(copies.map(c => [c.from, c.sources, c.dest]), [
+      [0, ['/app/node_modules'], '/srv/node_modules'],
+      [0, ['/x'], '/x'],
+      [2, ['/app/dist'], '/srv/dist'],
+    ]);
+    assert.deepEqual(p.command, ['node', 'dist/server.js']);
+    assert.equal(p.image, 'node:20-slim');
+    assert.ok(p.notes.some(n => /Dockerfile:6: FROM: stage unused is not built/.test(n)), p.notes.join('\n'));
+  });
+
+  it('takes OS package installs out of RUN and keeps the rest', () => {
+    const p = plan('FROM python:3.11\nRUN apt-get update && apt-get install -y --no-install-recommends curl libpq-dev && rm -rf /var/lib/apt/lists/*\nRUN apk add --no-cache git && pip install -r requirements.txt\nRUN pip install flask');
+    const runs = p.steps.filter(s => s.kind === 'run') as RunStep[];
+    assert.deepEqual(runs.map(r => [r.skip, r.shell, r.osPackages]), [
+      [true, '', [{ manager: 'apt-get', packages: ['curl', 'libpq-dev'] }]],
+      [false, 'pip install -r requirements.txt', [{ manager: 'apk', packages: ['git'] }]],
+      [undefined, 'pip install flask', undefined],
+    ]);
   });
 
   it('ignores USER, LABEL and HEALTHCHECK with a note', () => {

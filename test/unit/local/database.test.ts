@@ -144,6 +144,23 @@ describe('local/database: one PostgreSQL server per stage', function () {
     assert.equal(env.PG_USER, 'postgres');
     assert.equal(env.PG_PASSWORD, secret.password);
     assert.deepEqual(JSON.parse(env.PG_CREDENTIALS_SECRET), { username: 'postgres', password: secret.password, host: '127.0.0.1', port: secret.port, dbname: 'dev' });
+    assert.equal(env.PG_USERNAME, env.PG_USER);
+    // DATABASE_URL reaches the same server: connect with it alone.
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ db: string; usr: string }>('SELECT current_database() AS db, current_user AS usr');
+      assert.deepEqual(rows[0], { db: 'dev', usr: 'postgres' });
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('URL-encodes the password and names in DATABASE_URL', () => {
+    const env = databaseEnv({ host: '127.0.0.1', port: 5433, database: 'my db', username: 'app@x', password: 'p@ss:w/rd?#%' });
+    assert.equal(env.DATABASE_URL, 'postgres://app%40x:p%40ss%3Aw%2Frd%3F%23%25@127.0.0.1:5433/my%20db');
+    const url = new URL(env.DATABASE_URL);
+    assert.equal(decodeURIComponent(url.password), 'p@ss:w/rd?#%');
   });
 
   it('is idempotent: a second ensure reattaches to the running server', async () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseStackFile } from '../../../../src/core/config/load';
 import { gatherScaffoldFacts, scaffoldStackFile, writeNewStackFile } from '../../../../src/core/config/scaffold';
@@ -26,17 +26,33 @@ describe('config/scaffold: Create Stack', () => {
     return dir;
   }
 
-  it('gathers port and start command from the Dockerfile, name and scripts from package.json', async () => {
+  it('gathers the port from the Dockerfile, name and migrate from package.json; no build/start that would contradict the Dockerfile', async () => {
     assert.deepEqual(await gatherScaffoldFacts(serviceFolder()), {
       stack: 'web-shop',
       dockerfile: 'Dockerfile',
       port: 3000,
-      healthCheck: '/health',
-      start: 'node server.js',
-      build: 'npm run build',
+      healthCheck: '/',
+      dockerfileStart: 'node server.js',
       migrate: 'npm run migrate',
       sources: ['package.json', 'Dockerfile'],
     });
+  });
+
+  it('finds the health route in the source, and a port fixed in the start command', async () => {
+    const dir = temp.make();
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM python:3.11-slim\nCOPY . .\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n');
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(join(dir, 'app', 'routes.py'), '@app.get("/")\ndef index(): ...\n\n@app.get("/healthy")\ndef healthy(): return "ok"\n');
+    mkdirSync(join(dir, 'node_modules', 'x'), { recursive: true });
+    writeFileSync(join(dir, 'node_modules', 'x', 'index.js'), 'app.get("/healthz")');
+    const facts = await gatherScaffoldFacts(dir);
+    assert.equal(facts.port, 8000);
+    assert.equal(facts.healthCheck, '/healthy');
+    assert.equal(facts.healthSource, join('app', 'routes.py'));
+    const text = scaffoldStackFile(facts, providers);
+    assert.match(text, /healthCheck: \/healthy {3}# must answer 2xx when the service is ready \(found in app\/routes.py\)/);
+    assert.doesNotMatch(text, /^\s*(start|build):/m);
+    assert.deepEqual(parseStackFile(text, join(dir, 'stagecraft.yaml')).problems, []);
   });
 
   it('writes a commented file that parses as a valid stack with dev, test and a protected prod', async () => {
@@ -48,7 +64,8 @@ describe('config/scaffold: Create Stack', () => {
     const r = parseStackFile(text, join(dir, 'stagecraft.yaml'), providers.stackSchema());
     assert.deepEqual(r.problems, []);
     assert.equal(r.stack?.name, 'shop');
-    assert.deepEqual(r.stack?.service, { dockerfile: 'Dockerfile', port: 3000, healthCheck: '/health', start: 'node server.js', build: 'npm run build', migrate: 'npm run migrate' });
+    assert.deepEqual(r.stack?.service, { dockerfile: 'Dockerfile', port: 3000, healthCheck: '/', migrate: 'npm run migrate' }, 'no health route in the source: the home page');
+    assert.match(text, /# The Dockerfile builds \(RUN\) and starts \(CMD: node server.js\) the service;/);
     assert.deepEqual(
       r.stack?.stages.map(s => [s.name, s.provider, s.requireApproval, s.protected]),
       [

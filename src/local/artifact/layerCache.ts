@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { runProcess } from '../../core/exec';
+import { removeTree } from './fsTree';
+
+/**
+ * The build cache: a stage's whole root as it was right after a RUN, keyed by content the way Docker
+ * keys layers — the stage's start (runtime and version, or the base stage's key), every instruction
+ * up to and including the RUN, and the content of everything COPY/ADDed before it. A later build
+ * whose key matches restores the root and skips the steps up to there; so an unchanged lockfile
+ * skips `npm ci` / `pip install` whatever the commit, branch or stage.
+ *
+ * It lives in the state folder (`<state>/build-cache/<key>/root`), shared by every commit and
+ * stage of the workspace, bounded in size: least recently used entries go first.
+ */
+export interface LayerCacheOptions {
+  dir: string;
+  /** Bytes kept at most; STAGECRAFT_BUILD_CACHE_MB or 2 GiB. */
+  maxBytes?: number;
+}
+
+interface EntryMeta {
+  key: string;
+  bytes: number;
+  what: string;
+}
+
+export function layerKey(previous: string, ...parts: string[]): string {
+  const hash = createHash('sha256').update(previous);
+  for (const part of parts) hash.update('\0').update(part);
+  return hash.digest('hex');
+}
+
+export class LayerCache {
+  readonly dir: string;
+  private readonly maxBytes: number;
+
+  constructor(opts: LayerCacheOptions) {
+    this.dir = opts.dir;
+    const fromEnv = Number(process.env.STAGECRAFT_BUILD_CACHE_MB);
+    this.maxBytes = opts.maxBytes ?? (Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv * 1024 * 1024 : 2 * 1024 * 1024 * 1024);
+  }
+
+  private entry(key: string): string {
+    return path.join(this.dir, key);
+  }
+
+  async has(key: string): Promise<boolean> {
+    return fs.stat(path.join(this.entry(key), 'meta.json')).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Copies the cached root into `root` (which must be empty or absent) and marks the entry used. */
+  async restore(key: string, root: string): Promise<void> {
+    await fs.mkdir(root, { recursive: true });
+    await copyAll(path.join(this.entry(key), 'root'), root);
+    const now = new Date();
+    await fs.utimes(path.join(this.entry(key), 'meta.json'), now, now).catch(() => undefined);
+  }
+
+  /** Keeps a copy of `root` under `key`; a concurrent save of the same key wins harmlessly. */
+  async save(key: string, root: string, what: string): Promise<void> {
+    if (await this.has(key)) return;
+    await fs.mkdir(this.dir, { recursive: true });
+    const tmp = await fs.mkdtemp(path.join(this.dir, `.tmp-${process.pid}-`));
+    try {
+      await copyAll(root, path.join(tmp, 'root'));
+      const meta: EntryMeta = { key, bytes: await diskBytes(path.join(tmp, 'root')), what };
+      await fs.writeFile(path.join(tmp, 'meta.json'), JSON.stringify(meta) + '\n');
+      await fs.rename(tmp, this.entry(key));
+    } catch (err) {
+      await removeTree(tmp).catch(() => undefined);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
+    }
+  }
+
+  /** Removes least recently used entries until the cache fits its bound. Returns how many went. */
+  async evict(): Promise<number> {
+    const names = await fs.readdir(this.dir).catch(() => [] as string[]);
+    const entries: Array<{ name: string; bytes: number; used: number }> = [];
+    for (const name of names) {
+      if (!/^[0-9a-f]{64}$/.test(name)) continue;
+      const metaFile = path.join(this.dir, name, 'meta.json');
+      const [text, stat] = await Promise.all([fs.readFile(metaFile, 'utf8').catch(() => undefined), fs.stat(metaFile).catch(() => undefined)]);
+      if (!text || !stat) continue;
+      entries.push({ name, bytes: (JSON.parse(text) as EntryMeta).bytes, used: stat.mtimeMs });
+    }
+    entries.sort((a, b) => a.used - b.used);
+    let total = entries.reduce((n, e) => n + e.bytes, 0);
+    let removed = 0;
+    for (const e of entries) {
+      if (total <= this.maxBytes) break;
+      await removeTree(path.join(this.dir, e.name));
+      total -= e.bytes;
+      removed++;
+    }
+    return removed;
+  }
+}
+
+/** `cp -a from/. to`: fast for node_modules-sized trees, links and modes kept. */
+async function copyAll(from: string, to: string): Promise<void> {
+  await fs.mkdir(to, { recursive: true });
+  const r = await runProcess('cp', ['-a', `${from}/.`, to], { cwd: from, keepOutput: 4000 });
+  if (r.code !== 0) throw new Error(`cp -a ${from} ${to} failed: ${r.output.trim()}`);
+}
+
+async function diskBytes(dir: string): Promise<number> {
+  const r = await runProcess('du', ['-sk', dir], { cwd: dir, keepOutput: 1000 });
+  const kb = Number(/^(\d+)/.exec(r.output)?.[1]);
+  return Number.isFinite(kb) ? kb * 1024 : 0;
+}
