@@ -9,6 +9,7 @@ import { runMigrationTask } from './ecs/migrate';
 import { digestOf, isMissingImage, resolveImage } from './image';
 import type { AwsProvider } from './provider';
 import { runningImage } from './stageTemplate';
+import { checkRetryMs, checkWithBackoff } from './checks';
 
 /**
  * Runs the pipeline engine's steps for AWS stages (a run started from the IDE or the CLI): the
@@ -142,8 +143,7 @@ export class AwsStepExecutor implements StepExecutor {
     const url = ctx.stageOutputs.url;
     // A stage stack always has a Url output on AWS: without one, nothing was checked, and that must show.
     if (!url) return { status: 'warning', summary: 'the stage stack has no Url output: not checked' };
-    const outcome = await runHttpChecks(url, checks, { signal: ctx.signal, log: ctx.log, timeoutMs: 10_000 });
-    return { status: outcome.status, summary: outcome.summary };
+    return checkWithBackoff(url, checks, { forMs: checkRetryMs(this.provider.checkRetryMs), signal: ctx.signal, log: ctx.log });
   }
 
   private stage(step: Step): Stage {

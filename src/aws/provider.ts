@@ -16,7 +16,7 @@ import { AwsPipelines, type PendingPipelineApproval } from './pipeline';
 import { digestOf, resolveImage } from './image';
 import { StageStatusReader, type StatusRequest, type StatusResult } from './statusReader';
 import { ensureCluster, type AwsStageStatus } from './stageStatus';
-import { storeStageSecret } from './stageSecrets';
+import { describeStageSecrets, storeStageSecret } from './stageSecrets';
 import { renderStage, runningImage, toParameterList, toTagList } from './stageTemplate';
 import { loadTemplate, templateBody, templatesDir, TEMPLATE_BODY_LIMIT } from './templates';
 
@@ -32,6 +32,8 @@ export interface AwsProviderOptions {
   pollMs?: number;
   /** How long a stage's status may be reused (tree refreshes in quick succession). */
   statusTtlMs?: number;
+  /** How long health and synthetic checks retry after a deploy (2 minutes by default). */
+  checkRetryMs?: number;
 }
 
 /** What AWS work can also take, beyond the common WorkContext. */
@@ -55,6 +57,14 @@ interface PendingStatus {
 
 /** How long status requests are gathered into one batched read. */
 const STATUS_BATCH_WINDOW_MS = 15;
+
+/**
+ * How long CloudFormation keeps watching the rollback alarms after an update: a protected stage
+ * bakes for 10 minutes; other stages are watched during the update only (0), so deploys finish.
+ */
+export function monitoringMinutes(stage: Pick<Stage, 'protected'>): number {
+  return stage.protected ? 10 : 0;
+}
 
 /** Alarm ARNs as CloudFormation rollback triggers accept them; anything else is left out. */
 const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:[^${}]+$/;
@@ -80,6 +90,10 @@ export class AwsProvider implements Provider {
   /** How often running AWS work is polled (deploy events, migration tasks); undefined: each caller's default. */
   get pollMs(): number | undefined {
     return this.options.pollMs;
+  }
+
+  get checkRetryMs(): number | undefined {
+    return this.options.checkRetryMs;
   }
 
   /** The clients for a stage: its own profile and region when stagecraft.yaml sets them. */
@@ -183,7 +197,10 @@ export class AwsProvider implements Provider {
   /** Renders the stage template for this image and deploys it through a change set. */
   async deployImage(clients: AwsClients, stack: Stack, stage: Stage, image: { imageUri: string; commit: string; artifact?: string }, ctx: AwsWorkContext = {}): Promise<DeployStackResult> {
     const label = `${stack.name}/${stage.name}`;
-    const rendered = renderStage({ stack, stage, ...image }, loadTemplate('stage', this.options.templatesDir ?? templatesDir()));
+    // Full ARNs and current versions of the stage's secrets: a changed value makes a new task definition.
+    const secretNames = Object.values(stage.env).flatMap(v => (typeof v === 'string' ? [] : [v.secret]));
+    const secrets = await describeStageSecrets(clients, stack.name, stage.name, secretNames, ctx.signal);
+    const rendered = renderStage({ stack, stage, ...image, secrets }, loadTemplate('stage', this.options.templatesDir ?? templatesDir()));
     const body = templateBody(rendered.template);
     if (body.length > TEMPLATE_BODY_LIMIT) {
       throw new StagecraftError(`${label}: the rendered template is ${body.length} bytes; CloudFormation takes at most ${TEMPLATE_BODY_LIMIT} inline.`, { hint: 'Move long values out of `env` (into secrets).' });
@@ -200,6 +217,7 @@ export class AwsProvider implements Provider {
         tags: toTagList(rendered.tags),
         protectOnCreate: stage.protected,
         rollbackAlarmArns,
+        monitoringMinutes: monitoringMinutes(stage),
         ...promptCallbacks(label, ctx.prompts, ctx),
         onEvent: ctx.onStackEvent,
         log: ctx.log,
@@ -287,7 +305,7 @@ export class AwsProvider implements Provider {
     ctx.log?.(`${label}: adding a PostgreSQL database to ${stackName} (RDS takes several minutes)`);
     await this.deployImage(clients, stack, { ...stage, database: 'postgres' }, { imageUri, commit, artifact: current.tags['stagecraft:artifact'] || undefined }, ctx);
     const created = await this.databaseSecret(stack, stage, ctx);
-    if (!created) throw new StagecraftError(`${label}: the database was deployed but its secret (tagged aws:cloudformation:stack-name=${stackName}) was not found.`, { hint: 'Look for the DatabaseSecret resource of the stack in the CloudFormation console.' });
+    if (!created) throw new StagecraftError(`${label}: the database was deployed but its secret (output DatabaseSecretArn of ${stackName}) was not found.`, { hint: 'Look for the DatabaseSecret resource of the stack in the CloudFormation console.' });
     return created;
   }
 
@@ -300,7 +318,7 @@ export class AwsProvider implements Provider {
     const stackName = stageStackName(stack.name, stage.name);
     const label = `${stack.name}/${stage.name}`;
     const current = await describeStack(clients, stackName, ctx.signal, `${label}: read stack ${stackName}`);
-    return getDatabaseSecret(clients, stackName, label, current, ctx.signal);
+    return getDatabaseSecret(clients, label, current, ctx.signal);
   }
 
   async rotateDatabasePassword(stack: Stack, stage: Stage, ctx: WorkContext = {}): Promise<void> {
@@ -309,7 +327,7 @@ export class AwsProvider implements Provider {
     const label = `${stack.name}/${stage.name}`;
     const current = await describeStack(clients, stackName, ctx.signal, `${label}: read stack ${stackName}`);
     if (!current) throw new StagecraftError(`${label} is not deployed.`, { kind: 'input', hint: 'Deploy the stage first.' });
-    await rotateDatabasePassword(clients, { stackName, label, stack: current, log: ctx.log, signal: ctx.signal });
+    await rotateDatabasePassword(clients, { stackName, label, stack: current, log: ctx.log, signal: ctx.signal, pollMs: this.options.pollMs });
     this.invalidate();
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { envNameProblem } from '../core/env';
 import { StagecraftError } from '../core/errors';
 import type { EnvValue, Stack, Stage } from '../core/model';
@@ -16,7 +17,13 @@ export const TAG = {
 
 /** Variables the template sets itself; a stage's `env` may not set them too. */
 const TEMPLATE_ENV = ['CORS_ORIGINS'];
-const DATABASE_ENV = ['PG_HOST', 'PG_PORT', 'PG_DATABASE', 'PG_CREDENTIALS_SECRET'];
+const DATABASE_ENV = ['PG_HOST', 'PG_PORT', 'PG_DATABASE', 'PG_CREDENTIALS_SECRET', 'PG_USER', 'PG_PASSWORD', 'PGSSLMODE'];
+
+/**
+ * Set to a digest of the version ids of the stage's secrets: a new secret value changes the task
+ * definition, so ECS starts a new deployment whose tasks read it (ECS reads secrets at task start).
+ */
+export const SECRET_VERSIONS_ENV = 'STAGECRAFT_SECRET_VERSIONS';
 
 /** An Application Load Balancer rule condition takes at most this many values. */
 const ALB_CONDITION_VALUES = 5;
@@ -29,6 +36,16 @@ export interface StageDeployment {
   commit: string;
   /** Content hash of the artifact, kept as a tag for "what is deployed". */
   artifact?: string;
+  /**
+   * The stage's stored secrets by their `{ secret: NAME }` name, as Secrets Manager describes them
+   * (full ARN, current version id). Absent: referenced by partial ARN, without a version marker.
+   */
+  secrets?: Record<string, StoredSecret>;
+}
+
+export interface StoredSecret {
+  arn: string;
+  versionId?: string;
 }
 
 export interface RenderedStage {
@@ -46,6 +63,15 @@ export function clusterName(stack: string): string {
 /** Where a stage's `{ secret: NAME }` values live in Secrets Manager (the task execution role may read only these). */
 export function stageSecretName(stack: string, stage: string, name: string): string {
   return `stagecraft/${stack}/${stage}/${name}`;
+}
+
+/**
+ * What ECS `Secrets[].ValueFrom` takes for a stage secret: its ARN. Without the full ARN (with the
+ * random 6-character suffix), the partial ARN built for the stack's partition, region and account.
+ */
+export function stageSecretValueFrom(stack: string, stage: string, name: string, stored?: StoredSecret): string | { 'Fn::Sub': string } {
+  if (stored?.arn) return stored.arn;
+  return { 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${stageSecretName(stack, stage, name)}` };
 }
 
 /** The stage template with the stage's env and origins filled in, its parameters and tags. */
@@ -66,6 +92,8 @@ export function renderStage(d: StageDeployment, template: Template = loadTemplat
     if (problem) throw new StagecraftError(`${where}: ${problem}.`, { kind: 'input', hint: 'Fix the origin in stagecraft.yaml (Edit Origins).' });
   }
   addEnvironment(template, d, where);
+  // A protected stage's database refuses deletion, whatever happens to its stack.
+  if (stage.protected && template.Resources.DatabaseInstance?.Properties) template.Resources.DatabaseInstance.Properties.DeletionProtection = true;
   if (stage.loadBalancer && stage.origins.length > 0) addOriginRules(template, stage.origins);
 
   const parameters: Record<string, string> = {
@@ -100,8 +128,21 @@ function addEnvironment(template: Template, d: StageDeployment, where: string): 
     const problem = envNameProblem(name) ?? (taken.has(name) ? `"${name}" is set by Stagecraft for this stage and cannot be overridden` : undefined);
     if (problem) throw new StagecraftError(`${where}: ${problem}.`, { kind: 'input', hint: 'Rename or remove the variable in stagecraft.yaml (Edit Environment Variables).' });
     if (typeof value === 'string') container.Environment.push({ Name: name, Value: value });
-    else container.Secrets.push({ Name: name, ValueFrom: stageSecretName(d.stack.name, d.stage.name, value.secret) });
+    else {
+      if (!d.secrets?.[value.secret] && /-[A-Za-z0-9]{6}$/.test(value.secret)) {
+        throw new StagecraftError(`${where}: the secret name "${value.secret}" ends in a hyphen and six characters, which ECS would read as the random suffix of a secret ARN.`, {
+          kind: 'input',
+          hint: 'Store the secret first (env set NAME --secret) so its full ARN is used, or rename it.',
+        });
+      }
+      container.Secrets.push({ Name: name, ValueFrom: stageSecretValueFrom(d.stack.name, d.stage.name, value.secret, d.secrets?.[value.secret]) });
+    }
   }
+  const versions = Object.entries(d.secrets ?? {})
+    .filter(([, s]) => s.versionId)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([n, s]) => `${n}=${s.versionId}`);
+  if (versions.length > 0) container.Environment.push({ Name: SECRET_VERSIONS_ENV, Value: createHash('sha256').update(versions.join(',')).digest('hex').slice(0, 16) });
 }
 
 /** The template's one allow rule takes five origins; longer lists get further rules right after it. */

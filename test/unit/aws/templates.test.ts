@@ -84,7 +84,7 @@ describe('aws templates', () => {
     for (const name of ['stage', 'pipeline'] as const) assert.ok(loadTemplate(name).Resources);
   });
 
-  it('renders a stage: parameters, tags, env, secrets by name, origin rules of at most five values', () => {
+  it('renders a stage: parameters, tags, env, secrets by ARN, origin rules of at most five values', () => {
     const stack = stackFromYaml(STACK);
     const [dev, prod] = stack.stages;
     const image = fakeImage('b');
@@ -105,7 +105,8 @@ describe('aws templates', () => {
     assert.deepEqual(r.tags, { 'stagecraft:stack': 'shop', 'stagecraft:stage': 'dev', 'stagecraft:commit': 'abcdef1', 'stagecraft:artifact': 'art123' });
     const container = r.template.Resources.TaskDefinition.Properties!.ContainerDefinitions[0];
     assert.deepEqual(container.Environment.at(-1), { Name: 'LOG_LEVEL', Value: 'debug' });
-    assert.deepEqual(container.Secrets.at(-1), { Name: 'STRIPE_KEY', ValueFrom: stageSecretName('shop', 'dev', 'stripe-key') });
+    // ECS reads a bare name as an SSM parameter: a Secrets Manager secret is named by its (partial) ARN.
+    assert.deepEqual(container.Secrets.at(-1), { Name: 'STRIPE_KEY', ValueFrom: { 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${stageSecretName('shop', 'dev', 'stripe-key')}` } });
     assert.ok(templateBody(r.template).length < TEMPLATE_BODY_LIMIT);
 
     const p = renderStage({ stack, stage: prod, imageUri: image, commit: 'abcdef1' });
