@@ -47,6 +47,77 @@ export interface FoundationContract {
 
 type Problems = ContractProblem[];
 
+/**
+ * The template as it deploys with these parameter values: conditions evaluated (Fn::Equals,
+ * Fn::Not, Fn::And, Fn::Or over Ref and Condition), resources whose condition is false dropped,
+ * Fn::If replaced by its chosen branch. A condition it cannot evaluate keeps both branches, so a
+ * rule then looks at everything that may deploy.
+ */
+export function effectiveTemplate(t: Template, parameters: Record<string, string> = {}): Template {
+  const params: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(t.Parameters ?? {})) params[k] = (v as { Default?: unknown }).Default;
+  Object.assign(params, parameters);
+  const memo = new Map<string, boolean | undefined>();
+  const value = (x: unknown): unknown => {
+    if (x && typeof x === 'object' && 'Ref' in x) {
+      const ref = String((x as { Ref: unknown }).Ref);
+      return ref in params && params[ref] !== undefined ? String(params[ref]) : undefined;
+    }
+    return typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean' ? String(x) : undefined;
+  };
+  const cond = (name: string): boolean | undefined => {
+    if (!memo.has(name)) {
+      memo.set(name, undefined);
+      memo.set(name, evaluate((t.Conditions ?? {})[name]));
+    }
+    return memo.get(name);
+  };
+  const evaluate = (c: unknown): boolean | undefined => {
+    if (!c || typeof c !== 'object') return undefined;
+    const [op, args] = Object.entries(c)[0] ?? [];
+    const list = Array.isArray(args) ? args : [];
+    if (op === 'Condition') return cond(String(args));
+    if (op === 'Fn::Equals') {
+      const [a, b] = list.map(value);
+      return a === undefined || b === undefined ? undefined : a === b;
+    }
+    if (op === 'Fn::Not') {
+      const v = evaluate(list[0]);
+      return v === undefined ? undefined : !v;
+    }
+    if (op === 'Fn::And' || op === 'Fn::Or') {
+      const vs = list.map(evaluate);
+      if (vs.some(v => v === undefined)) return undefined;
+      return op === 'Fn::And' ? vs.every(Boolean) : vs.some(Boolean);
+    }
+    return undefined;
+  };
+  const NO_VALUE = Symbol('no value');
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk).filter(v => v !== NO_VALUE);
+    if (!x || typeof x !== 'object') return x;
+    if ('Ref' in x && (x as { Ref: unknown }).Ref === 'AWS::NoValue') return NO_VALUE;
+    if ('Fn::If' in x) {
+      const [name, a, b] = (x as { 'Fn::If': [string, unknown, unknown] })['Fn::If'];
+      const v = cond(name);
+      if (v !== undefined) return walk(v ? a : b);
+      return x;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) {
+      const w = walk(v);
+      if (w !== NO_VALUE) out[k] = w;
+    }
+    return out;
+  };
+  const resources: Template['Resources'] = {};
+  for (const [id, r] of Object.entries(t.Resources)) {
+    if (r.Condition && cond(r.Condition) === false) continue;
+    resources[id] = walk(r) as TemplateResource;
+  }
+  return { ...t, Resources: resources };
+}
+
 function resources(t: Template, type?: string): Array<[string, TemplateResource]> {
   return Object.entries(t.Resources).filter(([, r]) => !type || r.Type === type);
 }
@@ -197,7 +268,8 @@ function checkLogGroups(t: Template, p: Problems): void {
   for (const [id, r] of resources(t, 'AWS::Logs::LogGroup')) if (r.Properties?.RetentionInDays === undefined) p.push({ rule: 'log-retention', where: id, message: 'a log group needs RetentionInDays (logs are kept forever otherwise)' });
 }
 
-export function checkStageTemplate(t: Template, contract: StageContract): ContractProblem[] {
+export function checkStageTemplate(template: Template, contract: StageContract, parameters?: Record<string, string>): ContractProblem[] {
+  const t = effectiveTemplate(template, parameters);
   const p: Problems = [];
   checkNoNetwork(t, p);
   checkSecrets(t, p);
@@ -207,7 +279,8 @@ export function checkStageTemplate(t: Template, contract: StageContract): Contra
   return p;
 }
 
-export function checkFoundationTemplate(t: Template, contract: FoundationContract): ContractProblem[] {
+export function checkFoundationTemplate(template: Template, contract: FoundationContract, parameters?: Record<string, string>): ContractProblem[] {
+  const t = effectiveTemplate(template, parameters);
   const p: Problems = [];
   checkListeners(t, contract, p);
   checkPolicies(t, p);
@@ -217,7 +290,8 @@ export function checkFoundationTemplate(t: Template, contract: FoundationContrac
   return p;
 }
 
-export function checkPipelineTemplate(t: Template): ContractProblem[] {
+export function checkPipelineTemplate(template: Template, parameters?: Record<string, string>): ContractProblem[] {
+  const t = effectiveTemplate(template, parameters);
   const p: Problems = [];
   checkPolicies(t, p);
   checkBuilds(t, p);
