@@ -30,6 +30,8 @@ export interface RetryOptions {
 
 /** Runs the checks until they all pass or the time is up (exponential backoff); the last outcome says why it failed. */
 export async function checkWithBackoff(url: string, checks: Checks, o: RetryOptions): Promise<StepOutcome> {
+  // A stage routed by path prefix answers under it (http://lb/dev/): check paths are taken relative to it.
+  if (new URL(url).pathname !== '/') checks = checks.map(c => ({ ...c, path: c.path.replace(/^\/+/, '') }));
   const deadline = Date.now() + o.forMs;
   let delay = o.firstDelayMs ?? 2_000;
   for (let attempt = 1; ; attempt++) {

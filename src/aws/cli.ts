@@ -27,7 +27,9 @@ export const awsRenderStagesCommand: CliCommand = {
     const { values } = parseCommandArgs(ctx.args, { ...dirOption, image: { type: 'string' }, commit: { type: 'string' }, out: { type: 'string' } }, renderUsage);
     if (!values.image || !values.commit) throw new StagecraftError(`--image and --commit are required.\nUsage: ${renderUsage}`, { kind: 'usage' });
     const { stack } = await stackOf(ctx, values.dir);
-    const written = await writeStageArtifacts(stack, values.image, values.commit, path.resolve(ctx.cwd, values.out ?? 'stagecraft-out'));
+    const provider = await awsProvider();
+    const clients = provider.clientsFor(stack.stages.find(s => s.provider === 'aws') ?? {});
+    const written = await writeStageArtifacts(clients, stack, values.image, values.commit, path.resolve(ctx.cwd, values.out ?? 'stagecraft-out'), ctx.signal);
     for (const f of written) ctx.out(path.relative(ctx.cwd, f));
     return 0;
   },

@@ -5,6 +5,7 @@ import { deployStack, type DeployStackResult } from './cfn/deployStack';
 import { destroyStack } from './cfn/destroyStack';
 import type { StackEventLine } from './cfn/events';
 import { describeStack, type StackInfo } from './cfn/stacks';
+import { awsErrorName } from './errors';
 import { imageRepositoryName } from './image';
 import { TAG, toParameterList, toTagList } from './stageTemplate';
 import { loadTemplate, templateBody, type Template } from './templates';
@@ -30,6 +31,8 @@ export interface FoundationOptions {
   vpcId?: string;
   publicSubnetIds?: string[];
   privateSubnetIds?: string[];
+  /** The image repository exists already (an earlier pipeline stack made it): use it, do not create it. */
+  existingRepository?: boolean;
 }
 
 export interface RenderedFoundation {
@@ -54,6 +57,7 @@ export function renderFoundation(stack: Pick<Stack, 'name' | 'stages'>, o: Found
   const parameters: Record<string, string> = {
     StackName: stack.name,
     ImageRepositoryName: imageRepositoryName(stack),
+    CreateImageRepository: o.existingRepository ? 'false' : 'true',
     CertificateArn: o.certificateArn ?? '',
     DomainName: o.domain ?? '',
     VpcId: o.vpcId ?? '',
@@ -150,7 +154,12 @@ export interface FoundationWork {
 
 /** Creates or updates the foundation (a change set like any stack). */
 export async function deployFoundation(clients: AwsClients, stack: Pick<Stack, 'name' | 'stages'>, options: FoundationOptions, work: FoundationWork = {}): Promise<DeployStackResult> {
-  const r = renderFoundation(stack, options);
+  const current = await describeStack(clients, foundationStackName(stack.name), work.signal);
+  // A repository the foundation made stays its own; one that exists without it is used as is.
+  const owns = current?.parameters.CreateImageRepository === 'true' && !current.status.startsWith('DELETE') && current.status !== 'REVIEW_IN_PROGRESS';
+  const existingRepository = options.existingRepository ?? (!owns && (await repositoryExists(clients, imageRepositoryName(stack), work.signal)));
+  if (existingRepository && !owns) work.log?.(`${stack.name}: using the existing ECR repository ${imageRepositoryName(stack)} (its lifecycle policy is yours to manage)`);
+  const r = renderFoundation(stack, { ...options, existingRepository });
   return deployStack(clients, {
     stackName: r.stackName,
     label: `${stack.name}/${FOUNDATION_SUFFIX}`,
@@ -164,6 +173,18 @@ export async function deployFoundation(clients: AwsClients, stack: Pick<Stack, '
     signal: work.signal,
     pollMs: work.pollMs,
   });
+}
+
+async function repositoryExists(clients: AwsClients, name: string, signal?: AbortSignal): Promise<boolean> {
+  const { DescribeRepositoriesCommand } = await import('@aws-sdk/client-ecr');
+  const ecr = await clients.ecr();
+  try {
+    await clients.call(`Read ECR repository ${name}`, signal, o => ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }), o));
+    return true;
+  } catch (err) {
+    if (awsErrorName((err as { cause?: unknown }).cause ?? err) === 'RepositoryNotFoundException') return false;
+    throw err;
+  }
 }
 
 /**
@@ -181,6 +202,16 @@ export async function ensureFoundation(clients: AwsClients, stack: Pick<Stack, '
   work.log?.(`${stack.name}: no foundation yet; creating ${name} (VPC, ECS cluster, load balancer, image repository; HTTP only — run \`stagecraft aws foundation deploy --certificate ARN\` for HTTPS)`);
   const result = await deployFoundation(clients, stack, {}, work);
   return toFoundation(await readFoundationOutputs(clients, result.stack, work.signal));
+}
+
+/** The existing foundation; an error saying how to create it when there is none. */
+export async function readFoundation(clients: AwsClients, stack: Pick<Stack, 'name'>, signal?: AbortSignal): Promise<Foundation> {
+  const name = foundationStackName(stack.name);
+  const info = await describeStack(clients, name, signal, `${stack.name}: read stack ${name}`);
+  if (!info || info.status === 'REVIEW_IN_PROGRESS' || info.status.startsWith('DELETE')) {
+    throw new StagecraftError(`${stack.name} has no foundation (${name}) in this account and region.`, { kind: 'input', hint: 'Create it: stagecraft aws foundation deploy [--certificate ARN --domain DOMAIN].' });
+  }
+  return toFoundation(await readFoundationOutputs(clients, info, signal));
 }
 
 /** Destroys the foundation; refused while any stage stack of the stack still exists. */

@@ -15,8 +15,9 @@ import { AwsStepExecutor } from './executor';
 import { AwsPipelines, type PendingPipelineApproval } from './pipeline';
 import { digestOf, resolveImage } from './image';
 import { StageStatusReader, type StatusRequest, type StatusResult } from './statusReader';
-import { ensureCluster, type AwsStageStatus } from './stageStatus';
+import type { AwsStageStatus } from './stageStatus';
 import { describeStageSecrets, storeStageSecret } from './stageSecrets';
+import { ensureFoundation } from './foundation';
 import { renderStage, runningImage, toParameterList, toTagList } from './stageTemplate';
 import { loadTemplate, templateBody, templatesDir, TEMPLATE_BODY_LIMIT } from './templates';
 
@@ -200,13 +201,14 @@ export class AwsProvider implements Provider {
     // Full ARNs and current versions of the stage's secrets: a changed value makes a new task definition.
     const secretNames = Object.values(stage.env).flatMap(v => (typeof v === 'string' ? [] : [v.secret]));
     const secrets = await describeStageSecrets(clients, stack.name, stage.name, secretNames, ctx.signal);
-    const rendered = renderStage({ stack, stage, ...image, secrets }, loadTemplate('stage', this.options.templatesDir ?? templatesDir()));
+    // The shared foundation (VPC, cluster, load balancer): created with defaults before the stack's first stage.
+    const foundation = await ensureFoundation(clients, stack, { log: ctx.log, onEvent: ctx.onStackEvent, signal: ctx.signal, pollMs: this.options.pollMs });
+    const rendered = renderStage({ stack, stage, ...image, secrets, foundation }, loadTemplate('stage', this.options.templatesDir ?? templatesDir()));
     const body = templateBody(rendered.template);
     if (body.length > TEMPLATE_BODY_LIMIT) {
       throw new StagecraftError(`${label}: the rendered template is ${body.length} bytes; CloudFormation takes at most ${TEMPLATE_BODY_LIMIT} inline.`, { hint: 'Move long values out of `env` (into secrets).' });
     }
     const current = await describeStack(clients, rendered.stackName, ctx.signal, `${label}: read stack ${rendered.stackName}`);
-    await this.ensureClusterOnce(clients, rendered.parameters.ClusterName, stack.name, label, ctx.signal);
     const rollbackAlarmArns = (current?.outputs.AlarmArns ?? '').split(',').filter(a => ALARM_ARN.test(a));
     try {
       return await deployStack(clients, {
@@ -227,16 +229,6 @@ export class AwsProvider implements Provider {
     } finally {
       this.invalidate();
     }
-  }
-
-  private readonly clusters = new WeakMap<AwsClients, Set<string>>();
-
-  private async ensureClusterOnce(clients: AwsClients, cluster: string, stack: string, label: string, signal?: AbortSignal): Promise<void> {
-    const known = this.clusters.get(clients) ?? new Set<string>();
-    this.clusters.set(clients, known);
-    if (known.has(cluster)) return;
-    await ensureCluster(clients, cluster, stack, label, signal);
-    known.add(cluster);
   }
 
   async decideApproval(stack: Stack, stage: Stage, decision: 'approve' | 'reject', input: { by: string; comment?: string }, ctx: AwsWorkContext = {}): Promise<boolean> {

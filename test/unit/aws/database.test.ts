@@ -4,6 +4,7 @@ import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateClusterCommand, DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
+import { ensureFoundation } from '../../../src/aws/foundation';
 import { AwsProvider } from '../../../src/aws/provider';
 import { renderStage, stageSecretName, toParameterList, toTagList } from '../../../src/aws/stageTemplate';
 import { templateBody } from '../../../src/aws/templates';
@@ -55,10 +56,10 @@ stages:
     const orphanSecret = await sm.send(new CreateSecretCommand({ Name: 'DatabaseSecret-orphan', SecretString: JSON.stringify({ username: 'postgres', password: testPassword(), dbInstanceIdentifier: 'no-such-instance' }) }));
     const secretOf: Record<string, string | undefined> = { db: dbSecret.ARN, orphan: orphanSecret.ARN };
     const cf = await moto.clients().cloudFormation();
-    // The stack's shared ECS cluster, which the provider creates before a first deploy.
-    await (await moto.clients().ecs()).send(new CreateClusterCommand({ clusterName: 'shop' }));
+    // The stack's shared foundation (VPC, cluster, load balancer), which a first deploy creates.
+    const foundation = await ensureFoundation(moto.clients(), stack, { pollMs: 50 });
     for (const stage of stack.stages) {
-      const r = renderStage({ stack, stage, imageUri: fakeImage(), commit: COMMIT });
+      const r = renderStage({ stack, stage, imageUri: fakeImage(), commit: COMMIT, foundation });
       const outputs = r.template.Outputs as Record<string, { Value: unknown }>;
       if (secretOf[stage.name]) outputs.DatabaseSecretArn.Value = secretOf[stage.name];
       await cf.send(new CreateStackCommand({ StackName: r.stackName, TemplateBody: templateBody(r.template), Parameters: toParameterList(r.parameters), Tags: toTagList(r.tags), Capabilities: ['CAPABILITY_IAM'] }));

@@ -26,6 +26,7 @@ import { StagecraftError } from '../../../src/core/errors';
 import { TempDirs } from '../core/support/tempDir';
 import { startMoto, TEST_CREDENTIALS, type Moto } from './support/moto';
 import { fakeImage, stackFromYaml } from './support/stacks';
+import { fakeFoundation } from './support/stacks';
 
 const STACK = `
 stack: shop
@@ -116,7 +117,7 @@ describe('aws release pipeline', function () {
     it('the build renders every AWS stage with one image digest, as template and template configuration', () => {
       const stack = stackFromYaml(STACK);
       const image = fakeImage('c');
-      const files = renderStageArtifacts(stack, image, 'abcdef1234');
+      const files = renderStageArtifacts(stack, image, 'abcdef1234', fakeFoundation());
       assert.deepEqual([...files.keys()], ['dev.template.json', 'dev.config.json', 'prod.template.json', 'prod.config.json']);
       const config = JSON.parse(files.get('prod.config.json')!);
       assert.equal(config.Parameters.ImageUri, image);
