@@ -52,8 +52,7 @@ export const awsPipelineDeployCommand: CliCommand = {
     const connection = values.connection ? { arn: values.connection, repository: values.repository!, branch: values.branch ?? 'main' } : undefined;
     const result = await provider.pipelines.deploy(stack, { connection, testCommand: values['test-command'] }, { signal: ctx.signal, log: ctx.out });
     ctx.out(`Pipeline ${stack.name}: ${result.outcome}.`);
-    // Said plainly rather than left to be found out: the CodePipeline release has no Migrate action yet.
-    if (stack.service.migrate) ctx.err(`Note: runs of this pipeline do not run service.migrate yet; run \`stagecraft aws migrate STAGE --image …\` before a stage deploys, or release with \`stagecraft pipeline run\`.`);
+    if (stack.service.migrate) ctx.out(`Each stage's Migrate action runs service.migrate (\`stagecraft aws migrate\`) before its deploy.`);
     return 0;
   },
 };
@@ -79,12 +78,17 @@ export const awsPipelineRunCommand: CliCommand = {
     const status = await provider.pipelines.watch(stack, executionId, {
       signal: ctx.signal,
       log: ctx.out,
-      onApproval: a => ctx.out(`Waiting for approval at ${a.stage}: \`stagecraft aws approve ${a.stage}\` or \`stagecraft aws reject ${a.stage}\`.`),
+      onApproval: a => ctx.out(approvalHint(a.stage)),
     });
     ctx.out(`Run ${executionId}: ${status}.`);
     return status === 'Succeeded' ? 0 : 1;
   },
 };
+
+/** What to run when a watched run waits for approval: the generic verbs (they reach CodePipeline through the provider). */
+export function approvalHint(stage: string): string {
+  return `Waiting for approval at ${stage}: \`stagecraft approve ${stage}\` or \`stagecraft reject ${stage}\`.`;
+}
 
 const migrateUsage = 'stagecraft aws migrate STAGE --image IMAGE@sha256:DIGEST [--dir DIR]';
 /**

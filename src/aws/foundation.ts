@@ -81,6 +81,8 @@ export interface Foundation {
   loadBalancerDnsName: string;
   scheme: 'http' | 'https';
   domain?: string;
+  /** The TLS-only bucket of artifacts and the Stagecraft bundle the pipeline's builds run. */
+  artifactBucket?: string;
 }
 
 /** Logical ids of the foundation's resources whose physical id is the output of the same meaning. */
@@ -92,6 +94,7 @@ const OUTPUT_RESOURCES: Record<string, string[]> = {
   LoadBalancerSecurityGroupId: ['LoadBalancerSecurityGroup'],
   ListenerArn: ['HttpsListener', 'HttpListener'],
   LoadBalancerArn: ['LoadBalancer'],
+  ArtifactBucketName: ['ArtifactBucket'],
 };
 
 /**
@@ -142,6 +145,7 @@ export function toFoundation(info: StackInfo): Foundation {
     loadBalancerDnsName: o.LoadBalancerDnsName ?? '',
     scheme: o.Scheme === 'https' ? 'https' : 'http',
     domain: info.parameters.DomainName || undefined,
+    artifactBucket: o.ArtifactBucketName || undefined,
   };
 }
 

@@ -54,7 +54,7 @@ describe('aws templates', () => {
 
     // The pipeline as deployed: S3 snapshots, and a CodeStar connection.
     const pipelines = {
-      's3.pipeline.json': renderPipeline(stack),
+      's3.pipeline.json': renderPipeline(stack, { bundle: { bucket: 'shop-artifacts', key: 'stagecraft/0.1.0-0123456789abcdef.tgz', sha256: 'ab'.repeat(32) } }),
       'connection.pipeline.json': renderPipeline(stack, { connection: { arn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/0d1e2f3a-1111-2222-3333-444455556666', repository: 'acme/shop', branch: 'main' } }),
     };
     for (const [name, rendered] of Object.entries(pipelines)) {
