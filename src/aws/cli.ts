@@ -6,6 +6,7 @@ import { readRepoFacts } from '../git/repo';
 import { runMigrationTask } from './ecs/migrate';
 import { writeStageArtifacts } from './pipeline/buildArtifacts';
 import { awsProvider, loadAws } from './register';
+import { awsFoundationDeployCommand, awsFoundationDestroyCommand } from './foundationCli';
 
 /**
  * AWS-only CLI commands (the generic verbs — deploy, status, env, origins, db, destroy — reach
@@ -136,4 +137,5 @@ export const awsWhoamiCommand: CliCommand = {
   },
 };
 
-export const AWS_COMMANDS: CliCommand[] = [awsWhoamiCommand, awsPipelineDeployCommand, awsPipelineRunCommand, awsRenderStagesCommand, awsMigrateCommand];
+// Issue 16: the foundation verbs live in foundationCli.ts.
+export const AWS_COMMANDS: CliCommand[] = [awsWhoamiCommand, awsPipelineDeployCommand, awsPipelineRunCommand, awsRenderStagesCommand, awsMigrateCommand, awsFoundationDeployCommand, awsFoundationDestroyCommand];

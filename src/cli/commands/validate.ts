@@ -4,6 +4,7 @@ import { StagecraftError } from '../../core/errors';
 import { formatProblem } from '../../core/problems';
 import { dirOption, parseCommandArgs } from '../args';
 import type { CliCommand } from '../context';
+import { awsContractProblems } from '../../aws/validateStack';
 
 const usage = 'stagecraft validate [--dir DIR] [--json]';
 
@@ -16,12 +17,17 @@ export const validateCommand: CliCommand = {
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
     const loaded = await loadStackFile(root);
     if (!loaded) throw new StagecraftError(`No ${STACK_FILE} in ${root}.`, { kind: 'input', hint: 'Run `stagecraft init` to create one.' });
-    const errors = loaded.problems.filter(p => p.severity === 'error');
+    const errors: unknown[] = loaded.problems.filter(p => p.severity === 'error');
+    // AWS stages: rendered and checked against what a real account refuses (issue 16).
+    const contract = loaded.stack ? awsContractProblems(loaded.stack) : [];
+    errors.push(...contract);
     if (values.json) {
-      ctx.out(JSON.stringify({ file: loaded.file, valid: errors.length === 0, problems: loaded.problems }, null, 2));
+      ctx.out(JSON.stringify({ file: loaded.file, valid: errors.length === 0, problems: loaded.problems, awsContract: contract }, null, 2));
     } else {
       for (const p of loaded.problems) (p.severity === 'error' ? ctx.err : ctx.out)(`${formatProblem(p)}${p.severity === 'warning' ? ' (warning)' : ''}`);
-      if (loaded.stack) ctx.out(`${loaded.file}: stack "${loaded.stack.name}" with ${loaded.stack.stages.length} stage(s) is valid.`);
+      for (const c of contract) ctx.err(`${loaded.file}: AWS: ${c}`);
+      if (loaded.stack && contract.length === 0) ctx.out(`${loaded.file}: stack "${loaded.stack.name}" with ${loaded.stack.stages.length} stage(s) is valid.`);
+      else if (loaded.stack) ctx.err(`${loaded.file}: ${contract.length} AWS problem(s).`);
       else ctx.err(`${loaded.file}: ${errors.length} problem(s).`);
     }
     return errors.length === 0 ? 0 : 2;

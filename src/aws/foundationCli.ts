@@ -1,0 +1,59 @@
+import * as path from 'node:path';
+import { dirOption, parseCommandArgs } from '../cli/args';
+import { requireStack, type CliCommand } from '../cli/context';
+import { StagecraftError } from '../core/errors';
+import { deployFoundation, destroyFoundation } from './foundation';
+import { awsProvider } from './register';
+
+/**
+ * `stagecraft aws foundation deploy|destroy`: the stack's shared foundation in one account and
+ * region. A first stage deploy creates it with the defaults; deploy it yourself for HTTPS, a
+ * domain or an existing VPC.
+ */
+const deployUsage = 'stagecraft aws foundation deploy [--certificate ACM_ARN] [--domain DOMAIN] [--vpc VPC_ID --public-subnets A,B --private-subnets C,D] [--dir DIR]';
+const list = (v?: string) => (v ? v.split(',').map(s => s.trim()).filter(Boolean) : undefined);
+
+async function target(cwd: string, dir?: string) {
+  const stack = await requireStack(path.resolve(cwd, dir ?? '.'));
+  const provider = await awsProvider();
+  const stage = stack.stages.find(s => s.provider === 'aws');
+  if (!stage) throw new StagecraftError(`Stack "${stack.name}" has no AWS stage, so it needs no foundation.`, { kind: 'input', hint: 'Add a stage with `provider: aws` first.' });
+  return { stack, provider, clients: provider.clientsFor(stage) };
+}
+
+export const awsFoundationDeployCommand: CliCommand = {
+  path: ['aws', 'foundation', 'deploy'],
+  usage: deployUsage,
+  summary: 'Create or update the stack’s shared foundation (VPC, ECS cluster, load balancer, ECR, artifact bucket)',
+  async run(ctx) {
+    const { values } = parseCommandArgs(
+      ctx.args,
+      { ...dirOption, certificate: { type: 'string' }, domain: { type: 'string' }, vpc: { type: 'string' }, 'public-subnets': { type: 'string' }, 'private-subnets': { type: 'string' } },
+      deployUsage,
+    );
+    const { stack, provider, clients } = await target(ctx.cwd, values.dir);
+    const result = await deployFoundation(
+      clients,
+      stack,
+      { certificateArn: values.certificate, domain: values.domain, vpcId: values.vpc, publicSubnetIds: list(values['public-subnets']), privateSubnetIds: list(values['private-subnets']) },
+      { log: ctx.out, signal: ctx.signal, pollMs: provider.pollMs },
+    );
+    ctx.out(`Foundation of ${stack.name}: ${result.outcome}.`);
+    return 0;
+  },
+};
+
+const destroyUsage = 'stagecraft aws foundation destroy --force [--dir DIR]';
+export const awsFoundationDestroyCommand: CliCommand = {
+  path: ['aws', 'foundation', 'destroy'],
+  usage: destroyUsage,
+  summary: 'Delete the stack’s foundation once no stage uses it (the artifact bucket is kept)',
+  async run(ctx) {
+    const { values } = parseCommandArgs(ctx.args, { ...dirOption, force: { type: 'boolean' } }, destroyUsage);
+    if (!values.force) throw new StagecraftError(`Destroying the foundation removes the network, load balancer and image repository of every stage.\nUsage: ${destroyUsage}`, { kind: 'usage' });
+    const { stack, provider, clients } = await target(ctx.cwd, values.dir);
+    const outcome = await destroyFoundation(clients, stack, { log: ctx.out, signal: ctx.signal, pollMs: provider.pollMs });
+    ctx.out(outcome === 'deleted' ? `Foundation of ${stack.name} deleted.` : `${stack.name} has no foundation.`);
+    return 0;
+  },
+};
