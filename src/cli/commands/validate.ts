@@ -22,7 +22,7 @@ export const validateCommand: CliCommand = {
     const contract = loaded.stack ? awsContractProblems(loaded.stack) : [];
     errors.push(...contract);
     if (values.json) {
-      ctx.out(JSON.stringify({ file: loaded.file, valid: errors.length === 0, problems: loaded.problems, awsContract: contract }, null, 2));
+      ctx.out(JSON.stringify({ file: loaded.file, valid: errors.length === 0, problems: loaded.problems, ...(contract.length > 0 ? { awsContract: contract } : {}) }, null, 2));
     } else {
       for (const p of loaded.problems) (p.severity === 'error' ? ctx.err : ctx.out)(`${formatProblem(p)}${p.severity === 'warning' ? ' (warning)' : ''}`);
       for (const c of contract) ctx.err(`${loaded.file}: AWS: ${c}`);
