@@ -6,7 +6,7 @@ import { readRepoFacts } from '../git/repo';
 import { runMigrationTask } from './ecs/migrate';
 import { writeStageArtifacts } from './pipeline/buildArtifacts';
 import { awsProvider, loadAws } from './register';
-import { awsFoundationDeployCommand, awsFoundationDestroyCommand } from './foundationCli';
+import { awsDoctorCommand, awsFoundationDeployCommand, awsFoundationDestroyCommand } from './foundationCli';
 
 /**
  * AWS-only CLI commands (the generic verbs — deploy, status, env, origins, db, destroy — reach
@@ -138,4 +138,4 @@ export const awsWhoamiCommand: CliCommand = {
 };
 
 // Issue 16: the foundation verbs live in foundationCli.ts.
-export const AWS_COMMANDS: CliCommand[] = [awsWhoamiCommand, awsPipelineDeployCommand, awsPipelineRunCommand, awsRenderStagesCommand, awsMigrateCommand, awsFoundationDeployCommand, awsFoundationDestroyCommand];
+export const AWS_COMMANDS: CliCommand[] = [awsWhoamiCommand, awsPipelineDeployCommand, awsPipelineRunCommand, awsRenderStagesCommand, awsMigrateCommand, awsFoundationDeployCommand, awsFoundationDestroyCommand, awsDoctorCommand];

@@ -2,7 +2,10 @@ import * as path from 'node:path';
 import { dirOption, parseCommandArgs } from '../cli/args';
 import { requireStack, type CliCommand } from '../cli/context';
 import { StagecraftError } from '../core/errors';
-import { deployFoundation, destroyFoundation } from './foundation';
+import { describeStack } from './cfn/stacks';
+import { deployFoundation, destroyFoundation, foundationStackName } from './foundation';
+import { callerIdentity } from './identity';
+import { estimateStage, PRICES } from './prices';
 import { awsProvider } from './register';
 
 /**
@@ -55,5 +58,46 @@ export const awsFoundationDestroyCommand: CliCommand = {
     const outcome = await destroyFoundation(clients, stack, { log: ctx.out, signal: ctx.signal, pollMs: provider.pollMs });
     ctx.out(outcome === 'deleted' ? `Foundation of ${stack.name} deleted.` : `${stack.name} has no foundation.`);
     return 0;
+  },
+};
+
+const doctorUsage = 'stagecraft aws doctor [--dir DIR]';
+/**
+ * Before a first deploy: who the calls run as and where, whether the foundation exists, and what
+ * each stage will cost a month from the project's dated price table. Quotas, certificate and
+ * connection status need SDK clients this build does not ship; the output says so.
+ */
+export const awsDoctorCommand: CliCommand = {
+  path: ['aws', 'doctor'],
+  usage: doctorUsage,
+  summary: 'Check credentials, region and foundation, and estimate each AWS stage’s monthly cost',
+  async run(ctx) {
+    const { values } = parseCommandArgs(ctx.args, { ...dirOption }, doctorUsage);
+    const { stack, clients } = await target(ctx.cwd, values.dir);
+    let failed = 0;
+    try {
+      const id = await callerIdentity(clients, ctx.signal);
+      ctx.out(`ok    credentials: account ${id.account} as ${id.arn}`);
+      if (id.region) ctx.out(`ok    region: ${id.region}`);
+      else {
+        failed++;
+        ctx.out('FAIL  region: none set (AWS_REGION, the profile, or `region:` on the stage)');
+      }
+      const f = await describeStack(clients, foundationStackName(stack.name), ctx.signal);
+      ctx.out(f ? `ok    foundation ${f.name}: ${f.status}${f.parameters.CertificateArn ? ' (HTTPS)' : ' (HTTP only: no certificate)'}` : `note  foundation ${foundationStackName(stack.name)}: not created yet; the first deploy creates it (VPC, ALB, ECR), or run \`stagecraft aws foundation deploy\``);
+    } catch (err) {
+      failed++;
+      ctx.out(`FAIL  ${(err as Error).message}`);
+    }
+    ctx.out('skip  quotas (VPCs, internet gateways, ALBs, Elastic IPs, Fargate vCPU), certificate and connection status: not checked by this build (needs the Service Quotas, ACM and CodeConnections clients)');
+    ctx.out(`Monthly estimate per stage (list prices ${PRICES.region}, ${PRICES.date}; excludes data transfer, taxes, free tier):`);
+    let sum = 0;
+    for (const stage of stack.stages.filter(s => s.provider === 'aws')) {
+      const e = estimateStage(stack, stage);
+      sum += e.total;
+      ctx.out(`  ${stage.name}: ~$${e.total.toFixed(2)} (${e.lines.map(l => `${l.what} $${l.usd.toFixed(2)}`).join('; ')})`);
+    }
+    ctx.out(`  all stages: ~$${sum.toFixed(2)} a month`);
+    return failed > 0 ? 1 : 0;
   },
 };

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { DescribeDBInstancesCommand, ModifyDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { AwsClients } from '../../../src/aws/clients';
 import { rotateDatabasePassword } from '../../../src/aws/database';
 import type { StackInfo } from '../../../src/aws/cfn/stacks';
@@ -15,9 +15,15 @@ import { TEST_CREDENTIALS } from './support/moto';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:DatabaseSecret-abc-Xy12Zq';
 
 describe('aws db rotate at the SDK boundary: waits for RDS to apply the password', () => {
-  const rds = mockClient(RDSClient);
-  const sm = mockClient(SecretsManagerClient);
-  const ecs = mockClient(ECSClient);
+  // Made in before(), not at load: mockClient patches every client of the class, moto's included.
+  let rds: AwsStub<any, any, any>;
+  let sm: AwsStub<any, any, any>;
+  let ecs: AwsStub<any, any, any>;
+  before(() => {
+    rds = mockClient(RDSClient);
+    sm = mockClient(SecretsManagerClient);
+    ecs = mockClient(ECSClient);
+  });
   after(() => {
     rds.restore();
     sm.restore();
