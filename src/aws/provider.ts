@@ -331,7 +331,7 @@ export class AwsProvider implements Provider {
     if (!current) throw new StagecraftError(`${label} is not deployed, so it has no logs yet.`, { kind: 'input', hint: 'Deploy the stage first.' });
     const logGroup = options.kind === 'app' ? current.outputs.AppLogGroupName : current.outputs.AccessLogGroupName;
     if (!logGroup && options.kind === 'access') {
-      throw new StagecraftError(`${label}: the access log is kept for HTTP API stages only; this stage has a load balancer.`, {
+      throw new StagecraftError(`${label}: the access log is kept for HTTP API stages only; this stage is served by the stack's load balancer, whose access log is not in CloudWatch.`, {
         kind: 'input',
         hint: 'Turn on ALB access logging to S3 in the AWS console, or read the app log.',
       });
