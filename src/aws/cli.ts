@@ -6,6 +6,7 @@ import { readRepoFacts } from '../git/repo';
 import { runMigrationTask } from './ecs/migrate';
 import { writeStageArtifacts } from './pipeline/buildArtifacts';
 import { AWS_PROVIDER, awsProviderOf, loadAws } from './load';
+import { awsDoctorCommand, awsFoundationDeployCommand, awsFoundationDestroyCommand } from './foundationCli';
 
 /**
  * AWS-only CLI commands (the generic verbs — deploy, status, env, origins, db, destroy, approve —
@@ -27,7 +28,9 @@ export const awsRenderStagesCommand: CliCommand = {
     const { values } = parseCommandArgs(ctx.args, { ...dirOption, image: { type: 'string' }, commit: { type: 'string' }, out: { type: 'string' } }, renderUsage);
     if (!values.image || !values.commit) throw new StagecraftError(`--image and --commit are required.\nUsage: ${renderUsage}`, { kind: 'usage' });
     const { stack } = await stackOf(ctx, values.dir);
-    const written = await writeStageArtifacts(stack, values.image, values.commit, path.resolve(ctx.cwd, values.out ?? 'stagecraft-out'));
+    const provider = await awsProviderOf(ctx.providers, 'stagecraft aws render-stages');
+    const clients = provider.clientsFor(stack.stages.find(s => s.provider === AWS_PROVIDER) ?? {});
+    const written = await writeStageArtifacts(clients, stack, values.image, values.commit, path.resolve(ctx.cwd, values.out ?? 'stagecraft-out'), ctx.signal);
     for (const f of written) ctx.out(path.relative(ctx.cwd, f));
     return 0;
   },
@@ -50,8 +53,7 @@ export const awsPipelineDeployCommand: CliCommand = {
     const connection = values.connection ? { arn: values.connection, repository: values.repository!, branch: values.branch ?? 'main' } : undefined;
     const result = await provider.pipelines.deploy(stack, { connection, testCommand: values['test-command'] }, { signal: ctx.signal, log: ctx.out });
     ctx.out(`Pipeline ${stack.name}: ${result.outcome}.`);
-    // Said plainly rather than left to be found out: the CodePipeline release has no Migrate action yet.
-    if (stack.service.migrate) ctx.err(`Note: runs of this pipeline do not run service.migrate yet; run \`stagecraft aws migrate STAGE --image …\` before a stage deploys, or release with \`stagecraft pipeline run\`.`);
+    if (stack.service.migrate) ctx.out(`Each stage's Migrate action runs service.migrate (\`stagecraft aws migrate\`) before its deploy.`);
     return 0;
   },
 };
@@ -77,12 +79,17 @@ export const awsPipelineRunCommand: CliCommand = {
     const status = await provider.pipelines.watch(stack, executionId, {
       signal: ctx.signal,
       log: ctx.out,
-      onApproval: a => ctx.out(`Waiting for approval at ${a.stage}: \`stagecraft approve ${a.stage}\` or \`stagecraft reject ${a.stage}\`.`),
+      onApproval: a => ctx.out(approvalHint(a.stage)),
     });
     ctx.out(`Run ${executionId}: ${status}.`);
     return status === 'Succeeded' ? 0 : 1;
   },
 };
+
+/** What to run when a watched run waits for approval: the generic verbs (they reach CodePipeline through the provider). */
+export function approvalHint(stage: string): string {
+  return `Waiting for approval at ${stage}: \`stagecraft approve ${stage}\` or \`stagecraft reject ${stage}\`.`;
+}
 
 const migrateUsage = 'stagecraft aws migrate STAGE --image IMAGE@sha256:DIGEST [--dir DIR]';
 /**
@@ -127,4 +134,5 @@ export const awsWhoamiCommand: CliCommand = {
   },
 };
 
-export const AWS_COMMANDS: CliCommand[] = [awsWhoamiCommand, awsPipelineDeployCommand, awsPipelineRunCommand, awsRenderStagesCommand, awsMigrateCommand];
+// Issue 16: the foundation verbs live in foundationCli.ts.
+export const AWS_COMMANDS: CliCommand[] = [awsWhoamiCommand, awsPipelineDeployCommand, awsPipelineRunCommand, awsRenderStagesCommand, awsMigrateCommand, awsFoundationDeployCommand, awsFoundationDestroyCommand, awsDoctorCommand];

@@ -4,6 +4,7 @@ import type { DatabaseSecret } from '../core/provider';
 import { redactor } from '../core/redact';
 import type { AwsClients } from './clients';
 import type { StackInfo } from './cfn/stacks';
+import { sleep } from './wait';
 
 /** CloudFormation tags every resource it creates with these (seed: the secret is found by them). */
 export const CFN_STACK_NAME_TAG = 'aws:cloudformation:stack-name';
@@ -15,35 +16,18 @@ export interface FoundSecret {
   name: string;
 }
 
-/** The stage's database secret, found by its `aws:cloudformation:stack-name` tag; undefined when the stage has none. */
-export async function findDatabaseSecret(clients: AwsClients, stackName: string, signal?: AbortSignal): Promise<FoundSecret | undefined> {
-  const { ListSecretsCommand } = await import('@aws-sdk/client-secrets-manager');
-  const sm = await clients.secretsManager();
-  const candidates: Array<FoundSecret & { logicalId?: string }> = [];
-  let token: string | undefined;
-  do {
-    const out = await clients.call(`${stackName}: find the database secret`, signal, o =>
-      sm.send(
-        new ListSecretsCommand({
-          Filters: [
-            { Key: 'tag-key', Values: [CFN_STACK_NAME_TAG] },
-            { Key: 'tag-value', Values: [stackName] },
-          ],
-          NextToken: token,
-        }),
-        o,
-      ),
-    );
-    for (const s of out.SecretList ?? []) {
-      const tags = new Map((s.Tags ?? []).map(t => [t.Key, t.Value]));
-      // The two filters match independently (any key, any value): check the pair itself.
-      if (tags.get(CFN_STACK_NAME_TAG) !== stackName || !s.ARN) continue;
-      candidates.push({ arn: s.ARN, name: s.Name ?? s.ARN, logicalId: tags.get(CFN_LOGICAL_ID_TAG) });
-    }
-    token = out.NextToken;
-  } while (token);
-  const found = candidates.find(c => c.logicalId === SECRET_LOGICAL_ID) ?? candidates[0];
-  return found ? { arn: found.arn, name: found.name } : undefined;
+/**
+ * The stage's database secret: the stack's `DatabaseSecretArn` output (no ListSecrets, which IAM
+ * cannot scope to a resource). Undefined when the stage has no database.
+ */
+export function findDatabaseSecret(stack: StackInfo | undefined, label: string): FoundSecret | undefined {
+  if (!stack) return undefined;
+  const arn = stack.outputs.DatabaseSecretArn;
+  if (arn) return { arn, name: arn.split(':secret:')[1] ?? arn };
+  if (stack.outputs.DatabaseInstanceId || stack.outputs.DatabaseEndpoint) {
+    throw new StagecraftError(`${label}: ${stack.name} has a database but no DatabaseSecretArn output.`, { hint: 'Deploy the stage again with this version of Stagecraft; its template outputs the secret’s ARN.' });
+  }
+  return undefined;
 }
 
 interface SecretJson {
@@ -81,8 +65,8 @@ export function toDatabaseSecret(json: SecretJson, stack?: StackInfo): DatabaseS
   };
 }
 
-export async function getDatabaseSecret(clients: AwsClients, stackName: string, label: string, stack: StackInfo | undefined, signal?: AbortSignal): Promise<DatabaseSecret | undefined> {
-  const found = await findDatabaseSecret(clients, stackName, signal);
+export async function getDatabaseSecret(clients: AwsClients, label: string, stack: StackInfo | undefined, signal?: AbortSignal): Promise<DatabaseSecret | undefined> {
+  const found = findDatabaseSecret(stack, label);
   if (!found) return undefined;
   return toDatabaseSecret((await readSecretJson(clients, found.arn, label, signal)).json, stack);
 }
@@ -98,6 +82,35 @@ export interface RotateRequest {
   stack: StackInfo;
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /** How often RDS is asked whether the new password is applied, and for how long. */
+  pollMs?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * Waits until RDS has applied the master password: the instance is `available` and
+ * `PendingModifiedValues.MasterUserPassword` is gone. Until then the old password still works
+ * and the secret must keep it as AWSCURRENT.
+ */
+export async function waitForPasswordApplied(clients: AwsClients, instance: string, req: Pick<RotateRequest, 'label' | 'log' | 'signal' | 'pollMs' | 'timeoutMs'>): Promise<void> {
+  const { DescribeDBInstancesCommand } = await import('@aws-sdk/client-rds');
+  const rds = await clients.rds();
+  const deadline = Date.now() + (req.timeoutMs ?? 20 * 60_000);
+  let said = false;
+  for (;;) {
+    const out = await clients.call(`${req.label}: read ${instance}`, req.signal, o => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instance }), o));
+    const db = out.DBInstances?.[0];
+    const pending = db?.PendingModifiedValues?.MasterUserPassword !== undefined;
+    if (db && !pending && (db.DBInstanceStatus ?? 'available') === 'available') return;
+    if (Date.now() > deadline) {
+      throw new StagecraftError(`${req.label}: RDS has not applied the new password to ${instance} yet (status ${db?.DBInstanceStatus ?? 'unknown'}); the secret still holds the old one as current.`, {
+        hint: 'The new password is kept as AWSPENDING in the secret. Wait until the instance is available, then run `db rotate` again.',
+      });
+    }
+    if (!said) req.log?.(`${req.label}: waiting for RDS to apply the new password to ${instance} (${db?.DBInstanceStatus ?? 'unknown'})`);
+    said = true;
+    await sleep(req.pollMs ?? 10_000, req.signal);
+  }
 }
 
 /**
@@ -112,8 +125,8 @@ export async function rotateDatabasePassword(clients: AwsClients, req: RotateReq
   const sm = await import('@aws-sdk/client-secrets-manager');
   const smClient = await clients.secretsManager();
   const log = req.log ?? (() => undefined);
-  const found = await findDatabaseSecret(clients, req.stackName, req.signal);
-  if (!found) throw new StagecraftError(`${req.label} has no database secret (no secret tagged ${CFN_STACK_NAME_TAG}=${req.stackName}).`, { kind: 'input', hint: 'Set `database: postgres` on the stage and deploy it first.' });
+  const found = findDatabaseSecret(req.stack, req.label);
+  if (!found) throw new StagecraftError(`${req.label} has no database (${req.stackName} has no DatabaseSecretArn output).`, { kind: 'input', hint: 'Set `database: postgres` on the stage and deploy it first.' });
   const current = await readSecretJson(clients, found.arn, req.label, req.signal);
   const instance = current.json.dbInstanceIdentifier ?? req.stack.outputs.DatabaseInstanceId;
   if (!instance) throw new StagecraftError(`${req.label}: cannot tell which RDS instance the secret belongs to.`, { hint: 'Deploy the stage again so its DatabaseInstanceId output exists.' });
@@ -137,6 +150,8 @@ export async function rotateDatabasePassword(clients: AwsClients, req: RotateReq
       .catch(() => undefined);
     throw err;
   }
+  // ModifyDBInstance returns at once; the password is in effect only when RDS no longer lists it as pending.
+  await waitForPasswordApplied(clients, instance, req);
   log(`${req.label}: RDS instance ${instance} has the new password`);
 
   try {

@@ -12,12 +12,15 @@ import type { DeployStackResult } from './cfn/deployStack';
 import type { AwsPipelines } from './pipeline';
 import type { AwsWorkContext } from './workContext';
 import { runningImage } from './stageTemplate';
+import { checkRetryMs, checkWithBackoff } from './checks';
 
 /** What the executor needs of the AWS provider (AwsProvider is one). */
 export interface AwsStageDeployer {
   readonly name: string;
   readonly pipelines: AwsPipelines;
   readonly pollMs: number | undefined;
+  /** How long health checks keep retrying (undefined: the default, or STAGECRAFT_AWS_CHECK_SECONDS). */
+  readonly checkRetryMs?: number;
   clientsFor(stage: Pick<Stage, 'profile' | 'region'>): AwsClients;
   deployImage(clients: AwsClients, stack: Stack, stage: Stage, image: { imageUri: string; commit: string; artifact?: string }, ctx?: AwsWorkContext): Promise<DeployStackResult>;
 }
@@ -138,8 +141,7 @@ export class AwsStepExecutor implements StepExecutor {
     const url = ctx.stageOutputs.url;
     // A stage stack always has a Url output on AWS: without one, nothing was checked, and that must show.
     if (!url) return { status: 'warning', summary: 'the stage stack has no Url output: not checked' };
-    const outcome = await runHttpChecks(url, checks, { signal: ctx.signal, log: ctx.log, timeoutMs: 10_000 });
-    return { status: outcome.status, summary: outcome.summary };
+    return checkWithBackoff(url, checks, { forMs: checkRetryMs(this.provider.checkRetryMs), signal: ctx.signal, log: ctx.log });
   }
 
   private stage(step: Step): Stage {

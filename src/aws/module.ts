@@ -66,6 +66,10 @@ export const awsModule: ProviderModule<import('./provider').AwsProvider> = {
     });
     return new AwsProvider({ clientDefaults: defaults });
   },
+  async validateStack(stack) {
+    // The stage and foundation templates rendered as they would deploy, checked against the contract rules.
+    return (require('./validateStack') as typeof import('./validateStack')).awsContractProblems(stack);
+  },
   async cliCommands() {
     // Required on first use (see loadAws for why not import()).
     return (require('./cli') as typeof import('./cli')).AWS_COMMANDS;

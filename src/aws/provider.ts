@@ -19,8 +19,9 @@ export type { AwsWorkContext } from './workContext';
 import { AwsPipelines, type PendingPipelineApproval } from './pipeline';
 import { digestOf, resolveImage } from './image';
 import { StageStatusReader, type StatusRequest, type StatusResult } from './statusReader';
-import { ensureCluster, type AwsStageStatus } from './stageStatus';
-import { storeStageSecret } from './stageSecrets';
+import type { AwsStageStatus } from './stageStatus';
+import { describeStageSecrets, storeStageSecret } from './stageSecrets';
+import { ensureFoundation } from './foundation';
 import { renderStage, runningImage, toParameterList, toTagList } from './stageTemplate';
 import { loadTemplate, templateBody, templatesDir, TEMPLATE_BODY_LIMIT } from './templates';
 
@@ -36,6 +37,8 @@ export interface AwsProviderOptions {
   pollMs?: number;
   /** How long a stage's status may be reused (tree refreshes in quick succession). */
   statusTtlMs?: number;
+  /** How long health and synthetic checks retry after a deploy (2 minutes by default). */
+  checkRetryMs?: number;
 }
 
 interface PendingStatus {
@@ -47,6 +50,14 @@ interface PendingStatus {
 
 /** How long status requests are gathered into one batched read. */
 const STATUS_BATCH_WINDOW_MS = 15;
+
+/**
+ * How long CloudFormation keeps watching the rollback alarms after an update: a protected stage
+ * bakes for 10 minutes; other stages are watched during the update only (0), so deploys finish.
+ */
+export function monitoringMinutes(stage: Pick<Stage, 'protected'>): number {
+  return stage.protected ? 10 : 0;
+}
 
 /** Alarm ARNs as CloudFormation rollback triggers accept them; anything else is left out. */
 const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:[^${}]+$/;
@@ -72,6 +83,10 @@ export class AwsProvider implements Provider {
   /** How often running AWS work is polled (deploy events, migration tasks); undefined: each caller's default. */
   get pollMs(): number | undefined {
     return this.options.pollMs;
+  }
+
+  get checkRetryMs(): number | undefined {
+    return this.options.checkRetryMs;
   }
 
   /** The clients for a stage: its own profile and region when stagecraft.yaml sets them. */
@@ -175,13 +190,17 @@ export class AwsProvider implements Provider {
   /** Renders the stage template for this image and deploys it through a change set. */
   async deployImage(clients: AwsClients, stack: Stack, stage: Stage, image: { imageUri: string; commit: string; artifact?: string }, ctx: AwsWorkContext = {}): Promise<DeployStackResult> {
     const label = `${stack.name}/${stage.name}`;
-    const rendered = renderStage({ stack, stage, ...image }, loadTemplate('stage', this.options.templatesDir ?? templatesDir()));
+    // Full ARNs and current versions of the stage's secrets: a changed value makes a new task definition.
+    const secretNames = Object.values(stage.env).flatMap(v => (typeof v === 'string' ? [] : [v.secret]));
+    const secrets = await describeStageSecrets(clients, stack.name, stage.name, secretNames, ctx.signal);
+    // The shared foundation (VPC, cluster, load balancer): created with defaults before the stack's first stage.
+    const foundation = await ensureFoundation(clients, stack, { log: ctx.log, onEvent: ctx.onStackEvent, signal: ctx.signal, pollMs: this.options.pollMs });
+    const rendered = renderStage({ stack, stage, ...image, secrets, foundation }, loadTemplate('stage', this.options.templatesDir ?? templatesDir()));
     const body = templateBody(rendered.template);
     if (body.length > TEMPLATE_BODY_LIMIT) {
       throw new StagecraftError(`${label}: the rendered template is ${body.length} bytes; CloudFormation takes at most ${TEMPLATE_BODY_LIMIT} inline.`, { hint: 'Move long values out of `env` (into secrets).' });
     }
     const current = await describeStack(clients, rendered.stackName, ctx.signal, `${label}: read stack ${rendered.stackName}`);
-    await this.ensureClusterOnce(clients, rendered.parameters.ClusterName, stack.name, label, ctx.signal);
     const rollbackAlarmArns = (current?.outputs.AlarmArns ?? '').split(',').filter(a => ALARM_ARN.test(a));
     try {
       return await deployStack(clients, {
@@ -192,6 +211,7 @@ export class AwsProvider implements Provider {
         tags: toTagList(rendered.tags),
         protectOnCreate: stage.protected,
         rollbackAlarmArns,
+        monitoringMinutes: monitoringMinutes(stage),
         ...promptCallbacks(label, ctx.prompts, ctx),
         onEvent: ctx.onStackEvent,
         log: ctx.log,
@@ -201,16 +221,6 @@ export class AwsProvider implements Provider {
     } finally {
       this.invalidate();
     }
-  }
-
-  private readonly clusters = new WeakMap<AwsClients, Set<string>>();
-
-  private async ensureClusterOnce(clients: AwsClients, cluster: string, stack: string, label: string, signal?: AbortSignal): Promise<void> {
-    const known = this.clusters.get(clients) ?? new Set<string>();
-    this.clusters.set(clients, known);
-    if (known.has(cluster)) return;
-    await ensureCluster(clients, cluster, stack, label, signal);
-    known.add(cluster);
   }
 
   async decideApproval(stack: Stack, stage: Stage, decision: 'approve' | 'reject', input: { by: string; comment?: string }, ctx: AwsWorkContext = {}): Promise<boolean> {
@@ -279,7 +289,7 @@ export class AwsProvider implements Provider {
     ctx.log?.(`${label}: adding a PostgreSQL database to ${stackName} (RDS takes several minutes)`);
     await this.deployImage(clients, stack, { ...stage, database: 'postgres' }, { imageUri, commit, artifact: current.tags['stagecraft:artifact'] || undefined }, ctx);
     const created = await this.databaseSecret(stack, stage, ctx);
-    if (!created) throw new StagecraftError(`${label}: the database was deployed but its secret (tagged aws:cloudformation:stack-name=${stackName}) was not found.`, { hint: 'Look for the DatabaseSecret resource of the stack in the CloudFormation console.' });
+    if (!created) throw new StagecraftError(`${label}: the database was deployed but its secret (output DatabaseSecretArn of ${stackName}) was not found.`, { hint: 'Look for the DatabaseSecret resource of the stack in the CloudFormation console.' });
     return created;
   }
 
@@ -292,7 +302,7 @@ export class AwsProvider implements Provider {
     const stackName = stageStackName(stack.name, stage.name);
     const label = `${stack.name}/${stage.name}`;
     const current = await describeStack(clients, stackName, ctx.signal, `${label}: read stack ${stackName}`);
-    return getDatabaseSecret(clients, stackName, label, current, ctx.signal);
+    return getDatabaseSecret(clients, label, current, ctx.signal);
   }
 
   async rotateDatabasePassword(stack: Stack, stage: Stage, ctx: WorkContext = {}): Promise<void> {
@@ -301,7 +311,7 @@ export class AwsProvider implements Provider {
     const label = `${stack.name}/${stage.name}`;
     const current = await describeStack(clients, stackName, ctx.signal, `${label}: read stack ${stackName}`);
     if (!current) throw new StagecraftError(`${label} is not deployed.`, { kind: 'input', hint: 'Deploy the stage first.' });
-    await rotateDatabasePassword(clients, { stackName, label, stack: current, log: ctx.log, signal: ctx.signal });
+    await rotateDatabasePassword(clients, { stackName, label, stack: current, log: ctx.log, signal: ctx.signal, pollMs: this.options.pollMs });
     this.invalidate();
   }
 
@@ -313,7 +323,7 @@ export class AwsProvider implements Provider {
     if (!current) throw new StagecraftError(`${label} is not deployed, so it has no logs yet.`, { kind: 'input', hint: 'Deploy the stage first.' });
     const logGroup = options.kind === 'app' ? current.outputs.AppLogGroupName : current.outputs.AccessLogGroupName;
     if (!logGroup && options.kind === 'access') {
-      throw new StagecraftError(`${label}: the access log is kept for HTTP API stages only; this stage has a load balancer.`, {
+      throw new StagecraftError(`${label}: the access log is kept for HTTP API stages only; this stage is served by the stack's load balancer, whose access log is not in CloudWatch.`, {
         kind: 'input',
         hint: 'Turn on ALB access logging to S3 in the AWS console, or read the app log.',
       });

@@ -1,7 +1,8 @@
 import { redactor } from '../core/redact';
 import type { AwsClients } from './clients';
 import { awsErrorName } from './errors';
-import { stageSecretName, TAG } from './stageTemplate';
+import { StagecraftError } from '../core/errors';
+import { stageSecretName, TAG, type StoredSecret } from './stageTemplate';
 
 /**
  * Stores a value a stage's `env` refers to as `{ secret: NAME }` in Secrets Manager under
@@ -35,4 +36,31 @@ export async function storeStageSecret(clients: AwsClients, stack: string, stage
     ),
   );
   return created.ARN ?? secretName;
+}
+
+/**
+ * The full ARN and current version id of each secret a stage's `env` refers to (DescribeSecret:
+ * no value is read). A secret not stored yet is an error naming the command that stores it: a task
+ * whose secret is missing never starts.
+ */
+export async function describeStageSecrets(clients: AwsClients, stack: string, stage: string, names: string[], signal?: AbortSignal): Promise<Record<string, StoredSecret>> {
+  if (names.length === 0) return {};
+  const sm = await import('@aws-sdk/client-secrets-manager');
+  const client = await clients.secretsManager();
+  const out: Record<string, StoredSecret> = {};
+  for (const name of [...new Set(names)]) {
+    const secretName = stageSecretName(stack, stage, name);
+    try {
+      const d = await clients.call(`${stack}/${stage}: read secret ${name}`, signal, o => client.send(new sm.DescribeSecretCommand({ SecretId: secretName }), o));
+      const current = Object.entries(d.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
+      out[name] = { arn: d.ARN ?? secretName, versionId: current };
+    } catch (err) {
+      if (awsErrorName((err as { cause?: unknown }).cause ?? err) !== 'ResourceNotFoundException') throw err;
+      throw new StagecraftError(`${stack}/${stage}: the secret ${name} is referenced by the stage's env but not stored in Secrets Manager (${secretName}).`, {
+        kind: 'input',
+        hint: `Store it first: stagecraft env set VAR --stage ${stage} --secret (or Edit Environment Variables).`,
+      });
+    }
+  }
+  return out;
 }

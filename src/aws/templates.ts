@@ -20,7 +20,7 @@ export interface TemplateResource {
   [key: string]: unknown;
 }
 
-export type TemplateName = 'stage' | 'pipeline';
+export type TemplateName = 'stage' | 'pipeline' | 'foundation';
 
 /**
  * The folder holding stage.yaml and pipeline.yaml: `templates/` at the package root, found from

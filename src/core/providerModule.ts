@@ -37,6 +37,8 @@ export interface ProviderModule<P extends Provider = Provider> {
    * `.stagecraft/` waits to be moved out of the repository until nothing runs from it.
    */
   stateInUse?(stateDir: string): Promise<string[]>;
+  /** What `stagecraft validate` adds for this provider's stages of `stack` (problems a person reads), beyond the schema. */
+  validateStack?(stack: Stack): Promise<string[]>;
   /** Refuses, before a run starts, what this provider cannot deploy at `commit` (throws an input error naming file and line). */
   checkRun?(stack: Stack, commit: string): Promise<void>;
   /** Verbs only this provider has (`stagecraft aws whoami`), loaded when the CLI runs. */

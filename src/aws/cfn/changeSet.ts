@@ -41,6 +41,8 @@ export interface ChangeSetRequest {
   tags: Array<{ Key: string; Value: string }>;
   /** Alarms that roll the update back when they fire during it (ignored on create: they do not exist yet). */
   rollbackAlarmArns?: string[];
+  /** Minutes CloudFormation keeps watching the alarms after the update (0: during it only). */
+  monitoringMinutes?: number;
   description?: string;
   signal?: AbortSignal;
   /** How often to ask whether the change set is ready. */
@@ -96,7 +98,12 @@ export async function createChangeSet(clients: AwsClients, req: ChangeSetRequest
         Tags: req.tags,
         Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
         Description: req.description,
-        RollbackConfiguration: req.type === 'UPDATE' && req.rollbackAlarmArns?.length ? { RollbackTriggers: req.rollbackAlarmArns.map(Arn => ({ Arn, Type: 'AWS::CloudWatch::Alarm' })), MonitoringTimeInMinutes: 5 } : undefined,
+        RollbackConfiguration:
+          req.type === 'UPDATE' && req.rollbackAlarmArns?.length
+            ? { RollbackTriggers: req.rollbackAlarmArns.map(Arn => ({ Arn, Type: 'AWS::CloudWatch::Alarm' })), MonitoringTimeInMinutes: req.monitoringMinutes ?? 0 }
+            : undefined,
+        // A failed first create deletes what it made instead of leaving ROLLBACK_COMPLETE behind.
+        OnStackFailure: req.type === 'CREATE' ? 'DELETE' : undefined,
       }),
       o,
     ),

@@ -19,6 +19,8 @@ export interface DeployStackRequest {
   protectOnCreate?: boolean;
   /** Alarms that roll an update back while it runs. */
   rollbackAlarmArns?: string[];
+  /** Minutes CloudFormation keeps watching those alarms after the update (0: during it only). */
+  monitoringMinutes?: number;
   /** "Review changes": resolve false to stop before anything changes. Absent: go ahead. */
   review?: (review: ChangeReview) => Promise<boolean>;
   /**
@@ -89,6 +91,7 @@ export async function deployStack(clients: AwsClients, req: DeployStackRequest):
     parameters: req.parameters,
     tags: req.tags,
     rollbackAlarmArns: req.rollbackAlarmArns,
+    monitoringMinutes: req.monitoringMinutes,
     description: `Stagecraft deploy of ${req.label}`,
     signal: req.signal,
     pollMs: req.pollMs,
@@ -128,13 +131,20 @@ export async function deployStack(clients: AwsClients, req: DeployStackRequest):
   }
 
   const final = await followToEnd(clients, changeSet.stackId, follower, req, type);
-  if (FAILED_END.has(final.status) || !final.status.endsWith('_COMPLETE')) {
+  // OnStackFailure: DELETE — a failed create ends in DELETE_COMPLETE, which is still a failure.
+  if (FAILED_END.has(final.status) || !final.status.endsWith('_COMPLETE') || final.status.startsWith('DELETE')) {
     throw failureError(req, final, follower.events, type);
   }
   if (type === 'CREATE' && req.protectOnCreate) {
-    await setTerminationProtection(clients, changeSet.stackId, true, req.signal, req.label);
-    log(`${req.label}: termination protection is on for ${req.stackName}`);
-    final.terminationProtection = true;
+    // The stack exists and serves: a refused protection call is a warning naming it, not a failed deploy.
+    try {
+      await setTerminationProtection(clients, changeSet.stackId, true, req.signal, req.label);
+      log(`${req.label}: termination protection is on for ${req.stackName}`);
+      final.terminationProtection = true;
+    } catch (err) {
+      if (err instanceof StagecraftError && err.cancelled) throw err;
+      log(`${req.label}: warning: ${req.stackName} was created, but turning its termination protection on failed (${(err as Error).message}). Turn it on with: aws cloudformation update-termination-protection --enable-termination-protection --stack-name ${req.stackName}`);
+    }
   }
   log(`${req.label}: ${final.status}`);
   return { outcome: type === 'CREATE' ? 'created' : 'updated', stack: final, review: changeSet.review, events: follower.events };
@@ -192,7 +202,9 @@ function failureError(req: DeployStackRequest, final: StackInfo, events: StackEv
       ? 'The update was rolled back; the previous version keeps serving.'
       : final.status === 'ROLLBACK_COMPLETE'
         ? `${req.stackName} is now in ROLLBACK_COMPLETE: it must be deleted before it can be created again.`
-        : `${req.stackName} ended in ${final.status}.`;
+        : final.status === 'DELETE_COMPLETE'
+          ? `CloudFormation deleted what it had created of ${req.stackName}; nothing is left behind.`
+          : `${req.stackName} ended in ${final.status}.`;
   return new StagecraftError(`${req.label}: ${what} ${req.stackName} failed at ${endSentence(cause)} ${state}`, {
     hint:
       final.status === 'ROLLBACK_COMPLETE'

@@ -1,3 +1,5 @@
+import { ensureFoundation } from '../foundation';
+import { uploadBundle } from './bundle';
 import { StagecraftError } from '../../core/errors';
 import type { Stack, Stage } from '../../core/model';
 import type { DeployStackResult } from '../cfn/deployStack';
@@ -51,7 +53,12 @@ export class AwsPipelines {
     const clients = this.clients(stack);
     const region = options.region ?? (await clients.resolvedRegion());
     const template: Template = loadTemplate('pipeline', this.templatesDir);
-    const rendered = renderPipeline(stack, { ...options, region }, template);
+    // The pipeline builds on the foundation (image repository, artifact bucket) and runs this Stagecraft.
+    const foundation = await ensureFoundation(clients, stack, { log: ctx.log, onEvent: ctx.onStackEvent, signal: ctx.signal });
+    if (!foundation.artifactBucket) throw new StagecraftError(`${stack.name}: the foundation does not say which artifact bucket it has.`, { hint: 'Deploy the foundation again: stagecraft aws foundation deploy.' });
+    const bundle = options.bundle ?? (await uploadBundle(clients, foundation.artifactBucket, ctx.signal));
+    ctx.log?.(`${stack.name}/pipeline: builds run the Stagecraft bundle s3://${bundle.bucket}/${bundle.key} (sha256 ${bundle.sha256})`);
+    const rendered = renderPipeline(stack, { ...options, region, bundle }, template);
     return deployStack(clients, {
       stackName: rendered.stackName,
       label: `${stack.name}/pipeline`,

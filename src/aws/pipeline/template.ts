@@ -10,6 +10,7 @@ import { loadTemplate, type Template } from '../templates';
 export const PIPELINE = {
   stackSuffix: 'pipeline',
   approveAction: 'Approve',
+  migrateAction: 'Migrate',
   deployAction: 'Deploy',
   buildArtifact: 'Build',
   commitVariable: 'CommitId',
@@ -33,8 +34,8 @@ export function stageOfPipelineStage(name: string | undefined): string | undefin
 export interface PipelineOptions {
   /** A CodeStar connection to GitHub, GitLab or Bitbucket; absent: S3 snapshots uploaded by Stagecraft. */
   connection?: { arn: string; repository: string; branch: string };
-  /** How the build runs the CLI (default `npx --yes stagecraft`). */
-  stagecraftCommand?: string;
+  /** The Stagecraft bundle the build runs: where it was uploaded and its SHA-256 (never a registry download). */
+  bundle?: { bucket: string; key: string; sha256: string };
   /** The service's test command in the build; empty skips it. */
   testCommand?: string;
   /** The pipeline's region: every stage it deploys must be in it. */
@@ -82,7 +83,12 @@ export function renderPipeline(stack: Stack, options: PipelineOptions = {}, temp
     Dockerfile: stack.service.dockerfile,
     TestCommand: options.testCommand ?? '',
   };
-  if (options.stagecraftCommand) parameters.StagecraftCommand = options.stagecraftCommand;
+  // Required by the template: `aws pipeline deploy` uploads the bundle and passes it here.
+  if (options.bundle) {
+    parameters.StagecraftBundleBucket = options.bundle.bucket;
+    parameters.StagecraftBundleKey = options.bundle.key;
+    parameters.StagecraftBundleSha256 = options.bundle.sha256;
+  }
   if (options.connection) {
     parameters.ConnectionArn = options.connection.arn;
     parameters.FullRepositoryId = options.connection.repository;
@@ -103,6 +109,19 @@ function deployStage(stack: Stack, stage: Stage): Record<string, unknown> {
     if (stage.approvalTimeout) approve.TimeoutInMinutes = approvalMinutes(stack, stage);
     actions.push(approve);
   }
+  // The stage's migration runs with the new image before its deploy (as `stagecraft pipeline run` does).
+  if (stack.service.migrate) {
+    actions.push({
+      Name: PIPELINE.migrateAction,
+      ActionTypeId: { Category: 'Build', Owner: 'AWS', Provider: 'CodeBuild', Version: '1' },
+      Configuration: {
+        ProjectName: { Ref: 'MigrateProject' },
+        EnvironmentVariables: JSON.stringify([{ name: 'STAGE', value: stage.name, type: 'PLAINTEXT' }]),
+      },
+      InputArtifacts: [{ Name: PIPELINE.buildArtifact }],
+      RunOrder: 2,
+    });
+  }
   actions.push({
     Name: PIPELINE.deployAction,
     ActionTypeId: { Category: 'Deploy', Owner: 'AWS', Provider: 'CloudFormation', Version: '1' },
@@ -115,7 +134,7 @@ function deployStage(stack: Stack, stage: Stage): Record<string, unknown> {
       RoleArn: { 'Fn::GetAtt': ['DeployRole', 'Arn'] },
     },
     InputArtifacts: [{ Name: PIPELINE.buildArtifact }],
-    RunOrder: 2,
+    RunOrder: 3,
   });
   return { Name: pipelineStageName(stage.name), Actions: actions };
 }

@@ -64,6 +64,10 @@ describe('aws through the CLI (dist/cli.js, moto)', function () {
 
   it('aws render-stages: what the pipeline build hands to each deploy action', async () => {
     const image = fakeImage('d', '123456789012.dkr.ecr.us-east-1.amazonaws.com/clishop');
+    // The build renders stages on the stack's foundation, which exists before any pipeline.
+    const f = await runCli(['aws', 'foundation', 'deploy'], repo, env);
+    assert.equal(f.code, 0, f.stderr);
+    assert.match(f.stdout, /Foundation of clishop: created\./);
     const r = await runCli(['aws', 'render-stages', '--image', image, '--commit', commit, '--out', 'out'], repo, env);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stdout.trim().split('\n'), ['out/dev.template.json', 'out/dev.config.json']);

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateClusterCommand, DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
+import { ensureFoundation } from '../../../src/aws/foundation';
 import { AwsProvider } from '../../../src/aws/provider';
 import { renderStage, stageSecretName, toParameterList, toTagList } from '../../../src/aws/stageTemplate';
 import { templateBody } from '../../../src/aws/templates';
@@ -40,40 +41,36 @@ stages:
   - name: nodb
     provider: aws
     loadBalancer: true
+  - name: orphan
+    provider: aws
+    loadBalancer: true
+    database: postgres
 `);
-    // The stage stack as a deploy leaves it (moto computes outputs on CreateStack and creates the RDS instance).
-    const cf = await moto.clients().cloudFormation();
-    // The stack's shared ECS cluster, which the provider creates before a first deploy.
-    await (await moto.clients().ecs()).send(new CreateClusterCommand({ clusterName: 'shop' }));
-    for (const stage of stack.stages) {
-      const r = renderStage({ stack, stage, imageUri: fakeImage(), commit: COMMIT });
-      await cf.send(new CreateStackCommand({ StackName: r.stackName, TemplateBody: templateBody(r.template), Parameters: toParameterList(r.parameters), Tags: toTagList(r.tags), Capabilities: ['CAPABILITY_IAM'] }));
-    }
-    // moto skips AWS::SecretsManager::Secret in templates: make the secret CloudFormation would, with its tags.
+    // The stage stacks as a deploy leaves them. moto skips AWS::SecretsManager::Secret in templates, so the
+    // secrets CloudFormation would make are made here first, and each stack's DatabaseSecretArn output
+    // carries that secret's ARN, as CloudFormation's Ref would.
     const sm = await moto.clients().secretsManager();
     firstPassword = testPassword();
-    const dbStack = (await cf.send(new DescribeStacksCommand({ StackName: 'shop-db' }))).Stacks![0];
-    const instance = dbStack.Outputs!.find(o => o.OutputKey === 'DatabaseInstanceId')!.OutputValue!;
-    const host = dbStack.Outputs!.find(o => o.OutputKey === 'DatabaseEndpoint')!.OutputValue!;
-    await sm.send(
-      new CreateSecretCommand({
-        Name: 'DatabaseSecret-shopdb',
-        SecretString: JSON.stringify({ username: 'postgres', password: firstPassword, engine: 'postgres', host, port: 5432, dbInstanceIdentifier: instance }),
-        Tags: [
-          { Key: 'aws:cloudformation:stack-name', Value: 'shop-db' },
-          { Key: 'aws:cloudformation:logical-id', Value: 'DatabaseSecret' },
-        ],
-      }),
-    );
-    // A secret of another stack whose tags would match either filter on its own.
-    await sm.send(new CreateSecretCommand({ Name: 'other', SecretString: '{}', Tags: [{ Key: 'aws:cloudformation:stack-name', Value: 'shop-nodb-x' }, { Key: 'team', Value: 'shop-db' }] }));
+    const dbSecret = await sm.send(new CreateSecretCommand({ Name: 'DatabaseSecret-shopdb', SecretString: JSON.stringify({ username: 'postgres', password: firstPassword, engine: 'postgres', port: 5432 }) }));
+    // A secret whose instance does not exist: RDS refuses the new password.
+    const orphanSecret = await sm.send(new CreateSecretCommand({ Name: 'DatabaseSecret-orphan', SecretString: JSON.stringify({ username: 'postgres', password: testPassword(), dbInstanceIdentifier: 'no-such-instance' }) }));
+    const secretOf: Record<string, string | undefined> = { db: dbSecret.ARN, orphan: orphanSecret.ARN };
+    const cf = await moto.clients().cloudFormation();
+    // The stack's shared foundation (VPC, cluster, load balancer), which a first deploy creates.
+    const foundation = await ensureFoundation(moto.clients(), stack, { pollMs: 50 });
+    for (const stage of stack.stages) {
+      const r = renderStage({ stack, stage, imageUri: fakeImage(), commit: COMMIT, foundation });
+      const outputs = r.template.Outputs as Record<string, { Value: unknown }>;
+      if (secretOf[stage.name]) outputs.DatabaseSecretArn.Value = secretOf[stage.name];
+      await cf.send(new CreateStackCommand({ StackName: r.stackName, TemplateBody: templateBody(r.template), Parameters: toParameterList(r.parameters), Tags: toTagList(r.tags), Capabilities: ['CAPABILITY_IAM'] }));
+    }
   });
   after(async () => {
     await provider?.dispose();
     await moto?.stop();
   });
 
-  it('finds the database secret by its stack-name tag; connection details from the secret and the stack', async () => {
+  it('finds the database secret by the stack’s DatabaseSecretArn output; connection details from the secret and the stack', async () => {
     const [db, nodb] = stack.stages;
     const secret = await provider.databaseSecret(stack, db);
     assert.ok(secret);
@@ -106,22 +103,15 @@ stages:
 
   it('a rotation the database refuses leaves the secret as it was', async () => {
     const sm = await moto.clients().secretsManager();
-    await sm.send(
-      new CreateSecretCommand({
-        Name: 'DatabaseSecret-orphan',
-        SecretString: JSON.stringify({ username: 'postgres', password: testPassword(), dbInstanceIdentifier: 'no-such-instance' }),
-        Tags: [{ Key: 'aws:cloudformation:stack-name', Value: 'shop-nodb' }],
-      }),
-    );
     const before = await sm.send(new GetSecretValueCommand({ SecretId: 'DatabaseSecret-orphan' }));
     let err: unknown;
     try {
-      await provider.rotateDatabasePassword(stack, stack.stages[1]);
+      await provider.rotateDatabasePassword(stack, stack.stages[2]);
     } catch (e) {
       err = e;
     }
     assert.ok(err instanceof StagecraftError, String(err));
-    assert.match(err.message, /shop\/nodb: set the new password on no-such-instance: .*DBInstanceNotFound/);
+    assert.match(err.message, /shop\/orphan: set the new password on no-such-instance: .*DBInstanceNotFound/);
     const after = await sm.send(new GetSecretValueCommand({ SecretId: 'DatabaseSecret-orphan' }));
     assert.equal(after.VersionId, before.VersionId);
     const versions = await sm.send(new ListSecretVersionIdsCommand({ SecretId: 'DatabaseSecret-orphan' }));

@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { deployStack } from '../../../src/aws/cfn/deployStack';
+import { monitoringMinutes } from '../../../src/aws/provider';
 import { destroyStack } from '../../../src/aws/cfn/destroyStack';
 import { AwsClients } from '../../../src/aws/clients';
 import { StagecraftError } from '../../../src/core/errors';
@@ -191,6 +192,45 @@ describe('aws deploy at the SDK boundary (what moto cannot serve)', () => {
     assert.equal(result.stack.terminationProtection, true);
     const calls = cf.commandCalls(UpdateTerminationProtectionCommand);
     assert.deepEqual(calls.map(c => c.args[0].input), [{ StackName: STACK_ID, EnableTerminationProtection: true }]);
+  });
+
+  it('a refused termination-protection call is a warning naming the stack, and the create still succeeds', async () => {
+    changeSetReady();
+    cf.on(DescribeStacksCommand, { StackName: 'shop-prod' }).rejects(missing('shop-prod'));
+    cf.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves({ Stacks: [stack('CREATE_COMPLETE')] });
+    cf.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cf.on(UpdateTerminationProtectionCommand).rejects(new CloudFormationServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'not authorized to perform: cloudformation:UpdateTerminationProtection' }));
+    const lines: string[] = [];
+    const result = await deployStack(clients, { ...request, protectOnCreate: true, log: l => lines.push(l) });
+    assert.equal(result.outcome, 'created');
+    assert.ok(lines.some(l => /warning: shop-prod was created, but turning its termination protection on failed .*update-termination-protection --enable-termination-protection --stack-name shop-prod/.test(l)), lines.join('\n'));
+  });
+
+  it('a create asks CloudFormation to delete what it made on failure, and ending in DELETE_COMPLETE is reported as a failure', async () => {
+    changeSetReady();
+    cf.on(DescribeStacksCommand, { StackName: 'shop-prod' }).rejects(missing('shop-prod'));
+    let polls = 0;
+    cf.on(DescribeStacksCommand, { StackName: STACK_ID }).callsFake(() => ({ Stacks: [stack(++polls >= 3 ? 'DELETE_COMPLETE' : 'CREATE_IN_PROGRESS')] }));
+    const failed = event('Service', 'AWS::ECS::Service', 'CREATE_FAILED', 'Invalid request provided');
+    cf.on(DescribeStackEventsCommand).callsFake(() => ({ StackEvents: polls >= 1 ? [failed] : [] }));
+    const err = await rejection(deployStack(clients, { ...request, rollbackAlarmArns: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:a'] }));
+    assert.match(err.message, /creating shop-prod failed at Service .*nothing is left behind/);
+    const input = cf.commandCalls(CreateChangeSetCommand)[0].args[0].input;
+    assert.equal(input.OnStackFailure, 'DELETE');
+    assert.equal(input.RollbackConfiguration, undefined, 'rollback triggers apply to updates');
+  });
+
+  it('an update watches the rollback alarms for the minutes the stage asks (0 unless it is protected)', async () => {
+    changeSetReady();
+    cf.on(DescribeStacksCommand, { StackName: 'shop-prod' }).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
+    cf.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
+    cf.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    await deployStack(clients, { ...request, rollbackAlarmArns: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:a'], monitoringMinutes: 0 });
+    const input = cf.commandCalls(CreateChangeSetCommand)[0].args[0].input;
+    assert.deepEqual(input.RollbackConfiguration, { RollbackTriggers: [{ Arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:a', Type: 'AWS::CloudWatch::Alarm' }], MonitoringTimeInMinutes: 0 });
+    assert.equal(input.OnStackFailure, undefined);
+    assert.equal(monitoringMinutes({ protected: true }), 10);
+    assert.equal(monitoringMinutes({ protected: false }), 0);
   });
 
   it('an update that rolls back says the previous version keeps serving', async () => {

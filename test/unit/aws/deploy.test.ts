@@ -3,6 +3,7 @@ import { CreateStackCommand, DescribeStacksCommand, GetTemplateCommand } from '@
 import { CreateClusterCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { deployStack } from '../../../src/aws/cfn/deployStack';
 import type { StackEventLine } from '../../../src/aws/cfn/events';
+import { ensureFoundation } from '../../../src/aws/foundation';
 import { AwsProvider } from '../../../src/aws/provider';
 import { renderStage, toParameterList, toTagList } from '../../../src/aws/stageTemplate';
 import { templateBody } from '../../../src/aws/templates';
@@ -109,7 +110,13 @@ describe('aws deploy (moto)', function () {
     const tags = Object.fromEntries(s.Tags!.map(t => [t.Key, t.Value]));
     assert.deepEqual([tags['stagecraft:stack'], tags['stagecraft:stage'], tags['stagecraft:commit'], tags['stagecraft:artifact']], ['shop', 'dev', COMMIT_1, 'artifact-1']);
     const params = Object.fromEntries(s.Parameters!.map(p => [p.ParameterKey, p.ParameterValue]));
-    assert.deepEqual([params.ImageUri, params.CommitHash, params.StageName, params.LoadBalancer], [image, COMMIT_1, 'dev', 'true']);
+    assert.deepEqual([params.ImageUri, params.CommitHash, params.StageName, params.RoutingPath], [image, COMMIT_1, 'dev', '/dev']);
+    // The stage is a rule on the foundation's shared listener, in the foundation's VPC.
+    const foundation = await cfnStack('shop-foundation');
+    assert.equal(foundation.StackStatus, 'CREATE_COMPLETE');
+    assert.match(params.ListenerArn, /^arn:aws:elasticloadbalancing:us-east-1:123456789012:listener\/app\//);
+    assert.match(params.VpcId, /^vpc-/);
+    assert.ok(lines.some(l => /no foundation yet; creating shop-foundation/.test(l)), lines.join('\n'));
     assert.equal(status.commit, COMMIT_1);
     assert.equal(status.stackStatus, 'CREATE_COMPLETE');
     assert.ok(lines.some(l => l.startsWith('shop/dev: image ') && l.includes(image)), lines.join('\n'));
@@ -259,9 +266,10 @@ describe('aws deploy (moto)', function () {
     const stack = shopStack('many');
     const dev = stack.stages[0];
     const image = await pushFakeImage(moto.clients(), 'many', COMMIT_1);
-    const rendered = renderStage({ stack, stage: dev, imageUri: image, commit: COMMIT_1 });
+    const foundation = await ensureFoundation(moto.clients(), stack, { pollMs: 50 });
+    // Its load balancer's DNS name as CloudFormation reports it (moto reports no outputs after a change set).
+    const rendered = renderStage({ stack, stage: dev, imageUri: image, commit: COMMIT_1, foundation: { ...foundation, loadBalancerDnsName: 'many-1.us-east-1.elb.amazonaws.com' } });
     const cf = await moto.clients().cloudFormation();
-    await (await moto.clients().ecs()).send(new CreateClusterCommand({ clusterName: 'many' }));
     await cf.send(new CreateStackCommand({ StackName: rendered.stackName, TemplateBody: templateBody(rendered.template), Parameters: toParameterList(rendered.parameters), Tags: toTagList(rendered.tags), Capabilities: ['CAPABILITY_IAM'] }));
     const outputs = Object.fromEntries((await cfnStack('many-dev')).Outputs!.map(o => [o.OutputKey, o.OutputValue]));
 
@@ -273,7 +281,7 @@ describe('aws deploy (moto)', function () {
     const first = results[0];
     assert.ok('status' in first, JSON.stringify(first));
     assert.equal(first.status.commit, COMMIT_1);
-    assert.match(outputs.Url ?? '', /^http:\/\/.+elb\.amazonaws\.com$/);
+    assert.equal(outputs.Url, 'http://many-1.us-east-1.elb.amazonaws.com/dev/');
     assert.equal(first.status.url, outputs.Url);
     // moto's ECS never starts tasks and leaves the rollout IN_PROGRESS: deploying, 0 of 1 running.
     assert.deepEqual([first.status.kind, first.status.stackStatus, first.status.running, first.status.desired], ['deploying', 'CREATE_COMPLETE', 0, 1]);

@@ -100,6 +100,8 @@ describe('aws migration task (moto)', function () {
     moto = await startMoto();
     provider = new AwsProvider({ clientDefaults: () => ({ endpoint: moto.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS }), pollMs: 100 });
     clients = moto.clients();
+    // The stage's secret is stored before its first deploy (the task definition names it by ARN).
+    await provider.storeSecret(stack, dev, 'api-key', `t-${Date.now().toString(36)}`);
     await provider.deployImage(clients, stack, dev, { imageUri: OLD_IMAGE, commit: COMMIT }, {});
     serviceTaskDefinition = await makeServiceAsAwsWould('shop-dev');
   });
@@ -121,7 +123,9 @@ describe('aws migration task (moto)', function () {
     const cf = await clients.cloudFormation();
     const resources = (await cf.send(new DescribeStackResourcesCommand({ StackName: stackName }))).StackResources ?? [];
     const id = (logical: string) => resources.find(r => r.LogicalResourceId === logical)?.PhysicalResourceId ?? assert.fail(`no ${logical} in ${stackName}`);
-    await ec2Query({ Action: 'ModifyVpcAttribute', VpcId: id('Vpc'), 'EnableDnsHostnames.Value': 'true' });
+    // The network is the foundation's: the stage stack names it in its parameters (moto shows a list parameter as Python's repr).
+    const params = Object.fromEntries(((await cf.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0].Parameters ?? []).map(p => [p.ParameterKey!, p.ParameterValue!]));
+    await ec2Query({ Action: 'ModifyVpcAttribute', VpcId: params.VpcId, 'EnableDnsHostnames.Value': 'true' });
     const ecs = await clients.ecs();
     const cfnService = (await ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: ['dev'] }))).services![0];
     const cfnDefinition = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: cfnService.taskDefinition }))).taskDefinition!;
@@ -146,7 +150,7 @@ describe('aws migration task (moto)', function () {
         taskDefinition: registered.taskDefinition!.taskDefinitionArn,
         desiredCount: 1,
         launchType: 'FARGATE',
-        networkConfiguration: { awsvpcConfiguration: { subnets: [id('SubnetA'), id('SubnetB')], securityGroups: [id('ServiceSecurityGroup')], assignPublicIp: 'ENABLED' } },
+        networkConfiguration: { awsvpcConfiguration: { subnets: params.SubnetIds.replace(/[[\]' ]/g, '').split(','), securityGroups: [id('ServiceSecurityGroup')], assignPublicIp: 'ENABLED' } },
       }),
     );
     return registered.taskDefinition!.taskDefinitionArn!;
@@ -238,7 +242,9 @@ describe('aws migration task (moto)', function () {
     assert.deepEqual(app.entryPoint, ['sh', '-c']);
     assert.deepEqual(app.environment, serviceApp.environment);
     assert.ok(app.environment!.some(e => e.name === 'LOG_LEVEL' && e.value === 'debug'));
-    assert.deepEqual(app.secrets, [{ name: 'API_KEY', valueFrom: 'stagecraft/shop/dev/api-key' }]);
+    assert.equal(app.secrets?.length, 1);
+    assert.equal(app.secrets![0].name, 'API_KEY');
+    assert.match(app.secrets![0].valueFrom ?? '', /^arn:aws:secretsmanager:us-east-1:123456789012:secret:stagecraft\/shop\/dev\/api-key-[A-Za-z0-9]{6}$/, 'the secret by its full ARN');
     assert.deepEqual(app.logConfiguration, serviceApp.logConfiguration);
     assert.equal(app.portMappings?.length ?? 0, 0);
     assert.deepEqual([oneOff.cpu, oneOff.memory, oneOff.networkMode, oneOff.executionRoleArn, oneOff.taskRoleArn], [original.cpu, original.memory, 'awsvpc', original.executionRoleArn, original.taskRoleArn]);

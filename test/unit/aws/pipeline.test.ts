@@ -26,6 +26,7 @@ import { StagecraftError } from '../../../src/core/errors';
 import { TempDirs } from '../core/support/tempDir';
 import { startMoto, TEST_CREDENTIALS, type Moto } from './support/moto';
 import { fakeImage, stackFromYaml } from './support/stacks';
+import { fakeFoundation } from './support/stacks';
 
 const STACK = `
 stack: shop
@@ -85,7 +86,8 @@ describe('aws release pipeline', function () {
   describe('template', () => {
     it('appends one pipeline stage per AWS stage, in order, with an approval where required', () => {
       const stack = stackFromYaml(STACK);
-      const r = renderPipeline(stack);
+      const bundle = { bucket: 'shop-foundation-artifactbucket-1a2b3c', key: 'stagecraft/0.1.0-0123456789abcdef.tgz', sha256: 'ab'.repeat(32) };
+      const r = renderPipeline(stack, { bundle });
       assert.equal(r.stackName, 'shop-pipeline');
       const stages = r.template.Resources.Pipeline.Properties!.Stages as Array<{ Name: string; Actions: Array<Record<string, any>> }>;
       assert.deepEqual(
@@ -103,7 +105,19 @@ describe('aws release pipeline', function () {
       assert.deepEqual(prod[1].Configuration.StackName, 'shop-prod');
       assert.equal(prod[1].Configuration.TemplatePath, 'Build::prod.template.json');
       assert.equal(prod[1].Configuration.TemplateConfiguration, 'Build::prod.config.json');
-      assert.deepEqual(r.parameters, { StackName: 'shop', ImageRepositoryName: 'shop', Dockerfile: 'docker/Dockerfile', TestCommand: '' });
+      // The build runs the uploaded bundle, checked by its SHA-256.
+      assert.deepEqual(r.parameters, {
+        StackName: 'shop',
+        ImageRepositoryName: 'shop',
+        Dockerfile: 'docker/Dockerfile',
+        TestCommand: '',
+        StagecraftBundleBucket: bundle.bucket,
+        StagecraftBundleKey: bundle.key,
+        StagecraftBundleSha256: bundle.sha256,
+      });
+      const spec = r.template.Resources.BuildProject.Properties!.Source.BuildSpec as string;
+      assert.match(spec, /sha256sum -c -/);
+      assert.ok(spec.indexOf('sha256sum -c -') < spec.indexOf('$STAGECRAFT scan'), 'verified before first use');
     });
 
     it('refuses what one pipeline cannot release', () => {
@@ -116,7 +130,7 @@ describe('aws release pipeline', function () {
     it('the build renders every AWS stage with one image digest, as template and template configuration', () => {
       const stack = stackFromYaml(STACK);
       const image = fakeImage('c');
-      const files = renderStageArtifacts(stack, image, 'abcdef1234');
+      const files = renderStageArtifacts(stack, image, 'abcdef1234', fakeFoundation());
       assert.deepEqual([...files.keys()], ['dev.template.json', 'dev.config.json', 'prod.template.json', 'prod.config.json']);
       const config = JSON.parse(files.get('prod.config.json')!);
       assert.equal(config.Parameters.ImageUri, image);

@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderPipeline } from '../../../src/aws/pipeline';
-import { renderStage, stageSecretName } from '../../../src/aws/stageTemplate';
+import { renderStage, stageRulePriority, stageSecretName } from '../../../src/aws/stageTemplate';
 import { loadTemplate, parseTemplate, templateBody, templatesDir, TEMPLATE_BODY_LIMIT } from '../../../src/aws/templates';
 import { TempDirs } from '../core/support/tempDir';
 import { cfnLint, type CfnLintMatch } from './support/cfnLint';
-import { fakeImage, stackFromYaml } from './support/stacks';
+import { fakeFoundation, fakeImage, stackFromYaml } from './support/stacks';
 
 const STACK = `
 stack: shop
@@ -46,7 +46,7 @@ describe('aws templates', () => {
     const out = temp.make();
     const stack = stackFromYaml(STACK);
     for (const stage of stack.stages) {
-      const rendered = renderStage({ stack, stage, imageUri: fakeImage(), commit: '0123456789abcdef0123456789abcdef01234567' });
+      const rendered = renderStage({ stack, stage, imageUri: fakeImage(), commit: '0123456789abcdef0123456789abcdef01234567', foundation: fakeFoundation() });
       const file = join(out, `${stage.name}.template.json`);
       writeFileSync(file, templateBody(rendered.template));
       files.push(file);
@@ -54,7 +54,7 @@ describe('aws templates', () => {
 
     // The pipeline as deployed: S3 snapshots, and a CodeStar connection.
     const pipelines = {
-      's3.pipeline.json': renderPipeline(stack),
+      's3.pipeline.json': renderPipeline(stack, { bundle: { bucket: 'shop-artifacts', key: 'stagecraft/0.1.0-0123456789abcdef.tgz', sha256: 'ab'.repeat(32) } }),
       'connection.pipeline.json': renderPipeline(stack, { connection: { arn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/0d1e2f3a-1111-2222-3333-444455556666', repository: 'acme/shop', branch: 'main' } }),
     };
     for (const [name, rendered] of Object.entries(pipelines)) {
@@ -84,11 +84,11 @@ describe('aws templates', () => {
     for (const name of ['stage', 'pipeline'] as const) assert.ok(loadTemplate(name).Resources);
   });
 
-  it('renders a stage: parameters, tags, env, secrets by name, origin rules of at most five values', () => {
+  it('renders a stage: parameters, tags, env, secrets by ARN, origin rules of at most five values', () => {
     const stack = stackFromYaml(STACK);
     const [dev, prod] = stack.stages;
     const image = fakeImage('b');
-    const r = renderStage({ stack, stage: dev, imageUri: image, commit: 'abcdef1', artifact: 'art123' });
+    const r = renderStage({ stack, stage: dev, imageUri: image, commit: 'abcdef1', artifact: 'art123', foundation: fakeFoundation() });
     assert.equal(r.stackName, 'shop-dev');
     assert.deepEqual(r.parameters, {
       StackName: 'shop',
@@ -98,42 +98,62 @@ describe('aws templates', () => {
       ImageUri: image,
       ContainerPort: '3000',
       HealthCheckPath: '/healthz',
-      LoadBalancer: 'false',
       DatabaseEngine: 'none',
       AllowedOrigins: '',
+      // The foundation's network, listener and load balancer; routed by path without a domain.
+      VpcId: 'vpc-0a1b2c3d4e5f60718',
+      SubnetIds: 'subnet-0a1b2c3d4e5f60711,subnet-0a1b2c3d4e5f60712',
+      DatabaseSubnetIds: 'subnet-0a1b2c3d4e5f60713,subnet-0a1b2c3d4e5f60714',
+      ListenerArn: fakeFoundation().listenerArn,
+      LoadBalancerSecurityGroupId: 'sg-0a1b2c3d4e5f60719',
+      LoadBalancerFullName: 'app/shop/50dc6c495c0c9188',
+      RoutingHost: '',
+      RoutingPath: '/dev',
+      BaseUrl: 'http://shop-1234567890.us-east-1.elb.amazonaws.com/dev/',
     });
     assert.deepEqual(r.tags, { 'stagecraft:stack': 'shop', 'stagecraft:stage': 'dev', 'stagecraft:commit': 'abcdef1', 'stagecraft:artifact': 'art123' });
     const container = r.template.Resources.TaskDefinition.Properties!.ContainerDefinitions[0];
     assert.deepEqual(container.Environment.at(-1), { Name: 'LOG_LEVEL', Value: 'debug' });
-    assert.deepEqual(container.Secrets.at(-1), { Name: 'STRIPE_KEY', ValueFrom: stageSecretName('shop', 'dev', 'stripe-key') });
+    // ECS reads a bare name as an SSM parameter: a Secrets Manager secret is named by its (partial) ARN.
+    assert.deepEqual(container.Secrets.at(-1), { Name: 'STRIPE_KEY', ValueFrom: { 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${stageSecretName('shop', 'dev', 'stripe-key')}` } });
     // Database user and password come from single keys of the generated secret.
     const names = container.Secrets.map((s: { 'Fn::If'?: [string, { Name: string }] }) => s['Fn::If']?.[1].Name).filter(Boolean);
     assert.deepEqual(names, ['PG_CREDENTIALS_SECRET', 'PG_USER', 'PG_USERNAME', 'PG_PASSWORD']);
     assert.ok(templateBody(r.template).length < TEMPLATE_BODY_LIMIT);
 
-    const p = renderStage({ stack, stage: prod, imageUri: image, commit: 'abcdef1' });
-    assert.equal(p.parameters.LoadBalancer, 'true');
+    const p = renderStage({ stack, stage: prod, imageUri: image, commit: 'abcdef1', foundation: fakeFoundation({ domain: 'shop.example.com', scheme: 'https' }) });
+    // With a domain: routed by host name, over HTTPS.
+    assert.equal(p.parameters.RoutingHost, 'prod.shop.example.com');
+    assert.equal(p.parameters.BaseUrl, 'https://prod.shop.example.com/');
     assert.equal(p.parameters.DatabaseEngine, 'postgres');
     assert.equal(p.parameters.AllowedOrigins.split(',').length, 7);
-    const rules = Object.entries(p.template.Resources).filter(([id]) => id.startsWith('OriginAllowRule'));
+    // A rule takes five condition values: the host takes one, so four origins per allow rule; the
+    // stage's block of ten priorities on the shared listener: allow rules first, reject, forward.
+    const first = stageRulePriority(stack, 'prod');
+    const rules = Object.entries(p.template.Resources).filter(([, r]) => r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule');
     assert.deepEqual(
-      rules.map(([id, r]) => [id, r.Properties!.Priority, r.Properties!.Conditions[0].HttpHeaderConfig.Values.length]),
+      rules.map(([id, r]) => [id, r.Properties!.Priority - first, r.Properties!.Conditions[1]?.HttpHeaderConfig.Values.length]),
       [
-        ['OriginAllowRule', 1, 5],
-        ['OriginAllowRule2', 2, 2],
+        ['OriginRejectRule', 8, 1],
+        ['ForwardRule', 9, undefined],
+        ['OriginAllowRule', 0, 4],
+        ['OriginAllowRule2', 1, 3],
       ],
     );
+    assert.notEqual(stageRulePriority(stack, 'dev'), first, 'each stage has its own block of priorities');
+    // Without origins there is no allow rule: any Origin is refused at the load balancer.
+    assert.ok(!('OriginAllowRule' in r.template.Resources));
   });
 
   it('refuses what CloudFormation or ECS would reject, naming the stage', () => {
     const stack = stackFromYaml(STACK);
     const [dev, prod] = stack.stages;
-    assert.throws(() => renderStage({ stack, stage: dev, imageUri: 'shop:latest', commit: 'abcdef1' }), /shop\/dev: the image "shop:latest" is not addressed by digest/);
-    assert.throws(() => renderStage({ stack, stage: dev, imageUri: fakeImage(), commit: 'main' }), /not a git commit hash/);
+    assert.throws(() => renderStage({ stack, stage: dev, imageUri: 'shop:latest', commit: 'abcdef1', foundation: fakeFoundation() }), /shop\/dev: the image "shop:latest" is not addressed by digest/);
+    assert.throws(() => renderStage({ stack, stage: dev, imageUri: fakeImage(), commit: 'main', foundation: fakeFoundation() }), /not a git commit hash/);
     const clash = { ...prod, env: { PG_HOST: 'elsewhere' } };
-    assert.throws(() => renderStage({ stack, stage: clash, imageUri: fakeImage(), commit: 'abcdef1' }), /shop\/prod: "PG_HOST" is set by Stagecraft/);
+    assert.throws(() => renderStage({ stack, stage: clash, imageUri: fakeImage(), commit: 'abcdef1', foundation: fakeFoundation() }), /shop\/prod: "PG_HOST" is set by Stagecraft/);
     // Without a database the PG_ names are the stage's to use (an external database).
-    assert.doesNotThrow(() => renderStage({ stack, stage: { ...dev, env: { PG_HOST: 'db.example.com' } }, imageUri: fakeImage(), commit: 'abcdef1' }));
+    assert.doesNotThrow(() => renderStage({ stack, stage: { ...dev, env: { PG_HOST: 'db.example.com' } }, imageUri: fakeImage(), commit: 'abcdef1', foundation: fakeFoundation() }));
   });
 });
 

@@ -1,0 +1,47 @@
+import { StagecraftError } from '../core/errors';
+import type { Stack } from '../core/model';
+import { checkFoundationTemplate, checkStageTemplate, formatContractProblem } from './contract';
+import { renderFoundation, type Foundation } from './foundation';
+import { renderStage } from './stageTemplate';
+
+/** Stand-ins for what only AWS knows (ids, the image digest): the rules look at the template's shape, not at them. */
+const PLACEHOLDER_FOUNDATION: Foundation = {
+  stackName: 'placeholder-foundation',
+  vpcId: 'vpc-00000000000000000',
+  publicSubnetIds: 'subnet-00000000000000001,subnet-00000000000000002',
+  privateSubnetIds: 'subnet-00000000000000003,subnet-00000000000000004',
+  clusterName: 'placeholder',
+  listenerArn: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:listener/app/placeholder/0000000000000000/0000000000000000',
+  loadBalancerSecurityGroupId: 'sg-00000000000000000',
+  loadBalancerFullName: 'app/placeholder/0000000000000000',
+  loadBalancerDnsName: 'placeholder.us-east-1.elb.amazonaws.com',
+  scheme: 'http',
+};
+
+/**
+ * What `stagecraft validate` adds for AWS stages: each stage and the foundation rendered as they
+ * would deploy, checked against the rules a real account enforces (src/aws/contract.ts). Problems
+ * a stage's own configuration causes (a secret name ECS would misread, too many origins) come
+ * back as the renderer's errors.
+ */
+export function awsContractProblems(stack: Stack): string[] {
+  const aws = stack.stages.filter(s => s.provider === 'aws');
+  if (aws.length === 0) return [];
+  const out: string[] = [];
+  try {
+    const f = renderFoundation(stack);
+    out.push(...checkFoundationTemplate(f.template, { certificate: false }, f.parameters).map(p => formatContractProblem(f.stackName, p)));
+  } catch (err) {
+    out.push((err as Error).message);
+  }
+  for (const stage of aws) {
+    try {
+      const r = renderStage({ stack, stage, imageUri: `placeholder@sha256:${'0'.repeat(64)}`, commit: '0000000', foundation: PLACEHOLDER_FOUNDATION });
+      out.push(...checkStageTemplate(r.template, { protected: stage.protected }, r.parameters).map(p => formatContractProblem(r.stackName, p)));
+    } catch (err) {
+      if (!(err instanceof StagecraftError)) throw err;
+      out.push(err.message);
+    }
+  }
+  return out;
+}
