@@ -8,6 +8,9 @@ import { describeStack, type StackInfo } from './cfn/stacks';
 import { awsErrorName } from './errors';
 import { imageRepositoryName } from './image';
 import { TAG, toParameterList, toTagList } from './stageTemplate';
+import type { Foundation } from './foundationOutputs';
+
+export type { Foundation } from './foundationOutputs';
 import { loadTemplate, templateBody, type Template } from './templates';
 
 /**
@@ -67,23 +70,6 @@ export function renderFoundation(stack: Pick<Stack, 'name' | 'stages'>, o: Found
   return { stackName: foundationStackName(stack.name), template, parameters, tags: { [TAG.stack]: stack.name } };
 }
 
-/** The foundation's outputs a stage stack needs; an error naming what is missing otherwise. */
-export interface Foundation {
-  stackName: string;
-  vpcId: string;
-  publicSubnetIds: string;
-  privateSubnetIds: string;
-  clusterName: string;
-  listenerArn: string;
-  loadBalancerSecurityGroupId: string;
-  loadBalancerFullName: string;
-  /** Empty when CloudFormation did not report it (the stage's Url is then unknown). */
-  loadBalancerDnsName: string;
-  scheme: 'http' | 'https';
-  domain?: string;
-  /** The TLS-only bucket of artifacts and the Stagecraft bundle the pipeline's builds run. */
-  artifactBucket?: string;
-}
 
 /** Logical ids of the foundation's resources whose physical id is the output of the same meaning. */
 const OUTPUT_RESOURCES: Record<string, string[]> = {

@@ -5,7 +5,7 @@ import type { EnvValue, Stack, Stage } from '../core/model';
 import { stageStackName } from '../core/naming';
 import { originProblem } from '../core/origins';
 import type { StackInfo } from './cfn/stacks';
-import type { Foundation } from './foundation';
+import type { Foundation } from './foundationOutputs';
 import { loadTemplate, type Template } from './templates';
 
 /** Tags every stage stack carries (CloudFormation copies them onto the resources it creates). */
