@@ -8,6 +8,7 @@ import { deployCommand, pipelineListCommand, pipelineRerunCommand, pipelineResum
 import { envCommand, originsCommand } from './commands/stageConfig';
 import { initCommand } from './commands/init';
 import { logsCommand } from './commands/logs';
+import { releasesCommand } from './commands/releases';
 import { scanCommand } from './commands/scan';
 import { stageAddCommand } from './commands/stageAdd';
 import { statusCommand } from './commands/status';
@@ -19,6 +20,7 @@ export const COMMANDS: CliCommand[] = [
   initCommand, validateCommand, stageAddCommand, statusCommand, scanCommand, hookCommand,
   pipelineRunCommand, pipelineResumeCommand, pipelineRerunCommand, pipelineListCommand, deployCommand, approveCommand, rejectCommand, envCommand, originsCommand, dbCommand, destroyCommand,
   logsCommand,
+  releasesCommand,
   ...AWS_COMMANDS,
 ];
 

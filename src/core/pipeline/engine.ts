@@ -20,6 +20,10 @@ export interface StartRunOptions extends CommonOptions {
   lint?: boolean;
   /** Who started the run (git user). */
   startedBy?: string;
+  /** false: no migration steps. */
+  migrate?: boolean;
+  /** This run redeploys an earlier release (recorded on the run for the ledger). */
+  rollbackTo?: RunRecord['rollbackTo'];
 }
 
 export type ResumeRunOptions = CommonOptions;
@@ -58,6 +62,7 @@ export function startRun(options: StartRunOptions): RunHandle {
       status: 'running',
       warnings: [],
       ...(options.artifact ? { artifact: options.artifact } : {}),
+      ...(options.rollbackTo ? { rollbackTo: options.rollbackTo } : {}),
       steps: steps.map(s => ({ ...s, status: 'pending' as const })),
       stageRecords: Object.fromEntries(stages.map(s => [s, { stage: s, status: 'pending' as const }])),
     };
