@@ -9,6 +9,7 @@ import { envCommand, originsCommand } from './commands/stageConfig';
 import { initCommand } from './commands/init';
 import { logsCommand } from './commands/logs';
 import { releasesCommand } from './commands/releases';
+import { rollbackCommand } from './commands/rollback';
 import { scanCommand } from './commands/scan';
 import { stageAddCommand } from './commands/stageAdd';
 import { statusCommand } from './commands/status';
@@ -20,7 +21,7 @@ export const COMMANDS: CliCommand[] = [
   initCommand, validateCommand, stageAddCommand, statusCommand, scanCommand, hookCommand,
   pipelineRunCommand, pipelineResumeCommand, pipelineRerunCommand, pipelineListCommand, deployCommand, approveCommand, rejectCommand, envCommand, originsCommand, dbCommand, destroyCommand,
   logsCommand,
-  releasesCommand,
+  releasesCommand, rollbackCommand,
   ...AWS_COMMANDS,
 ];
 
