@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { loadStackFile, STACK_FILE } from '../../core/config/load';
 import { StagecraftError } from '../../core/errors';
+import { driftProblems } from '../../core/lint/drift';
 import { formatProblem } from '../../core/problems';
 import { dirOption, parseCommandArgs } from '../args';
 import type { CliCommand } from '../context';
@@ -16,6 +17,7 @@ export const validateCommand: CliCommand = {
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
     const loaded = await loadStackFile(root);
     if (!loaded) throw new StagecraftError(`No ${STACK_FILE} in ${root}.`, { kind: 'input', hint: 'Run `stagecraft init` to create one.' });
+    loaded.problems.push(...driftProblems(loaded));
     const errors = loaded.problems.filter(p => p.severity === 'error');
     if (values.json) {
       ctx.out(JSON.stringify({ file: loaded.file, valid: errors.length === 0, problems: loaded.problems }, null, 2));
