@@ -7,6 +7,7 @@ import { registerStackCommands } from './ui/commands/stackCommands';
 import { registerTailLogs } from './ui/logs';
 import { registerPanels } from './ui/panels';
 import { registerRunProgress } from './ui/progress';
+import { registerReleases } from './ui/releases';
 import { registerScanning } from './ui/scan';
 import { VIEWS } from './ui/ids';
 import { ExtensionLog } from './ui/log';
@@ -45,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   registerPanels(context, log, workspace);
   registerScanning(context, log, workspace);
   registerAws(context, log, workspace);
+  registerReleases(context, log, workspace, runProgress);
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();
   log.info(`Activated in ${Date.now() - activatedAt} ms`);
