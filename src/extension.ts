@@ -8,6 +8,7 @@ import { registerTailLogs } from './ui/logs';
 import { registerPanels } from './ui/panels';
 import { registerRunProgress } from './ui/progress';
 import { registerReleases } from './ui/releases';
+import type { ReleasesTreeProvider } from './ui/releases/releasesTree';
 import { registerScanning } from './ui/scan';
 import { VIEWS } from './ui/ids';
 import { ExtensionLog } from './ui/log';
@@ -23,6 +24,8 @@ export interface StagecraftApi {
   firstTreeItemsTiming: { requestedAt?: number; readyAt?: number };
   workspace: StackWorkspace;
   tree: StacksTreeProvider;
+  /** The Releases view (the ledger). */
+  releases: ReleasesTreeProvider;
   /** Fires with each error message the command wrapper shows. */
   onDidReportError: typeof onDidReportError;
 }
@@ -46,11 +49,11 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   registerPanels(context, log, workspace);
   registerScanning(context, log, workspace);
   registerAws(context, log, workspace);
-  registerReleases(context, log, workspace, runProgress);
+  const releases = registerReleases(context, log, workspace, runProgress);
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();
   log.info(`Activated in ${Date.now() - activatedAt} ms`);
-  return { activatedAt, firstTreeItems: tree.firstItemsShown, firstTreeItemsTiming: tree.firstItemsTiming, workspace, tree, onDidReportError };
+  return { activatedAt, firstTreeItems: tree.firstItemsShown, firstTreeItemsTiming: tree.firstItemsTiming, workspace, tree, releases, onDidReportError };
 }
 
 export function deactivate(): void {
