@@ -3,6 +3,7 @@ import { toStagecraftError } from '../core/errors';
 import { approveCommand, rejectCommand } from './commands/approval';
 import { dbCommand } from './commands/db';
 import { destroyCommand } from './commands/destroy';
+import { driftCommand } from './commands/drift';
 import { hookCommand } from './commands/hook';
 import { deployCommand, pipelineListCommand, pipelineRerunCommand, pipelineResumeCommand, pipelineRunCommand } from './commands/pipeline';
 import { envCommand, originsCommand } from './commands/stageConfig';
@@ -21,7 +22,7 @@ export const COMMANDS: CliCommand[] = [
   initCommand, validateCommand, stageAddCommand, statusCommand, scanCommand, hookCommand,
   pipelineRunCommand, pipelineResumeCommand, pipelineRerunCommand, pipelineListCommand, deployCommand, approveCommand, rejectCommand, envCommand, originsCommand, dbCommand, destroyCommand,
   logsCommand,
-  releasesCommand, rollbackCommand,
+  releasesCommand, rollbackCommand, driftCommand,
   ...AWS_COMMANDS,
 ];
 

@@ -1,4 +1,5 @@
 import type { EnvValue, Stack, Stage, StageStatus } from './model';
+import type { RunningDifference } from './lint/runningDrift';
 import type { StepExecutor } from './pipeline/types';
 
 /** How long work reports back: progress lines and cancellation; and whom it may ask. */
@@ -73,6 +74,11 @@ export interface Provider {
    * approval). Returns false when nothing waits at that stage there.
    */
   decideApproval?(stack: Stack, stage: Stage, decision: 'approve' | 'reject', input: { by: string; comment?: string }, ctx?: WorkContext): Promise<boolean>;
+  /**
+   * How the running stage differs from the file (env, origins, database); undefined when the
+   * stage does not run, or the provider cannot tell.
+   */
+  runningDrift?(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<{ commit?: string; differences: RunningDifference[]; note?: string } | undefined>;
   /** The executor that runs pipeline steps for stages of this provider; `prompts` reach its deploys. */
   pipelineExecutor(stack: Stack, prompts?: DeployPrompts): StepExecutor;
 }

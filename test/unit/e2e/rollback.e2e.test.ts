@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cliOk, ensureCliBuilt, stageUrl } from './support/cli';
 import { destroyStages } from './support/cleanup';
 import { info } from './support/http';
@@ -100,5 +102,15 @@ describe('e2e: the release ledger and rollback to any release', function () {
     const result = await cliOk(['rollback', 'dev'], repo.dir);
     assert.match(result.stdout, new RegExp(`Rolling back dev to ${commits[2].slice(0, 8)}`));
     assert.equal((await info(await stageUrl(repo.dir, 'dev'))).commitHash, commits[2]);
+  });
+
+  it('`drift` reads "in sync" for the running stages, then "drifted" once stagecraft.yaml changes behind their back', async () => {
+    const clean = JSON.parse((await cliOk(['drift', '--json'], repo.dir)).stdout) as { stage: string; state: string }[];
+    assert.deepEqual(clean.map(r => `${r.stage}:${r.state}`), ['dev:in-sync', 'test:in-sync']);
+    writeFileSync(join(repo.dir, 'stagecraft.yaml'), STACK.replace('    database: postgres\n  - name: test', '    database: postgres\n    env:\n      FEATURE_FLAG: "on"\n    origins: [https://app.example.com]\n  - name: test'));
+    const drifted = await cliOk(['drift', 'dev'], repo.dir, 1);
+    assert.match(drifted.stdout, /^dev: DRIFTED from stagecraft\.yaml/m);
+    assert.match(drifted.stdout, /FEATURE_FLAG is in the file but not in the running version/);
+    assert.match(drifted.stdout, /origin https:\/\/app\.example\.com is in the file but not allowed by the running stage/);
   });
 });
