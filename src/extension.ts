@@ -11,6 +11,8 @@ import { registerStackCommands } from './ui/commands/stackCommands';
 import { registerTailLogs } from './ui/logs';
 import { registerPanels } from './ui/panels';
 import { registerRunProgress } from './ui/progress';
+import { registerReleases } from './ui/releases';
+import type { ReleasesTreeProvider } from './ui/releases/releasesTree';
 import { registerScanning } from './ui/scan';
 import { VIEWS } from './ui/ids';
 import { ExtensionLog } from './ui/log';
@@ -29,6 +31,8 @@ export interface StagecraftApi {
   tree: StacksTreeProvider;
   /** The window's providers; `register(module)` adds one (returns a disposable that removes it). */
   providers: Pick<Providers, 'register' | 'names'>;
+  /** The Releases view (the ledger). */
+  releases: ReleasesTreeProvider;
   /** Fires with each error message the command wrapper shows. */
   onDidReportError: typeof onDidReportError;
 }
@@ -59,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   registerPanels(context, log, workspace);
   registerScanning(context, log, workspace);
   registerAws(context, log, workspace);
+  const releases = registerReleases(context, log, workspace, runProgress);
   void migrateWorkspaceState(log, providers).catch(err => log.warn(`Moving .stagecraft/ out of the workspace: ${(err as Error).message}`));
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();
@@ -69,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
     firstTreeItemsTiming: tree.firstItemsTiming,
     workspace,
     tree,
+    releases,
     providers: {
       names: () => providers.names(),
       register: module => {

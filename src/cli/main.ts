@@ -4,11 +4,14 @@ import { approveCommand, rejectCommand } from './commands/approval';
 import { dbCommand } from './commands/db';
 import { destroyCommand } from './commands/destroy';
 import { gcCommand } from './commands/gc';
+import { driftCommand } from './commands/drift';
 import { hookCommand } from './commands/hook';
 import { deployCommand, pipelineListCommand, pipelineRerunCommand, pipelineResumeCommand, pipelineRunCommand } from './commands/pipeline';
 import { envCommand, originsCommand } from './commands/stageConfig';
 import { initCommand } from './commands/init';
 import { logsCommand } from './commands/logs';
+import { releasesCommand } from './commands/releases';
+import { rollbackCommand } from './commands/rollback';
 import { scanCommand } from './commands/scan';
 import { stageAddCommand } from './commands/stageAdd';
 import { stageExpireCommand, stageExtendCommand } from './commands/personalStage';
@@ -23,6 +26,9 @@ export const COMMANDS: CliCommand[] = [
   pipelineRunCommand, pipelineResumeCommand, pipelineRerunCommand, pipelineListCommand, deployCommand, approveCommand, rejectCommand, envCommand, originsCommand, dbCommand, destroyCommand,
   logsCommand,
   gcCommand,
+  releasesCommand,
+  rollbackCommand,
+  driftCommand,
 ];
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

@@ -9,6 +9,8 @@ export interface Problem {
   field: string;
   message: string;
   severity: 'error' | 'warning';
+  /** Names the kind of problem where a quick fix exists for it (`stage-drift`). */
+  code?: string;
 }
 
 /** `file:line:column: field: message`, the form editors and terminals turn into links. */

@@ -1,4 +1,5 @@
 import type { ArtifactRef, EnvValue, Stack, Stage, StageStatus } from './model';
+import type { RunningDifference } from './lint/runningDrift';
 
 export type { ArtifactRef } from './model';
 import type { StepExecutor } from './pipeline/types';
@@ -79,6 +80,11 @@ export interface Provider {
    * approval). Returns false when nothing waits at that stage there.
    */
   decideApproval?(stack: Stack, stage: Stage, decision: 'approve' | 'reject', input: { by: string; comment?: string }, ctx?: WorkContext): Promise<boolean>;
+  /**
+   * How the running stage differs from the file (env, origins, database); undefined when the
+   * stage does not run, or the provider cannot tell.
+   */
+  runningDrift?(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<{ commit?: string; differences: RunningDifference[]; note?: string } | undefined>;
   /**
    * The executor of the steps only this provider can do (artifact, migrate, deploy, health,
    * synthetic, promote, rollback); core runs the source checks and holds approvals. `prompts`

@@ -17,6 +17,7 @@ import { LocalStepExecutor } from './executor';
 import { LOCAL_PROVIDER } from './name';
 import { collectLocalGarbage } from './gc';
 import { tailLocalLog } from './logs/tail';
+import { localRunningDrift } from './runningConfig';
 import { deployArtifact } from './stageDeployer';
 import { deleteStageSecret, deleteStageSecrets, storeStageSecret } from './stageSecrets';
 
@@ -92,6 +93,10 @@ export class LocalProvider implements Provider {
    * New env or origins: origins switch at the proxy at once; env changes need the app restarted,
    * so the active artifact is redeployed blue/green with the stage's new environment.
    */
+  runningDrift(stack: Stack, stage: Stage) {
+    return localRunningDrift(stack, stage);
+  }
+
   async applyConfiguration(stack: Stack, stage: Stage, change: { env?: Record<string, EnvValue>; origins?: string[] }, ctx: WorkContext = {}): Promise<void> {
     const updated: Stage = { ...stage, env: change.env ?? stage.env, origins: change.origins ?? stage.origins };
     const runtime = await connectStageRuntime(stack.root, stage.name, { origins: updated.origins, signal: ctx.signal, start: false });

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { loadStackFile, STACK_FILE, type ParseResult } from '../core/config/load';
+import { driftProblems } from '../core/lint/drift';
 import type { Stack } from '../core/model';
 import { withPersonalStages } from '../core/personal/stage';
 import type { Problem } from '../core/problems';
@@ -101,14 +102,14 @@ export class StackWorkspace implements vscode.Disposable {
     const file = vscode.Uri.joinPath(folder.uri, STACK_FILE);
     if (folder.uri.scheme !== 'file') return undefined;
     try {
-      const result: (ParseResult & { file: string }) | undefined = await loadStackFile(folder.uri.fsPath, this.providers.stackSchema());
+      const result: (ParseResult & { file: string; text: string }) | undefined = await loadStackFile(folder.uri.fsPath, this.providers.stackSchema());
       if (!result) return undefined;
       // The developers' personal stages live in the state folder; a bad TTL setting only loses them.
       const stack = result.stack && (await withPersonalStages(result.stack, { defaultTtl: readSettings(folder).personalStageTtl }).catch(err => {
         this.log.error('Could not read the personal stages', err);
         return result.stack;
       }));
-      return { folder, file, stack, problems: result.problems, stageLines: result.stageLines };
+      return { folder, file, stack, problems: [...result.problems, ...driftProblems(result)], stageLines: result.stageLines };
     } catch (err) {
       this.log.error(`Could not read ${file.fsPath}`, err);
       return { folder, file, problems: [], stageLines: [], readError: (err as Error).message };
@@ -124,6 +125,7 @@ export class StackWorkspace implements vscode.Disposable {
           const range = new vscode.Range(p.line - 1, p.column - 1, p.endLine - 1, Math.max(p.endColumn - 1, p.column));
           const d = new vscode.Diagnostic(range, p.field ? `${p.field}: ${p.message}` : p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
           d.source = 'stagecraft';
+          if (p.code) d.code = p.code;
           return d;
         }),
       );

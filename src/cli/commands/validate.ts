@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { loadStackFile, STACK_FILE } from '../../core/config/load';
 import { StagecraftError } from '../../core/errors';
+import { driftProblems } from '../../core/lint/drift';
 import { formatProblem } from '../../core/problems';
 import { formatFinding, processModeReport } from '../../core/processModeReport';
 import { dirOption, parseCommandArgs } from '../args';
@@ -19,6 +20,7 @@ export const validateCommand: CliCommand = {
     const root = path.resolve(ctx.cwd, values.dir ?? '.');
     const loaded = await loadStackFile(root, ctx.providers.stackSchema(), withDefaultSignals);
     if (!loaded) throw new StagecraftError(`No ${STACK_FILE} in ${root}.`, { kind: 'input', hint: 'Run `stagecraft init` to create one.' });
+    loaded.problems.push(...driftProblems(loaded));
     const errors: unknown[] = loaded.problems.filter(p => p.severity === 'error');
     const report = await processModeReport(root, loaded.stack?.service.dockerfile ?? 'Dockerfile');
     const refused = report.findings.filter(f => f.action === 'refuse').length;

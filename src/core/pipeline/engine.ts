@@ -21,6 +21,10 @@ export interface StartRunOptions extends CommonOptions {
   lint?: boolean;
   /** Who started the run (git user). */
   startedBy?: string;
+  /** false: no migration steps. */
+  migrate?: boolean;
+  /** This run redeploys an earlier release (recorded on the run for the ledger). */
+  rollbackTo?: RunRecord['rollbackTo'];
 }
 
 export type ResumeRunOptions = CommonOptions;
@@ -59,6 +63,7 @@ export function startRun(options: StartRunOptions): RunHandle {
       status: 'running',
       warnings: [],
       ...(options.artifact ? { artifact: options.artifact } : {}),
+      ...(options.rollbackTo ? { rollbackTo: options.rollbackTo } : {}),
       steps: steps.map(s => ({ ...s, status: 'pending' as const })),
       stageRecords: Object.fromEntries(stages.map(s => [s, { stage: s, status: 'pending' as const }])),
     };

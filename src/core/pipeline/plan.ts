@@ -13,6 +13,8 @@ export interface PlanOptions {
   artifact?: ArtifactRef;
   /** Whether the service has a lint script; read from the stack folder's package.json when absent. */
   lint?: boolean;
+  /** false: no migration steps (a rollback never runs a migration backwards). */
+  migrate?: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ export function planRun(stack: Stack, options: PlanOptions): Step[] {
     build('sbom', 'SBOM');
     build('audit', 'Dependency audit');
   }
-  for (const stage of stages) steps.push(...stageSteps(stack.service, stage));
+  for (const stage of stages) steps.push(...stageSteps(options.migrate === false ? { ...stack.service, migrate: undefined } : stack.service, stage));
   return steps;
 }
 

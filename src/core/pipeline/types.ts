@@ -119,6 +119,8 @@ export interface RunRecord {
   steps: StepRecord[];
   stageRecords: Record<string, StageRunRecord>;
   rollback?: { stage: string; keeps?: string; reason: string };
+  /** Set on a run that redeploys an earlier release (`stagecraft rollback`): what it restores. */
+  rollbackTo?: { stage: string; commit: string; runId?: string };
   owner?: { pid: number; host: string };
   /** Times the run was resumed. */
   resumes?: string[];

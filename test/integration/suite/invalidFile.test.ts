@@ -92,7 +92,8 @@ describe('an invalid stagecraft.yaml', () => {
 
       await fs.writeFile(uri.fsPath, original);
       await waitForStages(api, 'stack/shop-api', ['dev', 'test', 'prod']);
-      await waitFor('the diagnostics of basic/stagecraft.yaml to clear', () => stagecraftDiagnostics(uri).length === 0);
+      // What stays are warnings (drift between stages), never errors.
+      await waitFor('the errors of basic/stagecraft.yaml to clear', () => stagecraftDiagnostics(uri).every(d => d.severity !== vscode.DiagnosticSeverity.Error));
     });
   });
 });

@@ -27,7 +27,10 @@ describe('cli: stagecraft validate', () => {
     const { dir, file } = folderWith('valid.yaml');
     const r = await runCli(['validate'], dir, env);
     assert.equal(r.code, 0);
-    assert.equal(r.stdout, `${file}: stack "shop" with 4 stage(s) is valid.\n`);
+    // The fixture's prod lacks what staging has: drift warnings (see the drift test below), then the verdict.
+    const out = lines(r.stdout);
+    assert.equal(out.at(-1), `${file}: stack "shop" with 4 stage(s) is valid.`);
+    assert.ok(out.slice(0, -1).every(l => l.startsWith(`${file}:28:11: stages[2]: `) && l.endsWith('(warning)')), r.stdout);
     assert.equal(r.stderr, '');
   });
 
@@ -116,7 +119,39 @@ describe('cli: stagecraft validate', () => {
     const valid = folderWith('valid.yaml');
     const ok = await runCli(['validate', '--json'], valid.dir, env);
     assert.equal(ok.code, 0);
-    assert.deepEqual(JSON.parse(ok.stdout), { file: valid.file, valid: true, problems: [] });
+    const okReport = JSON.parse(ok.stdout) as { file: string; valid: boolean; problems: Array<Record<string, unknown>> };
+    assert.equal(okReport.valid, true);
+    assert.deepEqual([...new Set(okReport.problems.map(p => `${p.severity} ${p.code}`))], ['warning stage-drift']);
+  });
+
+  it('drift across stages: what test has and prod lacks is a warning at prod\'s line, and the run still passes', async () => {
+    const dir = temp.make();
+    const file = join(dir, 'stagecraft.yaml');
+    writeFileSync(
+      file,
+      [
+        'stack: shop',
+        'stages:',
+        '  - name: test',
+        '    database: postgres',
+        '    env:',
+        '      GREETING: hi',
+        '      API_KEY: { secret: test-api-key }',
+        '    origins: [http://localhost:5173]',
+        '  - name: prod      # a comment',
+        '    database: postgres',
+        '    env:',
+        '      API_KEY: { secret: prod-api-key }',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(['validate'], dir, env);
+    assert.equal(r.code, 0);
+    assert.deepEqual(lines(r.stdout), [
+      `${file}:9:11: stages[1]: the variable GREETING that test (the stage before it) has is missing from prod: copy it from test or set it for prod (warning)`,
+      `${file}:9:11: stages[1]: the origin http://localhost:5173 that test (the stage before it) has is missing from prod: copy it from test or set it for prod (warning)`,
+      `${file}: stack "shop" with 2 stage(s) is valid.`,
+    ]);
   });
 
   it('a YAML syntax error: exit 2 with its position', async () => {
