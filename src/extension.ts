@@ -12,6 +12,8 @@ import { VIEWS } from './ui/ids';
 import { ExtensionLog } from './ui/log';
 import { StackWorkspace } from './ui/stackWorkspace';
 import { StacksTreeProvider } from './ui/tree';
+import { registerCliOnTerminalPath } from './ui/terminalPath';
+import { registerGettingStarted } from './ui/gettingStarted';
 
 /** What activate() hands back: used by the integration tests and the activation benchmark. */
 export interface StagecraftApi {
@@ -45,6 +47,8 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   registerPanels(context, log, workspace);
   registerScanning(context, log, workspace);
   registerAws(context, log, workspace);
+  registerCliOnTerminalPath(context, log);
+  registerGettingStarted(context, log);
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();
   log.info(`Activated in ${Date.now() - activatedAt} ms`);

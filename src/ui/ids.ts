@@ -19,7 +19,13 @@ export const COMMANDS = {
   showLog: 'stagecraft.showLog',
   resumeRun: 'stagecraft.resumeRun',
   selectAwsProfile: 'stagecraft.selectAwsProfile',
+  openReadme: 'stagecraft.openReadme',
+  openChangelog: 'stagecraft.openChangelog',
+  openWalkthrough: 'stagecraft.openWalkthrough',
 } as const;
+
+/** The Get Started walkthrough (contributes.walkthroughs), as VS Code names it: <publisher>.<name>#<id>. */
+export const WALKTHROUGH = 'stagecraft.stagecraft#gettingStarted';
 
 export const VIEWS = {
   container: 'stagecraft',

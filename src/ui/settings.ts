@@ -6,6 +6,8 @@ export interface Settings {
   awsEndpoint: string;
   branchModelOverride: 'fromFile' | 'gitflow' | 'trunk';
   reviewChanges: 'always' | 'replacementsOrRemovals' | 'never';
+  /** Put the bundled CLI on PATH in integrated terminals. */
+  addCliToPath: boolean;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
@@ -15,5 +17,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     awsEndpoint: c.get<string>('aws.endpoint', ''),
     branchModelOverride: c.get<'fromFile' | 'gitflow' | 'trunk'>('branchModel', 'fromFile'),
     reviewChanges: c.get<'always' | 'replacementsOrRemovals' | 'never'>('reviewChanges', 'always'),
+    addCliToPath: c.get<boolean>('terminal.addCliToPath', true),
   };
 }
