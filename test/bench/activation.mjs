@@ -2,11 +2,7 @@
 // (code-server 1.100.3 + Chromium, as the integration runner starts it), with the production bundle.
 // Target: ≤ 50 ms. Also prints the size of dist/extension.js built with --production (target ≤ 1.5 MB).
 //
-//   node test/bench/activation.mjs [--runs=5] [--installed]
-//
-// --installed measures the extension as users get it: the linux-x64 .vsix from scripts/package.mjs,
-// installed with `code-server --install-extension` into a fresh extensions folder (no
-// extensionDevelopmentPath), and prints the size of each package built.
+//   node test/bench/activation.mjs [--runs=5]
 //
 // The in-host side is a tiny extension installed beside Stagecraft: test/integration/bench/probe-extension.
 // Builds dist/ with --production for the measurement and rebuilds the development bundle afterwards.
@@ -16,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, openBrowser, startCodeServer, stopAll, withTimeout, workbenchUrl } from '../integration/launch-code-server.mjs';
 
-const installed = process.argv.includes('--installed');
 const runs = Number(process.argv.find(a => a.startsWith('--runs='))?.slice('--runs='.length) ?? 5);
 const PROBE = join(REPO_ROOT, 'test/integration/bench/probe-extension');
 const BUNDLE = join(REPO_ROOT, 'dist/extension.js');
@@ -34,18 +29,17 @@ const median = values => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-async function measureActivation(scratch, vsixes = []) {
+async function measureActivation(scratch) {
   cpSync(join(REPO_ROOT, 'test/fixtures/workspaces/basic'), join(scratch, 'basic'), { recursive: true });
   const results = join(scratch, 'activation.jsonl');
-  const server = await startCodeServer({ name: 'bench', logDir: join(REPO_ROOT, 'test/results/bench'), env: { STAGECRAFT_IT_RESULTS: results }, extensions: [PROBE], vsixes });
+  const server = await startCodeServer({ name: 'bench', logDir: join(REPO_ROOT, 'test/results/bench'), env: { STAGECRAFT_IT_RESULTS: results }, extensions: [PROBE] });
   const browser = await openBrowser({ logFile: join(REPO_ROOT, 'test/results/bench/page-bench.log') });
   const { page } = browser;
   const folder = join(scratch, 'basic');
 
   // Warm-up window: open the Stagecraft view once, so that every later load of this workspace
   // restores it and VS Code asks the tree for items right at startup, as for a user who keeps it open.
-  const payload = installed ? { skipWelcome: 'true' } : { extensionDevelopmentPath: REPO_ROOT, skipWelcome: 'true' };
-  await page.goto(workbenchUrl(server.host, folder, payload), { timeout: 60_000 });
+  await page.goto(workbenchUrl(server.host, folder, { extensionDevelopmentPath: REPO_ROOT, skipWelcome: 'true' }), { timeout: 60_000 });
   await page.locator('.activitybar [aria-label^="Stagecraft"]').first().click({ timeout: 60_000 });
   await page.locator('.part.sidebar .monaco-list-row').filter({ hasText: 'prod' }).first().waitFor({ timeout: 30_000 });
   // The open view is saved when the window shuts down properly: reload it through VS Code itself.
@@ -57,7 +51,7 @@ async function measureActivation(scratch, vsixes = []) {
   await reloaded;
   await page.locator('.part.sidebar .monaco-list-row').filter({ hasText: 'prod' }).first().waitFor({ timeout: 30_000 });
 
-  const probeUrl = workbenchUrl(server.host, folder, payload);
+  const probeUrl = workbenchUrl(server.host, folder, { extensionDevelopmentPath: REPO_ROOT, skipWelcome: 'true' });
   const figures = [];
   for (let i = 1; i <= runs; i++) {
     const before = existsSync(results) ? readFileSync(results, 'utf8').split('\n').filter(Boolean).length : 0;
@@ -89,18 +83,12 @@ const answered = [];
 const scratch = mkdtempSync(join(tmpdir(), 'stagecraft-bench-'));
 let code = 0;
 try {
-  let vsixes = [];
-  if (installed) {
-    const out = spawnSync(process.execPath, ['scripts/package.mjs', '--target', 'linux-x64', '--out', scratch], { cwd: REPO_ROOT, encoding: 'utf8' });
-    if (out.status !== 0) throw new Error(`scripts/package.mjs failed:\n${out.stdout}${out.stderr}`);
-    process.stdout.write(out.stdout.split('\n').filter(l => l.endsWith('MB') || l.endsWith('KB')).map(l => `package: ${l}\n`).join(''));
-    vsixes = [join(scratch, out.stdout.trim().split('\n').pop().split(/\s+/)[0].split('/').pop())];
-  } else build(true);
+  build(true);
   const bytes = statSync(BUNDLE).size;
   console.log(`dist/extension.js (--production): ${(bytes / 1024).toFixed(1)} KiB = ${(bytes / 1024 / 1024).toFixed(3)} MiB; target ≤ 1.5 MiB: ${bytes <= TARGET_BYTES ? 'met' : 'NOT met'}`);
 
-  console.log(`activate() → first tree items, inside VS Code 1.100.3 (code-server), ${installed ? 'the installed linux-x64 .vsix, ' : ''}${runs} window loads:`);
-  const ms = await measureActivation(scratch, vsixes);
+  console.log(`activate() → first tree items, inside VS Code 1.100.3 (code-server), ${runs} window loads:`);
+  const ms = await measureActivation(scratch);
   const m = median(ms);
   console.log(`activation to first tree items: median ${m} ms (min ${Math.min(...ms)}, max ${Math.max(...ms)}); target ≤ ${TARGET_MS} ms: ${m <= TARGET_MS ? 'met' : 'NOT met'}`);
   if (answered.length) {
