@@ -19,6 +19,8 @@ import { ExtensionLog } from './ui/log';
 import { StackWorkspace } from './ui/stackWorkspace';
 import { applyStateHomeSetting, forwardStagecraftNotices, migrateWorkspaceState } from './ui/stateHome';
 import { StacksTreeProvider } from './ui/tree';
+import { registerCliOnTerminalPath } from './ui/terminalPath';
+import { registerGettingStarted } from './ui/gettingStarted';
 
 /** What activate() hands back: used by the integration tests and the activation benchmark. */
 export interface StagecraftApi {
@@ -65,6 +67,8 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   registerAws(context, log, workspace);
   const releases = registerReleases(context, log, workspace, runProgress);
   void migrateWorkspaceState(log, providers).catch(err => log.warn(`Moving .stagecraft/ out of the workspace: ${(err as Error).message}`));
+  registerCliOnTerminalPath(context, log);
+  registerGettingStarted(context, log);
   // Read the stack files now so the tree and the welcome view have an answer when shown.
   void workspace.all();
   log.info(`Activated in ${Date.now() - activatedAt} ms`);

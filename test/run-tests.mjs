@@ -3,6 +3,7 @@
 //   node test/run-tests.mjs --unit        unit tests only (plain Node mocha over out/test/unit)
 //   node test/run-tests.mjs --faults      fault-injection suites only (out/test/faults: locks, concurrent edits, crashes)
 //   node test/run-tests.mjs --integration the suite inside code-server + Chromium
+//   node test/run-tests.mjs --install     the packaged .vsix in a fresh code-server and the packed CLI
 // Expects `npm run build && npm run compile` first (npm test does that in pretest).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, mkdirSync } from 'node:fs';
@@ -31,7 +32,7 @@ if (!process.env.STAGECRAFT_HOME) {
 process.env.STAGECRAFT_KEYRING ??= 'off';
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
-const only = args.find(a => a === '--unit' || a === '--faults' || a === '--integration');
+const only = args.find(a => a === '--unit' || a === '--faults' || a === '--integration' || a === '--install');
 const grep = args.find(a => a.startsWith('--grep='))?.slice('--grep='.length);
 mkdirSync(join(root, 'test/results'), { recursive: true });
 
@@ -108,11 +109,26 @@ async function runIntegration() {
   return { name: 'integration (real VS Code)', ...counts };
 }
 
+/** The packages as users install them (test/install/run.mjs): .vsix contents, the CLI tarball, the installed extension. */
+async function runInstall() {
+  const resultFile = join(root, 'test/results/install.json');
+  const { code } = await runProcess(process.execPath, [join(root, 'test/install/run.mjs'), `--results=${resultFile}`, ...(grep ? [`--grep=${grep}`] : [])]);
+  let counts = { passed: 0, failed: 0, skipped: 0 };
+  try {
+    counts = JSON.parse(readFileSync(resultFile, 'utf8'));
+  } catch {
+    // No result file: the suite never ran. Count it as one failure, never as a pass.
+  }
+  if (code !== 0 && counts.failed === 0) counts.failed = 1;
+  return { name: 'install (packaged .vsix and CLI)', ...counts };
+}
+
 const suites = [];
 if (!only || only === '--unit') suites.push(await runUnit());
 if (!only || only === '--faults') suites.push(await runFaults());
 if (!only) suites.push(await runExamples());
 if (!only || only === '--integration') suites.push(await runIntegration());
+if (!only || only === '--install') suites.push(await runInstall());
 
 console.log('\nSummary');
 for (const s of suites) console.log(`  ${s.name}: ${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`);

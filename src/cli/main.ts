@@ -47,6 +47,22 @@ export function helpText(commands: CliCommand[] = COMMANDS): string {
   ].join('\n');
 }
 
+/** `stagecraft stage --help`: the commands under a word that is not a command itself (stage, pipeline, aws…). */
+export function groupHelpText(words: string[], commands: CliCommand[] = COMMANDS): string | undefined {
+  if (words.length === 0) return undefined;
+  const members = commands.filter(c => words.every((w, i) => c.path[i] === w) && c.path.length > words.length);
+  if (members.length === 0) return undefined;
+  const width = Math.max(...members.map(c => c.path.join(' ').length));
+  return [
+    `Usage: stagecraft ${words.join(' ')} <command> [options]`,
+    '',
+    'Commands:',
+    ...members.map(c => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
+    '',
+    `Run \`stagecraft ${members[0].path.join(' ')} --help\` for a command's options.`,
+  ].join('\n');
+}
+
 /** Finds the longest command path that prefixes argv. */
 export function findCommand(argv: string[], commands: CliCommand[] = COMMANDS): { command?: CliCommand; rest: string[] } {
   let best: CliCommand | undefined;
@@ -63,11 +79,19 @@ export async function runCli(argv: string[], io: Pick<CliContext, 'out' | 'err' 
     io.out(helpText(commands));
     return argv.length === 0 ? EXIT.usage : EXIT.ok;
   }
-  if (argv[0] === '--version') {
+  if (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version') {
     io.out(VERSION);
     return EXIT.ok;
   }
   const { command, rest } = findCommand(argv, commands);
+  const wantsHelp = argv.includes('--help') || argv.includes('-h');
+  if (!command && wantsHelp) {
+    const group = groupHelpText(argv.filter(a => a !== '--help' && a !== '-h'), commands);
+    if (group) {
+      io.out(group);
+      return EXIT.ok;
+    }
+  }
   if (!command) {
     io.err(`Unknown command "${argv.join(' ')}".\n\n${helpText(commands)}`);
     return EXIT.usage;

@@ -20,7 +20,13 @@ export const COMMANDS = {
   resumeRun: 'stagecraft.resumeRun',
   selectAwsProfile: 'stagecraft.selectAwsProfile',
   extendStage: 'stagecraft.extendStage',
+  openReadme: 'stagecraft.openReadme',
+  openChangelog: 'stagecraft.openChangelog',
+  openWalkthrough: 'stagecraft.openWalkthrough',
 } as const;
+
+/** The Get Started walkthrough (contributes.walkthroughs), as VS Code names it: <publisher>.<name>#<id>. */
+export const WALKTHROUGH = 'stagecraft.stagecraft#gettingStarted';
 
 export const VIEWS = {
   container: 'stagecraft',

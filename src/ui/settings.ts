@@ -12,6 +12,8 @@ export interface Settings {
   keepArtifacts: number;
   /** Time to live of personal stages when stagecraft.yaml has no `personal.ttl`. */
   personalStageTtl: string;
+  /** Put the bundled CLI on PATH in integrated terminals. */
+  addCliToPath: boolean;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
@@ -23,5 +25,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     stateHome: c.get<string>('stateHome', ''),
     keepArtifacts: c.get<number>('retention.keep', 5),
     personalStageTtl: c.get<string>('personalStages.ttl', '7d'),
+    addCliToPath: c.get<boolean>('terminal.addCliToPath', true),
   };
 }

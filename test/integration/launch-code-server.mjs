@@ -1,7 +1,7 @@
 // Starts code-server (VS Code 1.100.3's server) on a free loopback port and opens its workbench in
 // Debian's Chromium through playwright-core, as ../shared/docs/vscode-test-host.md describes.
 // Shared by runner.mjs (the integration suite) and test/bench/activation.mjs.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -80,10 +80,11 @@ export function freePort() {
 /**
  * Installs code-server when needed and starts it with throwaway user-data and extensions folders.
  * `env` reaches the extension host (it inherits the server's environment); `extensions` are folders
- * of extra extensions to install; `settings` are added to the user settings.
+ * of extra extensions to install; `vsixes` are .vsix files installed the way a user installs one
+ * (`code-server --install-extension`); `settings` are added to the user settings.
  * Returns { host, port, logFile, stop(), exited (resolves with the exit code if it stops by itself) }.
  */
-export async function startCodeServer({ name, env = {}, settings = {}, extensions = [], logDir, readyTimeoutMs = 90_000, log = console.log }) {
+export async function startCodeServer({ name, env = {}, settings = {}, extensions = [], vsixes = [], logDir, readyTimeoutMs = 90_000, log = console.log }) {
   hookSignals();
   const entry = await ensureHost({ log });
   const port = await freePort();
@@ -94,6 +95,10 @@ export async function startCodeServer({ name, env = {}, settings = {}, extension
   for (const folder of extensions) {
     const { publisher, name: extName, version } = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'));
     cpSync(folder, join(scratch, 'extensions', `${publisher}.${extName}-${version}`), { recursive: true });
+  }
+  for (const vsix of vsixes) {
+    const installed = spawnSync(process.execPath, [entry, '--install-extension', vsix, '--extensions-dir', join(scratch, 'extensions'), '--user-data-dir', join(scratch, 'user-data')], { encoding: 'utf8', timeout: 120_000 });
+    if (installed.status !== 0) throw new Error(`code-server --install-extension ${vsix} failed (${installed.status}):\n${installed.stdout}${installed.stderr}`);
   }
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `code-server-${name}.log`);
@@ -152,7 +157,7 @@ export async function startCodeServer({ name, env = {}, settings = {}, extension
     }
     await delay(200);
   }
-  return { host, port, logFile, stop, exited: exit };
+  return { host, port, logFile, stop, exited: exit, extensionsDir: join(scratch, 'extensions') };
 }
 
 async function isHealthy(host) {

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StagecraftError } from '../../core/errors';
 import { redactor } from '../../core/redact';
-import { postgresBinaries } from './binaries';
+import { postgresBinariesFor } from './binaries';
 import type { StageDatabasePaths } from './paths';
 import type { RunAs } from './postgresUser';
 import { isPostgresProcess, isProcessAlive, pidExists } from './process';
@@ -53,7 +53,7 @@ export async function initCluster(paths: StageDatabasePaths, password: string, r
     await fs.chown(pwfile, runAs.uid, runAs.gid);
   }
   try {
-    const { initdb } = postgresBinaries();
+    const { initdb } = await postgresBinariesFor(runAs);
     const args = [`--pgdata=${paths.dataDir}`, '--username=postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--no-locale', '--no-instructions'];
     const result = await runTool(initdb, args, runAs, signal);
     if (result.code !== 0) {
@@ -95,7 +95,7 @@ export async function startServer(paths: StageDatabasePaths, port: number, runAs
     s => s.size,
     () => 0,
   );
-  const { pgCtl } = postgresBinaries();
+  const { pgCtl } = await postgresBinariesFor(runAs);
   const result = await runTool(pgCtl, ['start', '-D', paths.dataDir, '-l', paths.logFile, '-w', '-t', String(START_TIMEOUT_S), '-o', `-p ${port} -c recovery_init_sync_method=syncfs`], runAs, signal);
   const info = await runningServer(paths.dataDir);
   if (result.code === 0 && info && info.status === 'ready') return { ok: true, info };
@@ -107,7 +107,7 @@ export async function startServer(paths: StageDatabasePaths, port: number, runAs
 export async function stopServer(paths: StageDatabasePaths, runAs: RunAs | undefined): Promise<void> {
   const info = await runningServer(paths.dataDir);
   if (!info) return;
-  const { pgCtl } = postgresBinaries();
+  const { pgCtl } = await postgresBinariesFor(runAs);
   const fast = await runTool(pgCtl, ['stop', '-D', paths.dataDir, '-m', 'fast', '-w', '-t', '20'], runAs);
   if (fast.code === 0 || !isProcessAlive(info.pid)) return;
   await runTool(pgCtl, ['stop', '-D', paths.dataDir, '-m', 'immediate', '-w', '-t', '10'], runAs);

@@ -80,6 +80,31 @@ describe('cli: usage, help and exit codes (node dist/cli.js)', () => {
     assert.equal(lines(r.stdout)[2], 'Add a stage to stagecraft.yaml (comments and order kept)');
   });
 
+  it('a command group answers --help with its commands (stage, pipeline, aws, aws pipeline)', async () => {
+    const r = await runCli(['stage', '--help'], cwd, env);
+    assert.equal(r.code, 0);
+    assert.equal(r.stderr, '');
+    assert.equal(lines(r.stdout)[0], 'Usage: stagecraft stage <command> [options]');
+    assert.match(r.stdout, /^ {2}stage add\s+Add a stage to stagecraft\.yaml \(comments and order kept\)$/m);
+    for (const group of ['pipeline', 'aws', 'aws pipeline']) {
+      const g = await runCli([...group.split(' '), '-h'], cwd, env);
+      assert.equal(g.code, 0, `${group} -h: ${g.stderr}`);
+      assert.equal(lines(g.stdout)[0], `Usage: stagecraft ${group} <command> [options]`);
+      assert.match(g.stdout, new RegExp(`^ {2}${group} \\S+`, 'm'));
+    }
+  });
+
+  it('every command answers --help with its usage and exit 0', async () => {
+    const help = await runCli(['--help'], cwd, env);
+    const paths = lines(help.stdout).filter(l => /^ {2}\S/.test(l)).map(l => l.trim().split(/\s{2,}/)[0]);
+    assert.ok(paths.length > 10, `commands listed: ${paths.join(', ')}`);
+    for (const path of paths) {
+      const r = await runCli([...path.split(' '), '--help'], cwd, env);
+      assert.equal(r.code, 0, `${path} --help: ${r.stderr}`);
+      assert.match(lines(r.stdout)[0], new RegExp(`^Usage: stagecraft ${path}( |$)`), `${path} --help`);
+    }
+  });
+
   it('--version prints the package version', async () => {
     const { version } = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
     const r = await runCli(['--version'], cwd, env);
