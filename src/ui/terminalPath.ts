@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { writeCliShim } from '../cli/shim';
+import { writeCliShim } from './cliShim';
 import type { ExtensionLog } from './log';
 import { readSettings } from './settings';
 import { extensionCliLocation } from './scan/hookCommand';

@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { writeCliShim } from '../../../src/cli/shim';
+import { writeCliShim } from '../../../src/ui/cliShim';
 import { repoRoot } from '../core/support/repoRoot';
 import { TempDirs } from '../core/support/tempDir';
-import { CLI, ensureCliBuilt } from './support/cli';
+import { CLI, ensureCliBuilt } from '../cli/support/cli';
 
 /** The `stagecraft` command the extension puts on its terminals' PATH: a real shell finds and runs it. */
 describe('cli: the terminal shim (writeCliShim)', () => {
