@@ -68,7 +68,7 @@ export const awsModule: ProviderModule<import('./provider').AwsProvider> = {
   },
   async validateStack(stack) {
     // The stage and foundation templates rendered as they would deploy, checked against the contract rules.
-    return (require('./validateStack') as typeof import('./validateStack')).awsContractProblems(stack);
+    return { problems: (require('./validateStack') as typeof import('./validateStack')).awsContractProblems(stack) };
   },
   async cliCommands() {
     // Required on first use (see loadAws for why not import()).

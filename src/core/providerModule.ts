@@ -37,12 +37,24 @@ export interface ProviderModule<P extends Provider = Provider> {
    * `.stagecraft/` waits to be moved out of the repository until nothing runs from it.
    */
   stateInUse?(stateDir: string): Promise<string[]>;
-  /** What `stagecraft validate` adds for this provider's stages of `stack` (problems a person reads), beyond the schema. */
-  validateStack?(stack: Stack): Promise<string[]>;
+  /** What `stagecraft validate` adds for this provider's stages of `stack`, beyond the schema. */
+  validateStack?(stack: Stack): Promise<ProviderValidation>;
   /** Refuses, before a run starts, what this provider cannot deploy at `commit` (throws an input error naming file and line). */
   checkRun?(stack: Stack, commit: string): Promise<void>;
   /** Verbs only this provider has (`stagecraft aws whoami`), loaded when the CLI runs. */
   cliCommands?(): Promise<CliCommand[]>;
+}
+
+/** A provider's part of `stagecraft validate`. */
+export interface ProviderValidation {
+  /** Problems that make the stack invalid, printed after the provider's label ("AWS: …"). */
+  problems?: string[];
+  /** A report of its own, printed as is (`error`: to stderr). */
+  lines?: Array<{ text: string; error?: boolean }>;
+  /** True when `lines` report something that makes the stack unusable (exit 2). */
+  invalid?: boolean;
+  /** Merged into `validate --json`. */
+  json?: Record<string, unknown>;
 }
 
 /** One question of Add Stage, written to the new stage as `key:` (an empty text is left out). */

@@ -11,6 +11,9 @@ export const localModule: ProviderModule<import('./provider').LocalProvider> = {
   async stateInUse(dir) {
     return (require('./stateInUse') as typeof import('./stateInUse')).localStateInUse(dir);
   },
+  async validateStack(stack) {
+    return (require('./preflight') as typeof import('./preflight')).processModeValidation(stack);
+  },
   async checkRun(stack, commit) {
     await (require('./preflight') as typeof import('./preflight')).refuseUnrunnableDockerfile(stack, commit);
   },

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { stateDir } from '../../src/core/workspace';
 import { parseDocument } from 'yaml';
 import { rewriteStackFile, updateStackFile } from '../../src/core/config/update';
 import { readStageSecrets } from '../../src/local/stageSecrets';
@@ -84,7 +85,7 @@ describe('faults: concurrent edits of stagecraft.yaml', function () {
   it('a failed secret store rolls the reference back: neither is left without the other', async () => {
     const repo = faultRepo();
     const file = join(repo.dir, 'stagecraft.yaml');
-    const secretsDir = join(repo.dir, '.stagecraft', 'secrets');
+    const secretsDir = join(stateDir(repo.dir), 'secrets');
     await fs.mkdir(secretsDir, { recursive: true });
     const target = join(secretsDir, 'edits.env.json');
     // The store cannot be written (a folder where its file should be).

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stateDir } from '../../../src/core/workspace';
 import { cli, cliOk, CliProcess, ensureCliBuilt, listRuns, stageStatus, stageUrl } from './support/cli';
 import { destroyStages, processesUnder } from './support/cleanup';
 import { info } from './support/http';
@@ -40,7 +41,7 @@ describe('e2e: branches decide where a run goes; personal stages come and go', f
 
   /** The pids serving a stage (daemon and app) as its runtime records them. */
   const pids = (stage: string): number[] => {
-    const state = JSON.parse(readFileSync(join(repo.dir, '.stagecraft', 'local', stage, 'state.json'), 'utf8')) as { daemon?: { pid: number }; active?: { pid: number } };
+    const state = JSON.parse(readFileSync(join(stateDir(repo.dir), 'local', stage, 'state.json'), 'utf8')) as { daemon?: { pid: number }; active?: { pid: number } };
     return [state.daemon?.pid ?? 0, state.active?.pid ?? 0];
   };
   const user = (name: string, email: string) => {
@@ -186,8 +187,8 @@ describe('e2e: branches decide where a run goes; personal stages come and go', f
     const status = await stageStatus(repo.dir);
     assert.equal(status.alice, undefined);
     assert.equal(status.dev.commit, repo.head());
-    assert.equal(existsSync(join(repo.dir, '.stagecraft', 'db', 'alice')), false, "alice's database is gone");
-    assert.deepEqual(processesUnder(join(repo.dir, '.stagecraft', 'local', 'alice')), []);
+    assert.equal(existsSync(join(stateDir(repo.dir), 'db', 'alice')), false, "alice's database is gone");
+    assert.deepEqual(processesUnder(join(stateDir(repo.dir), 'local', 'alice')), []);
   });
 
   it('a personal stage goes once its TTL has passed (clock injected); the shared stages never do', async () => {
@@ -196,9 +197,9 @@ describe('e2e: branches decide where a run goes; personal stages come and go', f
     // A change inside the build context (src/), so bob's artifact is his alone.
     repo.commit('bob: a feature', { 'src/main.js': text => `${text}\n// bob's feature\n` });
     await cliOk(['pipeline', 'run'], repo.dir);
-    const artifact = (JSON.parse(readFileSync(join(repo.dir, '.stagecraft', 'stages', 'bob.json'), 'utf8')) as { artifact: string }).artifact;
-    assert.ok(existsSync(join(repo.dir, '.stagecraft', 'artifacts', artifact)));
-    assert.notEqual(artifact, (JSON.parse(readFileSync(join(repo.dir, '.stagecraft', 'stages', 'dev.json'), 'utf8')) as { artifact: string }).artifact);
+    const artifact = (JSON.parse(readFileSync(join(stateDir(repo.dir), 'stages', 'bob.json'), 'utf8')) as { artifact: string }).artifact;
+    assert.ok(existsSync(join(stateDir(repo.dir), 'artifacts', artifact)));
+    assert.notEqual(artifact, (JSON.parse(readFileSync(join(stateDir(repo.dir), 'stages', 'dev.json'), 'utf8')) as { artifact: string }).artifact);
     const shared = Object.fromEntries(SHARED.map(s => [s, pids(s)]));
 
     const early = await cliOk(['stage', 'expire', '--now', new Date(Date.now() + 6 * DAY).toISOString()], repo.dir);
@@ -209,9 +210,9 @@ describe('e2e: branches decide where a run goes; personal stages come and go', f
     assert.match(late.stdout, /Destroyed bob \(Bob, feature\/bob\): its time to live ran out/);
     const status = await stageStatus(repo.dir);
     assert.equal(status.bob, undefined);
-    assert.equal(existsSync(join(repo.dir, '.stagecraft', 'db', 'bob')), false, "bob's database is gone");
-    assert.equal(existsSync(join(repo.dir, '.stagecraft', 'artifacts', artifact)), false, 'the artifact only bob used is gone');
-    assert.deepEqual(processesUnder(join(repo.dir, '.stagecraft', 'local', 'bob')), []);
+    assert.equal(existsSync(join(stateDir(repo.dir), 'db', 'bob')), false, "bob's database is gone");
+    assert.equal(existsSync(join(stateDir(repo.dir), 'artifacts', artifact)), false, 'the artifact only bob used is gone');
+    assert.deepEqual(processesUnder(join(stateDir(repo.dir), 'local', 'bob')), []);
 
     // A year on, dev, qa and prod (protected) still serve from the same processes.
     await cliOk(['stage', 'expire', '--now', new Date(Date.now() + 365 * DAY).toISOString()], repo.dir);

@@ -61,8 +61,9 @@ describe('e2e: failures keep the old version serving', function () {
     return { result, samples: await poller.stop() };
   }
 
-  function assertKeptServing(samples: Sample[], commit: string, what: string): void {
-    assert.ok(samples.length > 20, `the poller got only ${samples.length} answers`);
+  /** `minSamples`: a run refused before it starts is over in well under a second, so it polls less. */
+  function assertKeptServing(samples: Sample[], commit: string, what: string, minSamples = 20): void {
+    assert.ok(samples.length > minSamples, `the poller got only ${samples.length} answers`);
     assert.deepEqual(Poller.unexpected(samples, commit), {}, `${what}: every answer during the run must be a 200 from ${commit.slice(0, 8)} (${samples.length} answers)`);
   }
 
@@ -121,7 +122,7 @@ describe('e2e: failures keep the old version serving', function () {
     assert.match(result.stderr, /Dockerfile:\d+:6: FROM ruby:3\.3-slim names no runtime process mode has: node \(`node`\), python \(`python3`\)/);
     assert.doesNotMatch(result.stdout, /Started run/);
     assert.equal((await listRuns(repo.dir)).length, runsBefore, 'no run was recorded');
-    assertKeptServing(samples, good, 'dev after a Dockerfile process mode cannot run');
+    assertKeptServing(samples, good, 'dev after a Dockerfile process mode cannot run', 5);
     assert.equal((await info(qaUrl)).commitHash, good);
   });
 

@@ -15,6 +15,7 @@ interface Entry {
 }
 
 const STACK = `stack: ledger
+branchModel: trunk
 service:
   dockerfile: Dockerfile
   port: 8080

@@ -16,6 +16,7 @@ import { SampleRepo } from './support/sampleRepo';
  * anywhere in it or in its history. The stage refuses what its origins forbid, whatever the request.
  */
 const STACK_YAML = `stack: clean
+branchModel: trunk
 service:
   dockerfile: Dockerfile
   port: 8080

@@ -8,7 +8,7 @@ import { writeRunRecord as writeRecord } from '../../../src/core/pipeline/store'
 import { pruneRuns } from '../../../src/core/retention';
 import { stateDir } from '../../../src/core/workspace';
 import { collectLocalGarbage } from '../../../src/local/gc';
-import { writeJsonAtomic } from '../../../src/core/jsonFile';
+import { writeRuntimeFile } from '../../../src/local/runtime/state';
 
 /**
  * Retention on a real state folder: artifacts (read-only trees, as builds leave them), exported
@@ -50,7 +50,7 @@ describe('local/gc: retention of artifacts, exported sources and run records', (
   }
 
   async function stageRuns(stage: string, artifactId: number | undefined, lastActive?: number): Promise<void> {
-    await writeJsonAtomic(path.join(dir, 'local', stage, 'state.json'), {
+    await writeRuntimeFile(path.join(dir, 'local', stage, 'state.json'), {
       stage, running: artifactId !== undefined, desired: 'running', origins: [], restarts: 0, crashes: [], updatedAt: new Date().toISOString(),
       active: artifactId === undefined ? undefined : { artifactId: id(artifactId), commit: 'c', port: 1, pid: 1, startedAt: '' },
       lastActive: lastActive === undefined ? undefined : { artifactId: id(lastActive), commit: 'c' },

@@ -1,3 +1,4 @@
+import { builtinSchema } from '../../support/providers';
 import * as assert from 'node:assert/strict';
 import { branchTable, routeForBranch, type BranchUser } from '../../../../src/core/branches';
 import { parseStackFile } from '../../../../src/core/config/load';
@@ -110,7 +111,7 @@ describe('personal stage names (git user → CloudFormation-safe stage name)', (
 });
 
 describe('stagecraft.yaml: the personal block', () => {
-  const problems = (yaml: string) => parseStackFile(yaml, '/app/stagecraft.yaml').problems.map(p => `${p.line}:${p.column} ${p.field}: ${p.message}`);
+  const problems = (yaml: string) => parseStackFile(yaml, '/app/stagecraft.yaml', builtinSchema()).problems.map(p => `${p.line}:${p.column} ${p.field}: ${p.message}`);
 
   it('a TTL that does not parse is an error at its line and column, with the form expected', () => {
     assert.deepEqual(problems('stack: shop\npersonal:\n  ttl: 7 days\n'), ['3:8 personal.ttl: expected a time to live such as "7d", "36h" or "90m"']);
