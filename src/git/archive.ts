@@ -39,9 +39,38 @@ export async function exportCommit(repoRoot: string, commit: string, subdir: str
     throw err;
   });
   await fs.writeFile(path.join(tmp, '.stagecraft-export-complete'), commit);
-  await fs.rm(dest, { recursive: true, force: true });
-  await fs.rename(tmp, dest);
+  await placeExport(tmp, dest, done);
   return dest;
+}
+
+/**
+ * Moves a finished export into place without ever removing a complete one: another process (a
+ * concurrent run of the same commit) may already be building from it. A rename onto a folder that
+ * holds files fails; then the complete one stays, or a half-written one left by a crash is moved
+ * aside and replaced.
+ */
+async function placeExport(tmp: string, dest: string, done: string): Promise<void> {
+  const complete = () => fs.stat(done).then(() => true, () => false);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fs.rename(tmp, dest);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt > 0) {
+        await fs.rm(tmp, { recursive: true, force: true });
+        if (await complete()) return;
+        throw err;
+      }
+      if (await complete()) {
+        await fs.rm(tmp, { recursive: true, force: true });
+        return;
+      }
+      const stale = `${dest}.stale-${process.pid}`;
+      await fs.rename(dest, stale).catch(() => undefined);
+      await fs.rm(stale, { recursive: true, force: true });
+    }
+  }
 }
 
 /** The repository's top folder, and where `dir` sits inside it. */

@@ -43,6 +43,8 @@ describe('install: the linux-x64 .vsix in a fresh code-server', function () {
     assert.equal(installed.length, 1, `installed: ${readdirSync(server.extensionsDir).join(', ')}`);
     extensionDir = join(server.extensionsDir, installed[0]);
     repo = sampleRepo({ withStackFile: false });
+    // Create Stack writes a GitFlow stack: develop is the branch that releases to dev.
+    repo.git('checkout', '-q', '-b', 'develop');
     const hostLog = createWriteStream(join(RESULTS, 'host-install.log'));
     browser = await openBrowser({ logFile: join(RESULTS, 'page-install.log'), onLog: (level, args) => hostLog.write(`[${level}] ${Array.isArray(args) ? format(...args) : args}\n`) });
     page = browser.page;

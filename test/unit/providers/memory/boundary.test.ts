@@ -16,6 +16,7 @@ import { memoryModule, type MemoryProvider } from './module';
  * by the same CLI entry and the same tree data as local and aws, with no edit anywhere else.
  */
 const STACK = `stack: shelfy
+branchModel: trunk
 stages:
   - name: dev
     shelf: a
