@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { StagecraftError } from '../../core/errors';
+import { expirePersonalStages } from '../../core/personal/expire';
 import { formatBytes, keepCount, KEEP_VARIABLE, pruneRuns, stateDiskUsage } from '../../core/retention';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand } from '../context';
@@ -14,13 +15,20 @@ const usage = 'stagecraft gc [--keep N] [--dry-run] [--dir DIR]';
 export const gcCommand: CliCommand = {
   path: ['gc'],
   usage,
-  summary: `Remove old artifacts, exported sources and run records (keeps what stages use + the newest N, default ${keepCount({})} or ${KEEP_VARIABLE})`,
+  summary: `Remove expired personal stages, old artifacts, exported sources and run records (keeps what stages use + the newest N, default ${keepCount({})} or ${KEEP_VARIABLE})`,
   async run(ctx) {
     const { values } = parseCommandArgs(ctx.args, { ...dirOption, keep: { type: 'string' }, 'dry-run': { type: 'boolean' } }, usage);
     const keep = values.keep === undefined ? keepCount() : Number(values.keep);
     if (!Number.isInteger(keep) || keep < 1) throw new StagecraftError(`--keep must be a whole number of at least 1, not "${values.keep}".`, { kind: 'usage' });
-    const stack = await requireStack(path.resolve(ctx.cwd, values.dir ?? '.'), ctx.providers);
+    let stack = await requireStack(path.resolve(ctx.cwd, values.dir ?? '.'), ctx.providers);
     const dryRun = values['dry-run'] ?? false;
+    // Personal stages whose time ran out (or whose branch is merged or gone) go first: what only they used is then free.
+    const expiry = await expirePersonalStages(stack, { dryRun, signal: ctx.signal, providers: ctx.providers });
+    for (const e of expiry.expired) {
+      if (dryRun) ctx.out(`Would destroy personal stage ${e.name} (${e.owner}): ${e.why}.`);
+      else ctx.out(e.destroyed ? `Destroyed personal stage ${e.name} (${e.owner}): ${e.why}.` : `Personal stage ${e.name} expired (${e.why}) but could not be destroyed: ${e.error}`);
+    }
+    if (!dryRun && expiry.expired.some(e => e.destroyed)) stack = await requireStack(stack.root, ctx.providers);
     const before = await stateDiskUsage(stack.root);
     const verb = dryRun ? 'Would remove' : 'Removed';
     let runs: string[] = [];

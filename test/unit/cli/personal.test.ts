@@ -53,6 +53,19 @@ describe('cli: stage extend / stage expire / pipeline run input', () => {
     assert.match((await runCli(['status'], dir, env)).stdout, /ann /);
   });
 
+  it('gc destroys the personal stages that expired, after a dry run that names them and destroys nothing', async () => {
+    const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000).toISOString();
+    await writePersonalRecord(dir, { version: 1, name: 'bo', owner: 'Bo', ownerId: 'Bo', branch: 'feature/x', provider: 'local', createdAt: tenDaysAgo });
+    const dry = await runCli(['gc', '--dry-run'], dir, env);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /Would destroy personal stage bo \(Bo\): its time to live ran out/);
+    assert.match((await runCli(['status'], dir, env)).stdout, / bo /, 'the dry run destroyed nothing');
+    const r = await runCli(['gc'], dir, env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Destroyed personal stage bo \(Bo\): its time to live ran out/);
+    assert.doesNotMatch((await runCli(['status'], dir, env)).stdout, / bo /);
+  });
+
   it('a branch without a commit and a --branch git would refuse: exit 2, nothing runs', async () => {
     const unborn = await runCli(['pipeline', 'run'], dir, env);
     assert.equal(unborn.code, 2);
