@@ -1,5 +1,5 @@
 import * as fsCallback from 'node:fs';
-import { closeSync, existsSync, fstatSync, openSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { promisify } from 'node:util';
 import * as path from 'node:path';
 
@@ -136,13 +136,9 @@ class Followed {
   private grabNow(): void {
     // Oldest first: file.N … file.1, then file. Sync, so one rotation cannot half-happen in between
     // for a writer in this process; a writer elsewhere may shift names mid-look, seen as duplicates.
-    const names: string[] = [];
-    for (let i = 1; i <= MAX_ROTATED; i++) {
-      const name = `${this.file}.${i}`;
-      if (!existsSync(name)) break;
-      names.push(name);
-    }
-    names.reverse().push(this.file);
+    // The folder's listing, not a probe of file.1, file.2, … that stops at the first gap: while a
+    // writer elsewhere rotates, file.1 is briefly missing and the files behind it would be skipped.
+    const names = rotatedIndexes(this.file).map(i => (i === 0 ? this.file : `${this.file}.${i}`));
     const snapshot: OpenFile[] = [];
     for (const name of names) {
       const f = OpenFile.open(name);
@@ -150,6 +146,8 @@ class Followed {
       if (snapshot.some(s => s.identity === f.identity)) f.close();
       else snapshot.push(f);
     }
+    // Names shift under a concurrent rotation; creation times do not: order by them when known.
+    if (snapshot.every(f => f.birthNs > 0n)) snapshot.sort((a, b) => (a.birthNs < b.birthNs ? -1 : a.birthNs > b.birthNs ? 1 : 0));
     // Files we hold stay open, so their inodes cannot be reused: identity is safe among them.
     const held = [this.current, ...this.newer].filter((f): f is OpenFile => f !== undefined).map(f => f.identity);
     let newestKnown = -1;
@@ -196,6 +194,8 @@ class OpenFile {
     readonly identity: string,
     readonly size: number,
     readonly mtimeMs: number,
+    /** When the file was created (0 where the file system does not say). */
+    readonly birthNs: bigint = 0n,
   ) {}
 
   /** Opens synchronously (see Followed.grab); undefined when there is no such file. */
@@ -209,7 +209,7 @@ class OpenFile {
     }
     try {
       const st = fstatSync(fd, { bigint: true });
-      return new OpenFile(fd, `${st.ino}.${st.birthtimeNs}`, Number(st.size), Number(st.mtimeMs));
+      return new OpenFile(fd, `${st.ino}.${st.birthtimeNs}`, Number(st.size), Number(st.mtimeMs), st.birthtimeNs);
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -369,4 +369,18 @@ class Waker {
     this.watcher?.close();
     this.wake?.();
   }
+}
+
+/** The rotation indexes present beside `file` (0 is `file` itself), oldest (highest) first. */
+function rotatedIndexes(file: string): number[] {
+  const base = path.basename(file);
+  const out: number[] = [];
+  for (const name of readdirSync(path.dirname(file))) {
+    if (name === base) out.push(0);
+    else if (name.startsWith(`${base}.`) && /^[1-9]\d*$/.test(name.slice(base.length + 1))) {
+      const i = Number(name.slice(base.length + 1));
+      if (i <= MAX_ROTATED) out.push(i);
+    }
+  }
+  return out.sort((a, b) => b - a);
 }
