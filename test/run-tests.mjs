@@ -137,3 +137,6 @@ const failed = suites.reduce((n, s) => n + s.failed, 0);
 const skipped = suites.reduce((n, s) => n + (s.skipped ?? 0), 0);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+// A failed suite can leave a handle behind (a stage or code-server process it started): end now, so a
+// red run reports promptly instead of running into CI's time limit.
+process.exit(process.exitCode);
