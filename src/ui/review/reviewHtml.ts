@@ -50,7 +50,7 @@ export function reviewHtml(page: ReviewPage): string {
           list(
             e.changeSet.changes.map(c => {
               const risky = c.kind === 'replace' || c.kind === 'may-replace' || c.kind === 'remove';
-              return `<span class="kind ${risky ? 'risky' : ''}">${t(KIND_WORDS[c.kind] ?? c.kind)}</span> ${t(c.resource)} <span class="muted">(${t(c.type)})${c.scope.length ? `: ${t(c.scope.join(', '))}` : ''}</span>`;
+              return `<span class="kind${risky ? ' risky' : ''}">${t(KIND_WORDS[c.kind] ?? c.kind)}</span> ${t(c.resource)} <span class="muted">(${t(c.type)})${c.scope.length ? `: ${t(c.scope.join(', '))}` : ''}</span>`;
             }),
             'No resource changes.',
           ),
