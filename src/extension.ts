@@ -59,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   context.subscriptions.push(log, workspace, tree, view);
   registerStackCommands(context, log, workspace);
   registerTailLogs(context, log, workspace);
-  const runProgress = registerRunProgress(context, log, workspace);
+  const runProgress = registerRunProgress(context, log, workspace, view);
   registerPipelineCommands(context, log, workspace, runProgress);
   registerPersonalStages(context, log, workspace);
   registerPanels(context, log, workspace);

@@ -116,6 +116,8 @@ export interface ApprovalOutcome {
   decision: 'approved' | 'rejected';
   by: string;
   comment?: string;
+  /** The digest of the evidence the decision was made on (a Stagecraft run's gate records it). */
+  evidenceDigest?: string;
   /** Where the decision went: a Stagecraft run, or the provider's own pipeline (CodePipeline). */
   where: 'run' | 'provider';
 }
@@ -128,15 +130,15 @@ export async function decideStageApproval(
   stack: Stack,
   stageName: string,
   decision: 'approve' | 'reject',
-  input: { by: string; comment?: string; runId?: string; providers: ProviderLookup },
+  input: { by: string; comment?: string; runId?: string; evidenceDigest?: string; providers: ProviderLookup },
   signal?: AbortSignal,
 ): Promise<ApprovalOutcome> {
   const stage = findStage(stack, stageName);
   const pending = input.runId ? undefined : await findPendingApproval(stack.root, stage.name);
   if (input.runId || pending) {
     const decide = decision === 'approve' ? approve : reject;
-    const d = await decide(stack.root, { stage: stage.name, runId: input.runId ?? pending?.runId }, { by: input.by, comment: input.comment });
-    return { stage: d.stage, decision: d.decision, by: d.by, comment: d.comment, where: 'run' };
+    const d = await decide(stack.root, { stage: stage.name, runId: input.runId ?? pending?.runId }, { by: input.by, comment: input.comment, evidenceDigest: input.evidenceDigest });
+    return { stage: d.stage, decision: d.decision, by: d.by, comment: d.comment, evidenceDigest: d.evidenceDigest, where: 'run' };
   }
   const provider = await input.providers.get(stage.provider, `${decision === 'approve' ? 'Approve' : 'Reject'} Promotion (${stage.name})`);
   if (provider.decideApproval && (await provider.decideApproval(stack, stage, decision, { by: input.by, comment: input.comment }, { signal }))) {

@@ -98,7 +98,7 @@ function toAttempt(run: RunRecord, rec: StageRunRecord): StageAttempt | undefine
   else if (rec.status === 'failed' || run.status === 'failed' || run.status === 'cancelled' || run.status === 'interrupted') outcome = 'failed';
   else outcome = 'in-progress';
   const approval = gate?.approval?.decision
-    ? { decision: gate.approval.decision, ...(gate.approval.by ? { by: gate.approval.by } : {}), ...(gate.approval.at ? { at: gate.approval.at } : {}), ...(gate.approval.comment ? { comment: gate.approval.comment } : {}) }
+    ? { decision: gate.approval.decision, ...(gate.approval.by ? { by: gate.approval.by } : {}), ...(gate.approval.at ? { at: gate.approval.at } : {}), ...(gate.approval.comment ? { comment: gate.approval.comment } : {}), ...(gate.approval.evidenceDigest ? { evidenceDigest: gate.approval.evidenceDigest } : {}) }
     : gate?.status === 'awaiting-approval'
       ? { decision: 'waiting' }
       : undefined;

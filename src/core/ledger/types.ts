@@ -13,7 +13,7 @@ export interface StageAttempt {
   artifact?: string;
   /** The run redeployed an earlier release (`stagecraft rollback`). */
   rollback?: boolean;
-  approval?: { decision: string; by?: string; at?: string; comment?: string };
+  approval?: { decision: string; by?: string; at?: string; comment?: string; evidenceDigest?: string };
   /** One line from the run when it did not succeed here. */
   detail?: string;
 }

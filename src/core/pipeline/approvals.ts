@@ -19,6 +19,8 @@ export interface ApprovalDecision {
   by: string;
   at: string;
   comment?: string;
+  /** `sha256:…` of the evidence the approver was shown (src/core/approval). */
+  evidenceDigest?: string;
 }
 
 export interface PendingApproval {
@@ -39,6 +41,8 @@ export interface DecisionInput {
   /** Who decides (the git user); recorded with the time. */
   by: string;
   comment?: string;
+  /** The digest of the evidence shown to the approver, recorded with the decision. */
+  evidenceDigest?: string;
 }
 
 /** A run id, a stage name, or both. */
@@ -105,6 +109,7 @@ async function decide(root: string, target: ApprovalTarget, decision: ApprovalDe
     by: input.by,
     at: new Date().toISOString(),
     ...(input.comment ? { comment: redactor.redact(input.comment) } : {}),
+    ...(input.evidenceDigest ? { evidenceDigest: input.evidenceDigest } : {}),
   };
   const dir = runDir(root, pending.runId);
   await fs.mkdir(path.join(dir, APPROVALS_DIR), { recursive: true });

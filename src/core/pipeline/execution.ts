@@ -276,7 +276,7 @@ export class RunExecution {
       run.outcome = `failed at ${step.id}: ${step.summary}`;
       this.stageRec(stage).status = 'failed';
     } else {
-      Object.assign(approval, { decision: result.decision, by: result.by, at: result.at, ...(result.comment ? { comment: result.comment } : {}) });
+      Object.assign(approval, { decision: result.decision, by: result.by, at: result.at, ...(result.comment ? { comment: result.comment } : {}), ...(result.evidenceDigest ? { evidenceDigest: result.evidenceDigest } : {}) });
       const said = result.comment ? `: ${result.comment}` : '';
       if (result.decision === 'approved') {
         this.finish(step, { status: 'succeeded', summary: `approved by ${result.by}${said}` });

@@ -64,6 +64,8 @@ export interface ApprovalRecord {
   by?: string;
   at?: string;
   comment?: string;
+  /** `sha256:…` of the evidence the approver was shown. */
+  evidenceDigest?: string;
 }
 
 export interface StepRecord extends Step {

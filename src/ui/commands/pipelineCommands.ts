@@ -15,6 +15,7 @@ import { registerCommand } from '../commandWrapper';
 import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
 import type { RunProgress } from '../progress';
+import { REVIEW_PROMOTION } from '../review';
 import type { StackWorkspace } from '../stackWorkspace';
 import { resolveStack, resolveStage } from '../stagePicker';
 import type { StagecraftNode } from '../tree';
@@ -190,6 +191,11 @@ async function decide(workspace: StackWorkspace, arg: unknown, verb: 'approve' |
           ))?.a;
     if (!chosen) throw StagecraftError.cancelled();
     target = { stack: chosen.stack, stage: chosen.p.stage, runId: chosen.p.runId, commit: chosen.p.commit };
+  }
+  if (request?.comment === undefined) {
+    // The review panel shows the evidence and takes the decision with its digest (a provider's own pipeline has no run to show).
+    const reviewed = await vscode.commands.executeCommand<boolean>(REVIEW_PROMOTION, { stackRoot: target.stack.root, stage: target.stage, runId: target.runId, focus: verb });
+    if (reviewed) return;
   }
   const comment =
     request?.comment ??

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { ExtensionLog } from '../log';
+import { REVIEW_PROMOTION, ReviewPanels, type ReviewTarget } from '../review';
 import type { StackWorkspace } from '../stackWorkspace';
 import { ApprovalPrompts } from './approvalPrompts';
+import { WaitingApprovals } from './approvalStatus';
 import { watchApprovals } from './approvalWatcher';
 import { RunProgress, SHOW_RUN_OUTPUT } from './runProgress';
 
@@ -12,17 +14,31 @@ export { changesDocument, type PromotionRef } from './changesDocument';
 
 /**
  * Live progress of pipeline runs: per-run output channels and the status bar item (through
- * `RunProgress.presenter(stack)` for runs started in this window), and approval notifications with
- * Approve, Reject and Show Changes, also for runs started elsewhere (the CLI in a terminal).
+ * `RunProgress.presenter(stack)` for runs started in this window), and approval notifications that
+ * open the review panel, also for runs started elsewhere (the CLI in a terminal). While anything
+ * waits for approval, a status bar item and a badge on `view` (the Stagecraft view) say so.
  */
-export function registerRunProgress(context: vscode.ExtensionContext, log: ExtensionLog, workspace: StackWorkspace): RunProgress {
-  const prompts = new ApprovalPrompts(log);
+export function registerRunProgress(context: vscode.ExtensionContext, log: ExtensionLog, workspace: StackWorkspace, view?: vscode.TreeView<unknown>): RunProgress {
+  const reviews = new ReviewPanels(context.extensionUri, workspace, log);
+  const prompts = new ApprovalPrompts(log, reviews);
   const progress = new RunProgress(prompts);
+  const waiting = new WaitingApprovals(workspace, log, view);
   context.subscriptions.push(
+    reviews,
     prompts,
     progress,
+    waiting,
     vscode.commands.registerCommand(SHOW_RUN_OUTPUT, (runId?: string) => progress.show(runId)),
+    // Approve/Reject Promotion open the review through this (returns false when no Stagecraft run waits there).
+    vscode.commands.registerCommand(REVIEW_PROMOTION, (target: ReviewTarget) => reviews.show(target)),
     watchApprovals(workspace, prompts, log, runId => progress.isTracked(runId)),
+    prompts.onDidPrompt(() => waiting.schedule()),
+    waiting.onDidChange(({ waiting: found, since }) => {
+      // Decided in a terminal, or expired: the notification and an open review stop asking.
+      const ids = new Set(found.map(w => w.pending.requestId));
+      prompts.settleAllBut(ids, since);
+      reviews.settled(ids, since);
+    }),
   );
   return progress;
 }
