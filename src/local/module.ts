@@ -30,6 +30,9 @@ export const localModule: ProviderModule<import('./provider').LocalProvider> = {
   async stateInUse(dir) {
     return (require('./stateInUse') as typeof import('./stateInUse')).localStateInUse(dir);
   },
+  async prepareStateMove(from, to, stages) {
+    return (require('./stateMove') as typeof import('./stateMove')).prepareLocalStateMove(from, to, stages);
+  },
   async validateStack(stack) {
     return (require('./preflight') as typeof import('./preflight')).processModeValidation(stack);
   },

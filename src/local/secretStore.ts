@@ -75,6 +75,33 @@ export class SecretStore {
     await fs.rm(file, { force: true });
   }
 
+  /**
+   * A state folder is about to move: copies the credential-store entries of `pairs` (account under the
+   * old folder → account under the new one; accounts are file paths there). Files travel with the
+   * folder itself. Returns the new accounts written, so a failed move can forget them again.
+   */
+  async copyEntries(pairs: ReadonlyArray<readonly [string, string]>): Promise<string[]> {
+    if (pairs.length === 0) return [];
+    const ring = await this.usableKeyring(pairs[0][0]);
+    if (!ring) return [];
+    const written: string[] = [];
+    for (const [from, to] of pairs) {
+      const value = await ring.get(from);
+      if (value === undefined) continue;
+      await ring.set(to, value);
+      written.push(to);
+    }
+    return written;
+  }
+
+  /** Deletes credential-store entries only (files under those paths, if any, are left alone). */
+  async forgetEntries(accounts: readonly string[]): Promise<void> {
+    if (accounts.length === 0) return;
+    const ring = await this.usableKeyring(accounts[0]);
+    if (!ring) return;
+    for (const account of accounts) await ring.delete(account).catch(() => undefined);
+  }
+
   async has(file: string): Promise<boolean> {
     return (await this.read(file)) !== undefined;
   }
