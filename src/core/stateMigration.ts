@@ -98,6 +98,8 @@ export async function moveRepositoryState(root: string, opts: StateMoveOptions):
   if (from === to) return { outcome: 'same', dir: to };
   const st = await fs.lstat(from).catch(() => undefined);
   if (!st?.isDirectory()) return { outcome: 'nothing', from };
+  // Where it goes must take it, whatever else: checked first, so that is the error a blocked folder gets.
+  await makeWritableHome(opts.toHome);
   const busy = await opts.inUse(from);
   if (busy.length > 0) {
     throw new StagecraftError(`Stagecraft's state in ${from} cannot move while something runs from it (${busy.join(', ')}): they read and write it by path.`, {
@@ -111,7 +113,6 @@ export async function moveRepositoryState(root: string, opts: StateMoveOptions):
       hint: `Keep one of them: remove ${to} to move the old state there, or leave the old state in ${from} (it is no longer used).`,
     });
   }
-  await makeWritableHome(opts.toHome);
   // An empty folder at the target (made by a command under the new setting) gives way.
   await fs.rmdir(to).catch(() => undefined);
   const handles = (await opts.prepare?.(from, to)) ?? [];
