@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StagecraftError } from './errors';
-import { legacyStateDir, prepareStateDir, repositoryKey, STATE_HOME_VARIABLE, stateDirError, stateHome, type StateHomeEnv } from './workspace';
+import { legacyStateDir, makeFolder, prepareStateDir, repositoryKey, STATE_HOME_VARIABLE, stateDirError, stateHome, type StateHomeEnv } from './workspace';
 
 /**
  * Older versions kept state in `<root>/.stagecraft/`. It moves once to the state folder outside the
@@ -141,7 +141,7 @@ export async function moveRepositoryState(root: string, opts: StateMoveOptions):
 /** The new base folder, made if needed, and checked writable before anything moves. */
 async function makeWritableHome(home: string): Promise<void> {
   try {
-    await fs.mkdir(home, { recursive: true, mode: 0o711 });
+    await makeFolder(home, 0o711);
     await fs.access(home, fs.constants.W_OK);
     // access() trusts the mode bits; a read-only mount or a quota only shows on a real write.
     const probe = path.join(home, `.stagecraft-probe-${process.pid}`);

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StagecraftError } from '../core/errors';
-import { stateDirError } from '../core/workspace';
+import { makeFolder, stateDirError } from '../core/workspace';
 
 /**
  * Where the local provider keeps secret text (stage secrets, database passwords): the OS credential
@@ -148,7 +148,7 @@ export async function writePrivateFile(file: string, value: string): Promise<voi
   const dir = path.dirname(file);
   try {
     // Only the secrets folder is private; a recursive mkdir would make every new parent 0700 too.
-    await fs.mkdir(path.dirname(dir), { recursive: true });
+    await makeFolder(path.dirname(dir), 0o777);
     await fs.mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw err;
     });
