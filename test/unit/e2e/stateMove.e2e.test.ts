@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repositoryKey, stateHome } from '../../../src/core/workspace';
-import { cli, cliOk, ensureCliBuilt, type CliResult } from './support/cli';
+import { cli, cliOk, ensureCliBuilt, stageUrl, type CliResult } from './support/cli';
+import { request } from './support/http';
 import { destroyStages } from './support/cleanup';
 import { SampleRepo } from './support/sampleRepo';
 
@@ -16,6 +17,7 @@ service:
 stages:
   - name: dev
     provider: local
+    hosts: [moving.test]
 `;
 
 /** cliOk with environment additions. */
@@ -25,8 +27,8 @@ async function cliOkWith(env: NodeJS.ProcessEnv, args: string[], cwd: string): P
   return result;
 }
 
-/** Through the built CLI only: a real run leaves state; `stagecraft state move` moves it once nothing runs. */
-describe('e2e: moving the state to a new state home with `stagecraft state move`', function () {
+/** Through the built CLI only: a real run deploys dev (with `hosts:`) and leaves state; `stagecraft state move` moves it once nothing runs. */
+describe('e2e: a deployed stage answers to its `hosts:`; its state moves to a new state home with `stagecraft state move`', function () {
   this.timeout(180_000);
   let repo: SampleRepo;
   let newHome: string;
@@ -43,6 +45,15 @@ describe('e2e: moving the state to a new state home with `stagecraft state move`
     await destroyStages(repo.dir, ['dev']);
     repo.remove();
     rmSync(join(newHome, '..'), { recursive: true, force: true });
+  });
+
+  it("dev's proxy answers to the host named in its `hosts:`, and refuses an unlisted one with the reason", async () => {
+    const url = await stageUrl(repo.dir, 'dev');
+    assert.equal((await request(`${url}/health`, { headers: { Host: 'moving.test' } })).status, 200);
+    const refused = await request(`${url}/health`, { headers: { Host: 'other.test' } });
+    assert.equal(refused.status, 421);
+    assert.match(refused.body, /Stage "dev" answers only to .*moving\.test; this request named host "other\.test"/);
+    assert.match((await cliOk(['status'], repo.dir)).stdout, /dev .*hosts: moving\.test/);
   });
 
   it('is refused while dev runs from the state, naming it; nothing moves', async () => {
