@@ -382,11 +382,11 @@ export class RunExecution {
 
   // ——— notifications (src/core/notifications) ———
 
-  /** Starts the sends of `event` and returns at once; failures become warnings. */
-  private notify(event: NotificationEvent, message: string, stage?: string): void {
+  /** Starts the sends of `event` and returns at once; failures become warnings. `stage`: what it is about (null: no stage); the run's last stage when absent. */
+  private notify(event: NotificationEvent, message: string, stage?: string | null): void {
     if (!this.notifier) return;
     const run = this.run;
-    const about = stage ?? run.stages[run.stages.length - 1];
+    const about = stage === null ? undefined : (stage ?? run.stages[run.stages.length - 1]);
     const url = about ? run.stageRecords[about]?.url : undefined;
     this.notifier.notify({ event, stack: run.stack, commit: run.commit, run: run.id, runStages: run.stages, stage: about, ...(url ? { url } : {}), message: redactor.redact(message) });
   }
@@ -399,7 +399,9 @@ export class RunExecution {
       this.notify('run-succeeded', `Run ${run.id} ${run.outcome ?? 'succeeded'}`);
       if (run.rollbackTo) this.notify('rolled-back', `${run.rollbackTo.stage} rolled back to commit ${short(run.rollbackTo.commit)} by run ${run.id}`, run.rollbackTo.stage);
     } else if (run.status !== 'running' && run.status !== 'awaiting-approval') {
-      this.notify('run-failed', `Run ${run.id} ${run.outcome ?? run.status}`);
+      // About the stage where it stopped (a source or build failure is about none).
+      const stopped = run.steps.find(s => s.status === 'failed' || s.status === 'cancelled');
+      this.notify('run-failed', `Run ${run.id} ${run.outcome ?? run.status}`, stopped ? (stopped.stage ?? null) : undefined);
     }
     await this.notifier.settled();
     this.save();

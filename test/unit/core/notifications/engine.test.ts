@@ -60,8 +60,18 @@ describe('core/notifications through the pipeline engine', function () {
     const { record } = await run(yaml('  - webhook: { secret: HOOK }\n    events: [rolled-back, run-failed]\n  - webhook: { secret: HOOK }\n    stages: [prod]\n    events: [rolled-back]\n'), executor);
     assert.equal(record.status, 'failed');
     const bodies = receiver.bodiesAt('/ok/tok-two');
-    assert.deepEqual(bodies.map(b => [b.event, b.stage]), [['rolled-back', 'dev'], ['run-failed', 'prod']], 'the prod-only entry heard nothing: dev rolled back');
+    assert.deepEqual(bodies.map(b => [b.event, b.stage]), [['rolled-back', 'dev'], ['run-failed', 'dev']], 'the prod-only entry heard nothing: dev rolled back');
     assert.match(String(bodies[0].message), /^Rolled back dev: dev: health check failed: GET \/health answered 500/);
+  });
+
+  it('a run that fails before any stage sends run-failed about no stage', async () => {
+    const url = receiver.url('ok', 'tok-build');
+    const executor = new ExecutorWithSecrets({ dev: { HOOK: url } }, { 'build:artifact': { status: 'failed', summary: 'npm run build exited 1' } });
+    const { record } = await run(yaml('  - webhook: { secret: HOOK }\n    events: [run-failed]\n'), executor);
+    assert.equal(record.status, 'failed');
+    const [body] = receiver.bodiesAt('/ok/tok-build');
+    assert.deepEqual([body.event, body.stage, 'url' in body], ['run-failed', null, false]);
+    assert.match(String(body.message), /failed at build:artifact .*npm run build exited 1/);
   });
 
   it('a receiver that answers 500 or hangs makes a warning, never a failure; the URL appears nowhere', async () => {
