@@ -82,6 +82,9 @@ export interface StateMoveOptions {
   say?: (line: string) => void;
 }
 
+/** What a state folder may hold that is derived and made again on demand: the folder's name tag and the ledger's cache. */
+const REGENERATED = new Set(['repository', 'cache']);
+
 export type StateMoveResult = { outcome: 'moved'; from: string; to: string; how: 'renamed' | 'copied' } | { outcome: 'nothing'; from: string } | { outcome: 'same'; dir: string };
 
 /**
@@ -107,14 +110,15 @@ export async function moveRepositoryState(root: string, opts: StateMoveOptions):
       hint: 'Stop those stages first (`stagecraft destroy STAGE` tears one down), then move again; until then the state stays where it is.',
     });
   }
-  if ((await fs.readdir(to).catch(() => [] as string[])).length > 0) {
+  const there = await fs.readdir(to).catch(() => [] as string[]);
+  if (there.some(name => !REGENERATED.has(name))) {
     throw new StagecraftError(`${to} already holds Stagecraft state of this repository, so ${from} was not moved there.`, {
       kind: 'input',
       hint: `Keep one of them: remove ${to} to move the old state there, or leave the old state in ${from} (it is no longer used).`,
     });
   }
-  // An empty folder at the target (made by a command under the new setting) gives way.
-  await fs.rmdir(to).catch(() => undefined);
+  // A target holding only what is made again on demand (a view read the ledger under the new setting) gives way.
+  await removeTree(to);
   const handles = (await opts.prepare?.(from, to)) ?? [];
   let how: 'renamed' | 'copied' = 'renamed';
   try {

@@ -85,7 +85,7 @@ describe('stateMigration: moving a repository\'s state when the state home chang
     assert.equal(existsSync(join(newHome, repositoryKey(repo))), false);
   });
 
-  it('refuses a target that already holds state of the repository; an empty one gives way', async () => {
+  it('refuses a target that already holds state of the repository; an empty one, or one with only derived files, gives way', async () => {
     const oldHome = temp.make();
     const newHome = temp.make();
     const { repo, dir } = repoWithState(oldHome);
@@ -94,7 +94,12 @@ describe('stateMigration: moving a repository\'s state when the state home chang
     await assert.rejects(moveRepositoryState(repo, { fromHome: oldHome, toHome: newHome, inUse: idle }), /already holds Stagecraft state of this repository, so .* was not moved there/);
     assertMoved(dir);
     rmSync(join(to, 'runs'), { recursive: true });
+    // What a view made under the new setting meanwhile (the name tag, the ledger's cache) is made again: it gives way.
+    writeFileSync(join(to, 'repository'), repo);
+    mkdirSync(join(to, 'cache'));
+    writeFileSync(join(to, 'cache', 'ledger.json'), '{}');
     assert.equal((await moveRepositoryState(repo, { fromHome: oldHome, toHome: newHome, inUse: idle })).outcome, 'moved');
+    assertMoved(to);
   });
 
   it('a new home that cannot be written: an error naming that folder and the setting; the state stays, and the providers undo', async () => {
