@@ -50,8 +50,8 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   const providers = new Providers([], { setting: key => hostSetting(context, key) });
   const modules: ProviderModule[] = [localModule, awsModule];
   context.subscriptions.push(...modules.map(m => providers.register(m)));
-  applyStateHomeSetting(context);
   const log = new ExtensionLog();
+  applyStateHomeSetting(context, { log, providers });
   forwardStagecraftNotices(context, log);
   const workspace = new StackWorkspace(log, providers);
   const tree = new StacksTreeProvider(workspace);

@@ -15,6 +15,7 @@ import { rollbackCommand } from './commands/rollback';
 import { scanCommand } from './commands/scan';
 import { stageAddCommand } from './commands/stageAdd';
 import { stageExpireCommand, stageExtendCommand } from './commands/personalStage';
+import { stateMoveCommand } from './commands/state';
 import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 import type { CliCommand, CliContext } from './context';
@@ -29,6 +30,7 @@ export const COMMANDS: CliCommand[] = [
   releasesCommand,
   rollbackCommand,
   driftCommand,
+  stateMoveCommand,
 ];
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

@@ -62,6 +62,8 @@ export interface Stack {
   stages: Stage[];
   /** The `personal:` block: the template of feature branches' own stages. */
   personal?: PersonalParsed;
+  /** The `notifications:` list: webhooks told of runs, approvals and rollbacks. */
+  notifications?: StackFileParsed['notifications'];
   /** Absolute path of the folder holding `stagecraft.yaml`. */
   root: string;
   /** Absolute path of `stagecraft.yaml`. */

@@ -37,12 +37,24 @@ export interface ProviderModule<P extends Provider = Provider> {
    * `.stagecraft/` waits to be moved out of the repository until nothing runs from it.
    */
   stateInUse?(stateDir: string): Promise<string[]>;
+  /**
+   * Before a repository's state folder moves from `from` to `to` (a changed state home): copies what
+   * the provider keeps elsewhere under names of paths in the folder (credential store entries) to
+   * their names under `to`. `done` forgets the old names once the folder has moved, `undo` the new
+   * ones when it did not. `stages`: the stack's stage names (some leave no file in the folder).
+   */
+  prepareStateMove?(from: string, to: string, stages: readonly string[]): Promise<StateMoveHandle>;
   /** What `stagecraft validate` adds for this provider's stages of `stack`, beyond the schema. */
   validateStack?(stack: Stack): Promise<ProviderValidation>;
   /** Refuses, before a run starts, what this provider cannot deploy at `commit` (throws an input error naming file and line). */
   checkRun?(stack: Stack, commit: string): Promise<void>;
   /** Verbs only this provider has (`stagecraft aws whoami`), loaded when the CLI runs. */
   cliCommands?(): Promise<CliCommand[]>;
+}
+
+export interface StateMoveHandle {
+  done(): Promise<void>;
+  undo(): Promise<void>;
 }
 
 /** A provider's part of `stagecraft validate`. */

@@ -72,7 +72,7 @@ export function legacyStateDir(root: string): string {
 export async function prepareStateDir(root: string, opts: StateHomeEnv = {}): Promise<string> {
   const dir = stateDir(root, opts);
   try {
-    await fs.mkdir(dir, { recursive: true, mode: 0o711 });
+    await makeFolder(dir, 0o711);
     // A folder made earlier by a `mkdir -p … 0700` below it is opened here (only ours, never the repository).
     const ours = dir === legacyStateDir(root) ? [dir] : [stateHome(opts), dir];
     for (const d of ours) await letOthersEnter(d);
@@ -82,6 +82,23 @@ export async function prepareStateDir(root: string, opts: StateHomeEnv = {}): Pr
     throw stateDirError(dir, err);
   }
   return dir;
+}
+
+/**
+ * `mkdir -p` that reports the real reason: Node's recursive mkdir answers ENOENT where a parent
+ * cannot be made (a read-only filesystem, no permission), so the first missing folder is made again
+ * alone, and its error (EROFS, EACCES…) is the one thrown.
+ */
+export async function makeFolder(dir: string, mode: number): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true, mode });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    let missing = path.resolve(dir);
+    while (!existsSync(path.dirname(missing)) && path.dirname(missing) !== missing) missing = path.dirname(missing);
+    await fs.mkdir(missing, { mode });
+    throw err;
+  }
 }
 
 async function letOthersEnter(dir: string): Promise<void> {

@@ -11,6 +11,7 @@ import { collectLocalGarbage } from './gc';
 import { checkHealth, openRuntime, runSyntheticChecks, startCandidate } from './stageDeployer';
 import type { CandidateIdentity } from './runtime/protocol';
 import { stageEnvironment } from './stageEnv';
+import { readStageSecrets } from './stageSecrets';
 
 /**
  * Runs the local provider's pipeline steps on this machine: the exported commit is built once
@@ -59,6 +60,12 @@ export class LocalStepExecutor implements StepExecutor {
   /** The sweep after every run: old artifacts, exported sources and run records go (see gc.ts). */
   async runFinished(): Promise<void> {
     await collectLocalGarbage(this.stack.root, keepCount());
+  }
+
+  /** A stage secret for the engine's notifications (a webhook URL); the store registers it with the redactor. */
+  async readSecret(stage: string, name: string): Promise<string | undefined> {
+    const values = await readStageSecrets(this.stack.root, stage);
+    return Object.hasOwn(values, name) ? values[name] : undefined;
   }
 
   async artifactExists(artifact: ArtifactRef): Promise<boolean> {

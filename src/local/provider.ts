@@ -67,7 +67,7 @@ export class LocalProvider implements Provider {
       throw new StagecraftError(`Stage "${stage.name}" is protected: destroying it deletes its database and data.`, { kind: 'input', hint: 'Confirm explicitly (`stagecraft destroy STAGE --force`).' });
     }
     const artifacts = await artifactsOfStage(stack.root, stage.name);
-    const runtime = await connectStageRuntime(stack.root, stage.name, { origins: stage.origins, signal: ctx.signal, start: false });
+    const runtime = await connectStageRuntime(stack.root, stage.name, { origins: stage.origins, hosts: stage.hosts, signal: ctx.signal, start: false });
     if (runtime) {
       ctx.log?.(`stopping ${stage.name}'s processes and proxy`);
       await runtime.stop();
@@ -99,7 +99,7 @@ export class LocalProvider implements Provider {
 
   async applyConfiguration(stack: Stack, stage: Stage, change: { env?: Record<string, EnvValue>; origins?: string[] }, ctx: WorkContext = {}): Promise<void> {
     const updated: Stage = { ...stage, env: change.env ?? stage.env, origins: change.origins ?? stage.origins };
-    const runtime = await connectStageRuntime(stack.root, stage.name, { origins: updated.origins, signal: ctx.signal, start: false });
+    const runtime = await connectStageRuntime(stack.root, stage.name, { origins: updated.origins, hosts: updated.hosts, signal: ctx.signal, start: false });
     if (!runtime) {
       ctx.log?.(`${stage.name} is not running; the change applies at its next deploy`);
       return;

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StagecraftError } from '../core/errors';
-import { stateDirError } from '../core/workspace';
+import { makeFolder, stateDirError } from '../core/workspace';
 
 /**
  * Where the local provider keeps secret text (stage secrets, database passwords): the OS credential
@@ -75,6 +75,33 @@ export class SecretStore {
     await fs.rm(file, { force: true });
   }
 
+  /**
+   * A state folder is about to move: copies the credential-store entries of `pairs` (account under the
+   * old folder → account under the new one; accounts are file paths there). Files travel with the
+   * folder itself. Returns the new accounts written, so a failed move can forget them again.
+   */
+  async copyEntries(pairs: ReadonlyArray<readonly [string, string]>): Promise<string[]> {
+    if (pairs.length === 0) return [];
+    const ring = await this.usableKeyring(pairs[0][0]);
+    if (!ring) return [];
+    const written: string[] = [];
+    for (const [from, to] of pairs) {
+      const value = await ring.get(from);
+      if (value === undefined) continue;
+      await ring.set(to, value);
+      written.push(to);
+    }
+    return written;
+  }
+
+  /** Deletes credential-store entries only (files under those paths, if any, are left alone). */
+  async forgetEntries(accounts: readonly string[]): Promise<void> {
+    if (accounts.length === 0) return;
+    const ring = await this.usableKeyring(accounts[0]);
+    if (!ring) return;
+    for (const account of accounts) await ring.delete(account).catch(() => undefined);
+  }
+
   async has(file: string): Promise<boolean> {
     return (await this.read(file)) !== undefined;
   }
@@ -121,7 +148,7 @@ export async function writePrivateFile(file: string, value: string): Promise<voi
   const dir = path.dirname(file);
   try {
     // Only the secrets folder is private; a recursive mkdir would make every new parent 0700 too.
-    await fs.mkdir(path.dirname(dir), { recursive: true });
+    await makeFolder(path.dirname(dir), 0o777);
     await fs.mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw err;
     });

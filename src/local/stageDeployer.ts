@@ -41,7 +41,7 @@ function startCommand(stack: Stack, artifact: BuiltArtifact): string[] {
 }
 
 export async function openRuntime(stack: Stack, stage: Stage, ctx: DeployContext, start: boolean): Promise<StageRuntime | undefined> {
-  return connectStageRuntime(stack.root, stage.name, { origins: stage.origins, signal: ctx.signal, start });
+  return connectStageRuntime(stack.root, stage.name, { origins: stage.origins, hosts: stage.hosts, signal: ctx.signal, start });
 }
 
 export async function startCandidate(stack: Stack, stage: Stage, artifact: BuiltArtifact, commit: string, ctx: DeployContext): Promise<Candidate> {

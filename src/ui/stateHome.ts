@@ -1,9 +1,13 @@
 import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { loadStackFile } from '../core/config/load';
+import { toStagecraftError } from '../core/errors';
 import type { ProviderLookup } from '../core/providerModule';
-import { migrateLegacyState, stateInUseBy } from '../core/stateMigration';
+import type { Providers } from '../core/providers';
+import { migrateLegacyState, moveRepositoryState, stateInUseBy, stateMoveHooksOf } from '../core/stateMigration';
 import { KEEP_VARIABLE } from '../core/retention';
-import { legacyStateDir, STATE_HOME_VARIABLE } from '../core/workspace';
+import { legacyStateDir, repositoryKey, STATE_HOME_SETTING, STATE_HOME_VARIABLE, stateHome } from '../core/workspace';
 import type { ExtensionLog } from './log';
 import { readSettings } from './settings';
 
@@ -12,7 +16,7 @@ import { readSettings } from './settings';
  * CLI reads it: as STAGECRAFT_HOME in this process's environment (inherited by every child) and in
  * the environment of the integrated terminals, so `stagecraft` typed there finds the same folder.
  */
-export function applyStateHomeSetting(context: vscode.ExtensionContext): void {
+export function applyStateHomeSetting(context: vscode.ExtensionContext, move?: { log: ExtensionLog; providers: Providers }): void {
   const inherited = process.env[STATE_HOME_VARIABLE];
   const apply = () => {
     const value = readSettings().stateHome.trim();
@@ -33,10 +37,51 @@ export function applyStateHomeSetting(context: vscode.ExtensionContext): void {
   applyKeep();
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration(e => {
-      if (e.affectsConfiguration('stagecraft.stateHome')) apply();
+      if (e.affectsConfiguration('stagecraft.stateHome')) {
+        const before = stateHome();
+        apply();
+        const after = stateHome();
+        if (move && before !== after) void offerStateMove(before, after, move.log, move.providers).catch(err => move.log.warn(`Moving Stagecraft's state: ${(err as Error).message}`));
+      }
       if (e.affectsConfiguration('stagecraft.retention.keep')) applyKeep();
     }),
   );
+}
+
+/**
+ * The state home changed: each workspace folder whose state is still under the old base is offered
+ * a move ("Move" / "Leave"). The move is core's (all or nothing, refused while a stage runs from it);
+ * a refusal or an unwritable folder is shown with its reason and what to do.
+ */
+async function offerStateMove(fromHome: string, toHome: string, log: ExtensionLog, providers: Providers): Promise<void> {
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    if (folder.uri.scheme !== 'file') continue;
+    const root = folder.uri.fsPath;
+    const from = path.join(fromHome, repositoryKey(root));
+    if (existsSync(legacyStateDir(root)) || !existsSync(from)) continue;
+    const choice = await vscode.window.showInformationMessage(
+      "Move Stagecraft's state to the new folder?",
+      { detail: `The state of ${folder.name} (runs, artifacts, logs, databases, secrets) is in ${from}. The "${STATE_HOME_SETTING}" setting now points to ${toHome}; Leave keeps the old state where it is, unused.` },
+      'Move',
+      'Leave',
+    );
+    if (choice !== 'Move') {
+      log.info(`Left Stagecraft's state of ${folder.name} in ${from}; \`stagecraft state move --from ${fromHome}\` moves it later.`);
+      continue;
+    }
+    try {
+      const loaded = await loadStackFile(root, providers.stackSchema()).catch(() => undefined);
+      const stages = loaded?.stack?.stages.map(s => s.name) ?? [];
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Moving Stagecraft's state of ${folder.name}…` }, () =>
+        moveRepositoryState(root, { fromHome, toHome, inUse: stateInUseBy(providers), prepare: stateMoveHooksOf(providers, stages), say: line => log.info(line) }),
+      );
+      if (result.outcome === 'moved') void vscode.window.showInformationMessage(`Moved Stagecraft's state of ${folder.name} to ${result.to}.`);
+    } catch (err) {
+      const e = toStagecraftError(err);
+      log.warn(`Moving Stagecraft's state of ${folder.name}: ${e.message}`);
+      void vscode.window.showErrorMessage(`${e.message}${e.hint ? ` ${e.hint}` : ''}`);
+    }
+  }
 }
 
 /** Moves an old `.stagecraft/` of each workspace folder out of the repository (once; lazily loaded). */

@@ -8,6 +8,7 @@ import type { Stack, Stage } from '../model';
 import { isProtectedByDefault, nameProblem } from '../naming';
 import { originProblem } from '../origins';
 import { formatFieldPath, type Problem } from '../problems';
+import { NOTIFICATION_KEYS } from '../notifications/schema';
 import { redactor } from '../redact';
 import { closest } from '../suggest';
 import { formatBytes, STACK_FILE_LIMITS, stackFileLimitProblem } from './limits';
@@ -182,6 +183,7 @@ function toStack(data: StackFileParsed, file: string): Stack {
     service: data.service,
     stages,
     personal: data.personal,
+    ...(data.notifications?.length ? { notifications: data.notifications } : {}),
     root: path.dirname(file),
     file,
   };
@@ -210,6 +212,13 @@ function semanticProblems(data: StackFileParsed, locate: Locator, schema: StackS
     stage.origins.forEach((origin, j) => {
       const originBad = originProblem(origin);
       if (originBad) problems.push(locate.value(['stages', i, 'origins', j], originBad));
+    });
+  });
+  (data.notifications ?? []).forEach((entry, i) => {
+    (entry.stages ?? []).forEach((name, j) => {
+      if (!data.stages.some(s => s.name === name)) {
+        problems.push(locate.value(['notifications', i, 'stages', j], `no stage is named "${name}"${data.stages.length ? ` (stages: ${data.stages.map(s => s.name).join(', ')})` : ''}`));
+      }
     });
   });
   if (data.personal) {
@@ -290,6 +299,8 @@ function knownKeysAt(at: PathPart[], keys: StackSchema['knownKeys']): readonly s
   if (at.length === 2 && at[0] === 'stages') return keys.stage;
   if (at.length === 4 && at[0] === 'stages' && at[2] === 'env') return keys.secretRef;
   if (at.length === 3 && at[0] === 'service' && at[1] === 'checks') return keys.check;
+  if (at.length === 2 && at[0] === 'notifications') return NOTIFICATION_KEYS;
+  if (at.length === 3 && at[0] === 'notifications' && at[2] === 'webhook') return keys.secretRef;
   return undefined;
 }
 

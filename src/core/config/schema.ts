@@ -1,4 +1,5 @@
 import { z, type ZodRawShape } from 'zod';
+import { notificationSchema } from '../notifications/schema';
 
 /**
  * The schema of `stagecraft.yaml`. Objects are strict so that a misspelt key is an error, not a
@@ -88,6 +89,8 @@ function stackFileSchemaOf(stage: z.ZodTypeAny, personal: z.ZodTypeAny) {
       service: serviceSchema.default({}),
       stages: z.array(stage).default([]),
       personal: personal.optional(),
+      /** Webhooks told of runs, approvals and rollbacks (core/notifications). */
+      notifications: z.array(notificationSchema).optional(),
     })
     .strict();
 }

@@ -6,6 +6,7 @@ import { StagecraftError, throwIfAborted, isCancelled, toStagecraftError } from 
 import type { Stack, Stage } from '../model';
 import { redactor } from '../redact';
 import type { Lease } from '../lease';
+import { RunNotifier, type NotificationEvent } from '../notifications';
 import { readStageState, writeStageState } from '../stageState';
 import { acquireStageLock } from '../stageLock';
 import { waitForDecision } from './approvals';
@@ -26,6 +27,9 @@ export interface EngineTiming {
   cancelGraceMs?: number;
   /** The longest a rollback may take. */
   rollbackTimeoutMs?: number;
+  /** One webhook attempt's limit (default 5 s) and the waits before retries (default 0.5 s, 2 s). */
+  notificationTimeoutMs?: number;
+  notificationRetryDelaysMs?: number[];
 }
 
 export interface CommonOptions {
@@ -52,6 +56,8 @@ export class RunExecution {
   private writing?: Promise<void>;
   /** The stage locks this run holds: from a stage's first migrate/deploy step until its promote (or rollback). */
   private readonly stageLocks = new Map<string, Lease>();
+  /** The stack's `notifications:`; absent when it has none. */
+  private readonly notifier?: RunNotifier;
 
   constructor(
     private readonly root: string,
@@ -63,6 +69,19 @@ export class RunExecution {
   ) {
     this.log = new LogWriter(path.join(dir, LOG_FILE));
     this.heartbeat = new HeartbeatWriter(dir, options.timing?.heartbeatMs);
+    if (options.stack.notifications?.length) {
+      this.notifier = new RunNotifier({
+        notifications: options.stack.notifications,
+        readSecret: options.executor.readSecret && ((stage, name) => options.executor.readSecret!(stage, name)),
+        send: { timeoutMs: options.timing?.notificationTimeoutMs, retryDelaysMs: options.timing?.notificationRetryDelaysMs },
+        // A notification never fails the run: it is a warning in its output and record.
+        warn: text => {
+          run.warnings.push(`notification: ${text}`);
+          this.line(undefined, `⚠ ${text}`);
+          this.save();
+        },
+      });
+    }
   }
 
   async execute(from: number, resumed: boolean): Promise<RunRecord> {
@@ -74,7 +93,9 @@ export class RunExecution {
       this.save();
       await this.flushSave(); // a run.json exists by the time anyone hears of the run
       this.events.emit({ type: 'run-started', run: structuredClone(run), resumed });
-      this.line(undefined, resumed ? `Resuming run ${run.id} at ${run.steps[from]?.label ?? 'the end'} (commit ${short(run.commit)})` : `Run ${run.id} of stack ${run.stack}: commit ${short(run.commit)}${run.branch ? ` on ${run.branch}` : ''}, stages ${run.stages.join(' → ') || '(none)'}`);
+      const started = resumed ? `Resuming run ${run.id} at ${run.steps[from]?.label ?? 'the end'} (commit ${short(run.commit)})` : `Run ${run.id} of stack ${run.stack}: commit ${short(run.commit)}${run.branch ? ` on ${run.branch}` : ''}, stages ${run.stages.join(' → ') || '(none)'}`;
+      this.line(undefined, started);
+      this.notify('run-started', started);
       await this.executeFrom(from);
     } catch (err) {
       // An engine fault (not a step failure): still end the record.
@@ -87,6 +108,7 @@ export class RunExecution {
       this.save();
       await this.flushSave();
       await this.releaseStageLocks();
+      await this.notifyEnd();
       await this.log.flush();
       await this.heartbeat.stop();
       await fs.rm(path.join(this.dir, HEARTBEAT_FILE), { force: true });
@@ -245,6 +267,7 @@ export class RunExecution {
     await this.flushSave(); // others (the CLI, the tree) find the pending approval from the moment we announce it
     this.line(step.id, `Waiting for approval to promote commit ${short(run.commit)} to ${stage} (until ${approval.expiresAt}): \`stagecraft approve ${stage}\` or \`stagecraft reject ${stage}\``);
     this.events.emit({ type: 'awaiting-approval', runId: run.id, stage, step: { ...step } });
+    this.notify('approval-needed', `Commit ${short(run.commit)} waits for approval to go to ${stage} (until ${approval.expiresAt}): \`stagecraft approve ${stage}\` or \`stagecraft reject ${stage}\``, stage);
 
     let result: Awaited<ReturnType<typeof waitForDecision>>;
     try {
@@ -348,12 +371,41 @@ export class RunExecution {
       if (run.status !== 'cancelled') run.outcome = `rolled back: ${what} (${run.outcome ?? reason})`;
       this.line(`stage:${stage}:rollback`, `Rolled back: ${what}`);
       this.events.emit({ type: 'rolled-back', runId: run.id, stage, ...(keeps ? { keeps } : {}), reason });
+      this.notify('rolled-back', `Rolled back ${stage}: ${reason}; ${what}`, stage);
     } catch (err) {
       rec.status = 'failed';
       const msg = `rollback of ${stage} failed: ${(err as Error).message}; check what stage ${stage} serves (\`stagecraft status\`)`;
       run.outcome = run.outcome ? `${run.outcome}; ${msg}` : msg;
       this.line(`stage:${stage}:rollback`, msg);
     }
+  }
+
+  // ——— notifications (src/core/notifications) ———
+
+  /** Starts the sends of `event` and returns at once; failures become warnings. `stage`: what it is about (null: no stage); the run's last stage when absent. */
+  private notify(event: NotificationEvent, message: string, stage?: string | null): void {
+    if (!this.notifier) return;
+    const run = this.run;
+    const about = stage === null ? undefined : (stage ?? run.stages[run.stages.length - 1]);
+    const url = about ? run.stageRecords[about]?.url : undefined;
+    this.notifier.notify({ event, stack: run.stack, commit: run.commit, run: run.id, runStages: run.stages, stage: about, ...(url ? { url } : {}), message: redactor.redact(message) });
+  }
+
+  /** The run's last notifications (how it ended; a rollback run that restored a release), then waits for every send. */
+  private async notifyEnd(): Promise<void> {
+    if (!this.notifier) return;
+    const run = this.run;
+    if (run.status === 'succeeded') {
+      this.notify('run-succeeded', `Run ${run.id} ${run.outcome ?? 'succeeded'}`);
+      if (run.rollbackTo) this.notify('rolled-back', `${run.rollbackTo.stage} rolled back to commit ${short(run.rollbackTo.commit)} by run ${run.id}`, run.rollbackTo.stage);
+    } else if (run.status !== 'running' && run.status !== 'awaiting-approval') {
+      // About the stage where it stopped (a source or build failure is about none).
+      const stopped = run.steps.find(s => s.status === 'failed' || s.status === 'cancelled');
+      this.notify('run-failed', `Run ${run.id} ${run.outcome ?? run.status}`, stopped ? (stopped.stage ?? null) : undefined);
+    }
+    await this.notifier.settled();
+    this.save();
+    await this.flushSave();
   }
 
   private endCancelled(step: StepRecord, during: boolean): void {

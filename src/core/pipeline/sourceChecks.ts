@@ -29,6 +29,7 @@ export function runExecutor(stack: Stack, provider: StepExecutor): StepExecutor 
     rollback: provider.rollback ? (stage, ctx: RollbackContext) => provider.rollback!(stage, ctx) : undefined,
     artifactExists: provider.artifactExists ? artifact => provider.artifactExists!(artifact) : undefined,
     runFinished: provider.runFinished ? run => provider.runFinished!(run) : undefined,
+    readSecret: provider.readSecret ? (stage, name) => provider.readSecret!(stage, name) : undefined,
   };
 }
 

@@ -166,6 +166,8 @@ export interface StepExecutor {
   artifactExists?(artifact: ArtifactRef): Promise<boolean>;
   /** After a run has ended and been recorded: a provider sweeps what it no longer needs (retention). */
   runFinished?(run: RunRecord): Promise<void>;
+  /** A stage secret's value (a notification's webhook URL); undefined when the stage has none by that name. */
+  readSecret?(stage: string, name: string): Promise<string | undefined>;
 }
 
 export type RunEvent =

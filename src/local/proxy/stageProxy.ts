@@ -83,6 +83,7 @@ export class StageProxy {
   private upstream: Upstream | undefined;
   private retired = new Set<Upstream>();
   private origins: readonly string[];
+  private hosts: readonly string[];
   private readonly tunnels = new Set<Socket>();
   private boundPort = 0;
   private closing: Promise<void> | undefined;
@@ -91,6 +92,7 @@ export class StageProxy {
     this.host = opts.host ?? '127.0.0.1';
     this.drainTimeoutMs = opts.drainTimeoutMs ?? 10_000;
     this.origins = [...opts.origins];
+    this.hosts = [...(opts.hosts ?? [])];
     this.accessLog = new RotatingFile(opts.accessLog, { maxBytes: opts.maxAccessLogBytes });
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => this.tunnel(req, socket, head));
@@ -144,8 +146,12 @@ export class StageProxy {
     this.origins = [...origins];
   }
 
+  setHosts(hosts: readonly string[]): void {
+    this.hosts = [...hosts];
+  }
+
   private judge(req: http.IncomingMessage): GateVerdict {
-    return judgeRequest({ host: req.headers.host, origin: req.headers.origin }, { stage: this.opts.stage, port: this.boundPort, origins: this.origins, hosts: this.opts.hosts });
+    return judgeRequest({ host: req.headers.host, origin: req.headers.origin }, { stage: this.opts.stage, port: this.boundPort, origins: this.origins, hosts: this.hosts });
   }
 
   close(): Promise<void> {

@@ -29,7 +29,8 @@ export interface StageRuntime {
   promoteCandidate(expect?: CandidateIdentity): Promise<void>;
   /** Stops the candidate; the active version keeps serving (after a stop-then-start, the old version is started again). */
   discardCandidate(): Promise<void>;
-  setOrigins(origins: readonly string[]): Promise<void>;
+  /** With `hosts`, also the host names the proxy answers to. */
+  setOrigins(origins: readonly string[], hosts?: readonly string[]): Promise<void>;
   /** Stops apps, proxy and daemon; state is kept so the stage reads as stopped. Resolves once the daemon has exited. */
   stop(): Promise<void>;
 }
@@ -43,12 +44,12 @@ const starting = new Map<string, Promise<PingResult>>();
 
 /**
  * Reattaches to the stage's running daemon, or (with `start`) starts one. Without `start`,
- * resolves to undefined when none runs. Applies `origins` when the daemon's differ.
+ * resolves to undefined when none runs. Applies `origins` (and `hosts`) when the daemon's differ.
  */
 export async function connectStageRuntime(
   root: string,
   stage: string,
-  opts: { origins: readonly string[]; signal?: AbortSignal; start: boolean },
+  opts: { origins: readonly string[]; hosts?: readonly string[]; signal?: AbortSignal; start: boolean },
 ): Promise<StageRuntime | undefined> {
   root = path.resolve(root);
   const problem = nameProblem(stage, 'stage');
@@ -59,13 +60,14 @@ export async function connectStageRuntime(
     if (!opts.start) return undefined;
     let pending = starting.get(paths.socket);
     if (!pending) {
-      pending = startDaemon(root, stage, opts.origins, opts.signal).finally(() => starting.delete(paths.socket));
+      pending = startDaemon(root, stage, opts.origins, opts.hosts ?? [], opts.signal).finally(() => starting.delete(paths.socket));
       starting.set(paths.socket, pending);
     }
     ping = await pending;
   }
   const runtime = new SocketStageRuntime(paths.socket, stage, opts.signal);
-  if (!sameList(ping.origins, opts.origins)) await runtime.setOrigins(opts.origins);
+  const hosts = opts.hosts ?? [];
+  if (!sameList(ping.origins, opts.origins) || !sameList(ping.hosts ?? [], hosts)) await runtime.setOrigins(opts.origins, hosts);
   return runtime;
 }
 
@@ -116,8 +118,8 @@ class SocketStageRuntime implements StageRuntime {
     await this.request({ op: 'discardCandidate' }, 120_000);
   }
 
-  async setOrigins(origins: readonly string[]): Promise<void> {
-    await this.request({ op: 'setOrigins', origins: [...origins] }, 10_000);
+  async setOrigins(origins: readonly string[], hosts?: readonly string[]): Promise<void> {
+    await this.request({ op: 'setOrigins', origins: [...origins], ...(hosts ? { hosts: [...hosts] } : {}) }, 10_000);
   }
 
   async stop(): Promise<void> {
@@ -167,11 +169,11 @@ async function tryPing(socket: string, stage: string, signal: AbortSignal | unde
 }
 
 /** Spawns the daemon (trying each way to run Node) and waits until it answers. */
-async function startDaemon(root: string, stage: string, origins: readonly string[], signal: AbortSignal | undefined): Promise<PingResult> {
+async function startDaemon(root: string, stage: string, origins: readonly string[], hosts: readonly string[], signal: AbortSignal | undefined): Promise<PingResult> {
   const paths = runtimePaths(root, stage);
   const failures: string[] = [];
   for (const launcher of nodeLaunchers()) {
-    const daemon = await spawnDaemon(root, stage, origins, launcher);
+    const daemon = await spawnDaemon(root, stage, origins, launcher, hosts);
     const result = await waitForDaemon(paths.socket, stage, daemon, signal);
     if ('ping' in result) return result.ping;
     failures.push(`${launcher.describe}: ${result.failure}`);

@@ -24,12 +24,13 @@ async function main(): Promise<void> {
   const root = arg('root');
   const stage = arg('stage');
   if (!root || !stage) {
-    process.stderr.write('usage: stage-daemon --root <workspace> --stage <name> [--origins <json>] | --watchdog --root <workspace> --stage <name> --daemon-pid <pid>\n');
+    process.stderr.write('usage: stage-daemon --root <workspace> --stage <name> [--origins <json>] [--hosts <json>] | --watchdog --root <workspace> --stage <name> --daemon-pid <pid>\n');
     process.exit(2);
   }
   if (process.argv.includes('--watchdog')) return watchdogMain(root, stage, Number(arg('daemon-pid')));
   process.title = `stagecraft-stage ${stage}`;
   const origins = JSON.parse(arg('origins') ?? '[]') as string[];
+  const hosts = JSON.parse(arg('hosts') ?? '[]') as string[];
   const paths = runtimePaths(root, stage);
   await fs.mkdir(paths.dir, { recursive: true, mode: 0o700 });
   const daemonLog = new RotatingFile(paths.daemonLog, { maxBytes: 1024 * 1024, keep: 2 });
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', err => log(`unhandled rejection: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
   process.on('SIGHUP', () => undefined);
 
-  const supervisor = new StageSupervisor({ root, stage, origins, log });
+  const supervisor = new StageSupervisor({ root, stage, origins, hosts, log });
   let ready: Promise<void> | undefined;
   const exit = async (code: number) => {
     server?.close();
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     await ready;
     switch (request.op) {
       case 'ping':
-        return { pid: process.pid, stage, origins: supervisor.origins } satisfies PingResult;
+        return { pid: process.pid, stage, origins: supervisor.origins, hosts: supervisor.hosts } satisfies PingResult;
       case 'status':
         return supervisor.status();
       case 'startCandidate':
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
       case 'discardCandidate':
         return supervisor.discardCandidate();
       case 'setOrigins':
-        return supervisor.setOrigins(request.origins);
+        return supervisor.setOrigins(request.origins, request.hosts);
       case 'stop':
         return supervisor.stop(true);
     }

@@ -55,11 +55,11 @@ export interface SpawnedDaemon {
 }
 
 /** Starts the detached daemon for a stage; it outlives this process (own session, no stdio, unref'd). */
-export async function spawnDaemon(root: string, stage: string, origins: readonly string[], launcher: NodeLauncher): Promise<SpawnedDaemon> {
+export async function spawnDaemon(root: string, stage: string, origins: readonly string[], launcher: NodeLauncher, hosts: readonly string[] = []): Promise<SpawnedDaemon> {
   const paths = runtimePaths(root, stage);
   await fs.mkdir(paths.dir, { recursive: true, mode: 0o700 });
   const script = daemonScriptPath();
-  const child = spawn(launcher.file, [script, '--root', path.resolve(root), '--stage', stage, '--origins', JSON.stringify(origins)], {
+  const child = spawn(launcher.file, [script, '--root', path.resolve(root), '--stage', stage, '--origins', JSON.stringify(origins), '--hosts', JSON.stringify(hosts)], {
     detached: true,
     stdio: 'ignore',
     cwd: paths.dir,

@@ -52,7 +52,8 @@ export const requestSchema = z.discriminatedUnion('op', [
   // `expect`: the candidate the caller started; another one (a concurrent deploy's) is refused, not promoted.
   z.object({ id: z.number(), op: z.literal('promoteCandidate'), expect: z.object({ artifactId: z.string(), pid: z.number(), startedAt: z.string() }).optional() }),
   z.object({ id: z.number(), op: z.literal('discardCandidate') }),
-  z.object({ id: z.number(), op: z.literal('setOrigins'), origins: z.array(z.string()) }),
+  // `hosts`: the extra host names the proxy answers to; absent leaves them as they are.
+  z.object({ id: z.number(), op: z.literal('setOrigins'), origins: z.array(z.string()), hosts: z.array(z.string()).optional() }),
   z.object({ id: z.number(), op: z.literal('stop') }),
 ]);
 export type RuntimeRequest = z.infer<typeof requestSchema>;
@@ -64,6 +65,7 @@ export interface PingResult {
   pid: number;
   stage: string;
   origins: string[];
+  hosts?: string[];
 }
 
 export interface WireError {

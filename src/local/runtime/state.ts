@@ -35,6 +35,8 @@ export interface RuntimeStateFile {
   daemon?: { pid: number; startedAt: string; startTicks?: number };
   proxyPort?: number;
   origins: string[];
+  /** Host names the proxy answers to besides the loopback names (the stage's `hosts:`). */
+  hosts?: string[];
   active?: RecordedVersion;
   candidate?: RecordedVersion;
   /** The last version that served, kept after stop so the stage still says what it ran. */

@@ -15,6 +15,8 @@ export interface SupervisorOptions {
   root: string;
   stage: string;
   origins: string[];
+  /** Host names the proxy answers to besides the loopback names. */
+  hosts?: string[];
   /** Between SIGTERM and SIGKILL when stopping a version. */
   graceMs?: number;
   log: (line: string) => void;
@@ -100,6 +102,7 @@ export class StageSupervisor {
       candidate: undefined,
       running: true,
       origins: this.opts.origins,
+      hosts: this.opts.hosts ?? [],
       daemon: { pid: process.pid, startedAt: new Date().toISOString(), startTicks: await startTicksOf(process.pid) },
     };
     this.appLog = new RotatingFile(this.paths.appLog, { maxBytes: 10 * 1024 * 1024, keep: 3, onError: err => this.opts.log(`app.log: ${err.message}`) });
@@ -127,6 +130,10 @@ export class StageSupervisor {
     return this.state.origins;
   }
 
+  get hosts(): string[] {
+    return this.state.hosts ?? [];
+  }
+
   startCandidate(spec: CandidateSpec, signal: AbortSignal): Promise<VersionInfo> {
     return this.serialized(() => this.doStartCandidate(spec, signal));
   }
@@ -139,10 +146,14 @@ export class StageSupervisor {
     return this.serialized(() => this.doDiscard());
   }
 
-  setOrigins(origins: string[]): Promise<void> {
+  setOrigins(origins: string[], hosts?: string[]): Promise<void> {
     return this.serialized(async () => {
       this.proxy?.setOrigins(origins);
       this.state.origins = origins;
+      if (hosts) {
+        this.proxy?.setHosts(hosts);
+        this.state.hosts = hosts;
+      }
       await this.saveState();
     });
   }
@@ -495,7 +506,7 @@ export class StageSupervisor {
 
   private async openProxy(preferredPort: number | undefined): Promise<StageProxy> {
     const make = (port: number) =>
-      new StageProxy({ stage: this.opts.stage, host: LOOPBACK, port, origins: this.opts.origins, accessLog: this.paths.accessLog, maxAccessLogBytes: 10 * 1024 * 1024 });
+      new StageProxy({ stage: this.opts.stage, host: LOOPBACK, port, origins: this.opts.origins, hosts: this.opts.hosts, accessLog: this.paths.accessLog, maxAccessLogBytes: 10 * 1024 * 1024 });
     if (preferredPort) {
       const proxy = make(preferredPort);
       try {

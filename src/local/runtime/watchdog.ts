@@ -58,7 +58,7 @@ export async function runWatchdog(opts: WatchdogOptions): Promise<void> {
       const state = await readRuntimeState(root, stage);
       // Stopped on purpose (running=false), destroyed (no state), or replaced by another daemon.
       if (!state || !state.running || (state.daemon && state.daemon.pid !== opts.daemonPid)) return;
-      await restartDaemon(opts, state.origins);
+      await restartDaemon(opts, state.origins, state.hosts ?? []);
       return;
     }
     if (Date.now() >= nextDbCheck) {
@@ -69,7 +69,7 @@ export async function runWatchdog(opts: WatchdogOptions): Promise<void> {
   }
 }
 
-async function restartDaemon(opts: WatchdogOptions, origins: string[]): Promise<void> {
+async function restartDaemon(opts: WatchdogOptions, origins: string[], hosts: string[]): Promise<void> {
   const { root, stage, log } = opts;
   const dir = runtimePaths(root, stage).dir;
   for (;;) {
@@ -86,7 +86,7 @@ async function restartDaemon(opts: WatchdogOptions, origins: string[]): Promise<
     await sleep(delay);
     const at = new Date().toISOString();
     await updateHealth(dir, h => ({ ...h, daemonRestarts: [...recent, at] }));
-    const daemon = await spawnDaemon(root, stage, origins, { file: process.execPath, env: process.env, describe: process.execPath });
+    const daemon = await spawnDaemon(root, stage, origins, { file: process.execPath, env: process.env, describe: process.execPath }, hosts);
     const ping = await waitForAnswer(runtimePaths(root, stage).socket, stage, daemon.exited);
     if (ping) {
       log(`restarted: the stage runtime is pid ${ping.pid}`);

@@ -22,7 +22,7 @@ describe('aws/module: what the AWS provider adds to stagecraft.yaml', () => {
   it('region, profile and loadBalancer are keys only when the aws module is registered', () => {
     const text = 'stack: shop\nstages:\n  - name: dev\n    region: eu-west-1\n';
     const localOnly = parseStackFile(text, 'f.yaml', new Providers([localModule]).stackSchema());
-    assert.deepEqual(localOnly.problems.map(formatProblem), ['f.yaml:4:5: stages[0].region: unknown key "region"; expected one of: name, provider, database, requireApproval, env, origins, branches, protected, approvalTimeout']);
+    assert.deepEqual(localOnly.problems.map(formatProblem), ['f.yaml:4:5: stages[0].region: unknown key "region"; expected one of: name, provider, database, requireApproval, env, origins, branches, protected, approvalTimeout, hosts']);
     const both = parseStackFile(text.replace('dev\n', 'dev\n    provider: aws\n'), 'f.yaml', new Providers([localModule, awsModule]).stackSchema());
     assert.equal(both.stack?.stages[0].region, 'eu-west-1');
     assert.equal(both.stack?.stages[0].loadBalancer, false, 'the default of the module applies');

@@ -217,6 +217,19 @@ describe('local stage runtime (real daemon, real processes)', function () {
       await runtime.setOrigins([]);
     });
 
+    it("answers to the stage's `hosts:` once a client connects with them; an unlisted host is refused with the explanation", async () => {
+      const port = new URL(url).port;
+      assert.equal((await get(url, false, { host: 'shop.test' })).status, 421, 'not listed yet');
+      await connectStageRuntime(root, 'blue', { origins: [], hosts: ['shop.localhost', 'shop.test'], start: false });
+      for (const host of ['shop.localhost', 'shop.test', `shop.test:${port}`]) assert.equal((await get(url, false, { host })).status, 200, host);
+      const refused = await get(url, false, { host: 'other.test' });
+      assert.equal(refused.status, 421);
+      assert.match(refused.body, new RegExp(`Stage "blue" answers only to 127\\.0\\.0\\.1:${port}, localhost:${port}, \\[::1\\]:${port}, shop\\.localhost, shop\\.test; this request named host "other\\.test"`));
+      assert.deepEqual((await readAllRuntimeStates(root)).find(s => s.stage === 'blue')?.hosts, ['shop.localhost', 'shop.test'], 'state.json records them for a restarted daemon');
+      await connectStageRuntime(root, 'blue', { origins: [], hosts: [], start: false });
+      assert.equal((await get(url, false, { host: 'shop.test' })).status, 421, 'a name taken out of `hosts:` is refused again');
+    });
+
     it('promotes a second version under a steady load with no failed request', async () => {
       const old = (await runtime.status()).active!;
       const seen = new Map<string, number>();
