@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { HostChannel, type RequestHandlers } from '../../protocol/channel';
-import type { PanelInit, PanelKind } from '../../protocol/messages';
+import type { PanelDraft, PanelInit, PanelKind } from '../../protocol/messages';
 import { panelHtml } from '../../protocol/shell';
 import type { ExtensionLog } from '../log';
 import type { StackWorkspace } from '../stackWorkspace';
+import { closeChoice, DONT_SAVE, titleFor, type SaveOnClose } from './unsavedEdits';
 
 /** What one panel is about and how it answers: built once per open panel. */
 export interface PanelBehaviour {
@@ -21,6 +22,8 @@ export interface PanelSpec {
   /** The tab's title; VS Code renders it as text. */
   title: string;
   build(panel: PanelControl): PanelBehaviour;
+  /** For panels that edit: how unsaved edits are saved when the panel is closed with them. */
+  saveOnClose?: SaveOnClose<never>;
 }
 
 /** What a panel's behaviour may do to its own panel. */
@@ -57,6 +60,8 @@ interface OpenPanel {
   /** Resolvers waiting for the page's next "interactive". */
   waiting: Array<() => void>;
   interactive: boolean;
+  /** The page's unsaved edits, as it last reported them (kept in memory only, never logged). */
+  draft?: PanelDraft;
 }
 
 /**
@@ -67,6 +72,8 @@ interface OpenPanel {
 export class PanelManager implements vscode.Disposable {
   private readonly open = new Map<string, OpenPanel>();
   private readonly subscription: vscode.Disposable;
+  /** Set while the extension shuts down: panels then close without questions. */
+  private disposing = false;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -76,7 +83,8 @@ export class PanelManager implements vscode.Disposable {
     this.subscription = workspace.onDidChange(() => void this.onStacksChanged());
   }
 
-  createOrShow(spec: PanelSpec): OpenedPanel {
+  /** Opens the panel of `spec` (or reveals it); `restore`: edits it was closed with, to start from. */
+  createOrShow(spec: PanelSpec, restore?: PanelDraft): OpenedPanel {
     const started = performance.now();
     const existing = this.open.get(spec.key);
     if (existing) {
@@ -96,17 +104,29 @@ export class PanelManager implements vscode.Disposable {
       retainContextWhenHidden: false,
     });
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'stagecraft.svg');
-    const behaviour = spec.build({ close: () => panel.dispose() });
+    // A panel that closes itself (after Create, …) has nothing unsaved left to ask about.
+    const behaviour = spec.build({ close: () => ((entry.draft = undefined), panel.dispose()) });
     const entry: OpenPanel = { panel, behaviour, waiting: [], interactive: false, channel: undefined as unknown as HostChannel };
     entry.channel = new HostChannel({
       panel: spec.kind,
       post: message => panel.webview.postMessage(message),
-      loadInit: () => behaviour.loadInit(),
+      // A reopened panel starts from the edits it was closed with (once: later refreshes are the file's).
+      loadInit: async () => {
+        const init = await behaviour.loadInit();
+        if (!restore || restore.panel !== init.panel) return init;
+        const restored = restore;
+        restore = undefined;
+        return { ...init, restored } as PanelInit;
+      },
       handlers: behaviour.handlers,
       log: line => this.log.warn(line),
       onInteractive: () => {
         entry.interactive = true;
         for (const resolve of entry.waiting.splice(0)) resolve();
+      },
+      onEdits: (dirty, draft) => {
+        entry.draft = dirty ? draft : undefined;
+        panel.title = titleFor(spec.title, dirty);
       },
     });
     const interactive = this.nextInteractive(entry, started);
@@ -118,6 +138,7 @@ export class PanelManager implements vscode.Disposable {
     panel.onDidDispose(() => {
       entry.channel.dispose();
       this.open.delete(spec.key);
+      if (entry.draft && spec.saveOnClose && !this.disposing) void this.askToSave(spec, entry.draft);
     });
     this.open.set(spec.key, entry);
     panel.webview.html = panelHtml({
@@ -127,8 +148,37 @@ export class PanelManager implements vscode.Disposable {
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panels', 'panels.css')).toString(),
       cspSource: panel.webview.cspSource,
       nonce: randomBytes(18).toString('base64'),
+      styleNonce: randomBytes(18).toString('base64'),
     });
     return { key: spec.key, interactive };
+  }
+
+  /**
+   * "Save changes?" after a panel closed with unsaved edits (a webview cannot veto its closing):
+   * Save writes them as the panel's Save would; Don't Save drops them; Cancel or Escape reopens
+   * the panel with them, as does a save that fails (with the reason).
+   */
+  private async askToSave(spec: PanelSpec, draft: PanelDraft): Promise<void> {
+    const saving = spec.saveOnClose as SaveOnClose | undefined;
+    if (!saving) return;
+    const answer = await vscode.window.showWarningMessage(
+      saving.question(draft),
+      { modal: true, detail: 'The panel was closed with unsaved edits. Cancel reopens it with them.' },
+      saving.saveLabel,
+      DONT_SAVE,
+    );
+    const choice = closeChoice(answer, saving.saveLabel);
+    if (choice === 'discard') return;
+    if (choice === 'save') {
+      try {
+        await saving.save(draft);
+        this.log.info(`Saved the edits of ${spec.title} on close`);
+        return;
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Not saved: ${(err as Error).message}`);
+      }
+    }
+    if (!this.disposing) this.createOrShow(spec, draft);
   }
 
   /** Keys of the open panels, for the tests. */
@@ -156,6 +206,7 @@ export class PanelManager implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposing = true;
     this.subscription.dispose();
     for (const entry of [...this.open.values()]) entry.panel.dispose();
   }

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { waitFor } from '../support/waitFor';
 
@@ -20,7 +21,9 @@ export type Step =
   | { value: string; as: string }
   | { focused: string }
   | { tabUntil: string; as: string }
-  | { screenshot: string };
+  | { screenshot: string }
+  | { evaluate: string; as: string }
+  | { cspViolations: string };
 
 export interface PageResult {
   ok: boolean;
@@ -51,4 +54,30 @@ export async function onPage(panel: string, steps: Step[], timeoutMs = 90_000): 
   rmSync(answer, { force: true });
   if (!result.ok) throw new Error(`On the ${panel} panel: ${result.error}`);
   return result;
+}
+
+/** VS Code's modal dialog in the workbench page (code-server draws its own, not a native one). */
+export const DIALOG = '.monaco-dialog-box';
+
+/** Clicks the dialog's button labelled `label` ("Save", "Don't Save", "Cancel"). */
+export function dialogButton(label: string): string {
+  return `${DIALOG} a.monaco-button:text-is("${label}"), ${DIALOG} .monaco-button:text-is("${label}")`;
+}
+
+/** Stagecraft panel tabs whose title carries the dirty mark. */
+export function dirtyPanelTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap(g => g.tabs).filter(t => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('stagecraft.panel.') && t.label.startsWith('\u25CF '));
+}
+
+/**
+ * Closes every editor and panel a test opened; each panel closed with unsaved edits asks "Save
+ * changes?", which this answers with Don't Save (without page actions no page was edited).
+ */
+export async function closeAllDiscarding(): Promise<void> {
+  const dirty = dirtyPanelTabs().length;
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  for (let i = 0; i < dirty; i++) {
+    await onPage('workbench', [{ waitFor: DIALOG }, { click: dialogButton("Don't Save") }]);
+    await waitFor('the dialog to close', async () => (await onPage('workbench', [{ count: DIALOG, as: 'dialogs' }])).counts.dialogs === 0, { timeoutMs: 10_000, intervalMs: 100 });
+  }
 }
