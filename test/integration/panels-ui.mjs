@@ -43,7 +43,7 @@ export function servePanelActions(page, control, { screenshots, runName = 'run' 
   // Every CSP violation any frame reports on the console (webview pages included), for { cspViolations }.
   const violations = [];
   const onConsole = message => {
-    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    if (/violates the following Content Security Policy directive/.test(message.text())) violations.push(message.text());
   };
   page.on('console', onConsole);
   let busy = Promise.resolve();

@@ -5,7 +5,7 @@ import type { PanelDraft, PanelInit, PanelKind } from '../../protocol/messages';
 import { panelHtml } from '../../protocol/shell';
 import type { ExtensionLog } from '../log';
 import type { StackWorkspace } from '../stackWorkspace';
-import { closeChoice, DONT_SAVE, titleFor, type SaveOnClose } from './unsavedEdits';
+import { closeChoice, DONT_SAVE, KeptEdits, REOPEN, titleFor, type SaveOnClose } from './unsavedEdits';
 
 /** What one panel is about and how it answers: built once per open panel. */
 export interface PanelBehaviour {
@@ -72,6 +72,8 @@ interface OpenPanel {
 export class PanelManager implements vscode.Disposable {
   private readonly open = new Map<string, OpenPanel>();
   private readonly subscription: vscode.Disposable;
+  /** Edits of panels closed with them, by panel key (memory only: gone with the window). */
+  private readonly kept = new KeptEdits<PanelSpec, PanelDraft>();
   /** Set while the extension shuts down: panels then close without questions. */
   private disposing = false;
 
@@ -83,8 +85,8 @@ export class PanelManager implements vscode.Disposable {
     this.subscription = workspace.onDidChange(() => void this.onStacksChanged());
   }
 
-  /** Opens the panel of `spec` (or reveals it); `restore`: edits it was closed with, to start from. */
-  createOrShow(spec: PanelSpec, restore?: PanelDraft): OpenedPanel {
+  /** Opens the panel of `spec` (or reveals it); a panel closed with unsaved edits opens with them. */
+  createOrShow(spec: PanelSpec): OpenedPanel {
     const started = performance.now();
     const existing = this.open.get(spec.key);
     if (existing) {
@@ -95,6 +97,7 @@ export class PanelManager implements vscode.Disposable {
       return { key: spec.key, interactive };
     }
 
+    let restore = this.kept.take(spec.key);
     const roots = [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')];
     const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPES[spec.kind], spec.title, vscode.ViewColumn.Active, {
       enableScripts: true,
@@ -154,31 +157,35 @@ export class PanelManager implements vscode.Disposable {
   }
 
   /**
-   * "Save changes?" after a panel closed with unsaved edits (a webview cannot veto its closing):
-   * Save writes them as the panel's Save would; Don't Save drops them; Cancel or Escape reopens
-   * the panel with them, as does a save that fails (with the reason).
+   * A panel closed with unsaved edits (a webview cannot veto its closing): the edits are kept, and
+   * a notification asks "Save changes?". Save writes them as the panel's Save would; Don't Save
+   * drops them; Reopen (or opening the panel again any other way) brings the panel back with them;
+   * a dismissed notification leaves them for the panel's next opening. A save that fails says why
+   * and keeps them too. Not modal: the panel is already gone, and nothing else should be blocked.
    */
   private async askToSave(spec: PanelSpec, draft: PanelDraft): Promise<void> {
     const saving = spec.saveOnClose as SaveOnClose | undefined;
     if (!saving) return;
-    const answer = await vscode.window.showWarningMessage(
-      saving.question(draft),
-      { modal: true, detail: 'The panel was closed with unsaved edits. Cancel reopens it with them.' },
-      saving.saveLabel,
-      DONT_SAVE,
-    );
+    this.kept.keep(spec.key, spec, draft);
+    const answer = await vscode.window.showWarningMessage(saving.question(draft), saving.saveLabel, DONT_SAVE, REOPEN);
+    // Answered late: the panel may have been opened again meanwhile, and then owns the edits.
+    if (this.disposing || !this.kept.holds(spec.key, draft)) return;
     const choice = closeChoice(answer, saving.saveLabel);
-    if (choice === 'discard') return;
-    if (choice === 'save') {
-      try {
-        await saving.save(draft);
-        this.log.info(`Saved the edits of ${spec.title} on close`);
-        return;
-      } catch (err) {
-        void vscode.window.showErrorMessage(`Not saved: ${(err as Error).message}`);
-      }
+    if (choice === 'keep') return;
+    if (choice === 'reopen') {
+      this.createOrShow(spec);
+      return;
     }
-    if (!this.disposing) this.createOrShow(spec, draft);
+    this.kept.take(spec.key);
+    if (choice === 'discard') return;
+    try {
+      await saving.save(draft);
+      this.log.info(`Saved the edits of ${spec.title} after it was closed`);
+    } catch (err) {
+      this.kept.keep(spec.key, spec, draft);
+      const reopen = await vscode.window.showErrorMessage(`Not saved: ${(err as Error).message} Your edits are kept.`, REOPEN);
+      if (reopen === REOPEN && !this.disposing && this.kept.holds(spec.key, draft)) this.createOrShow(spec);
+    }
   }
 
   /** Keys of the open panels, for the tests. */
@@ -195,6 +202,7 @@ export class PanelManager implements vscode.Disposable {
       try {
         if (!(await entry.behaviour.stillExists())) {
           this.log.info(`Closing ${entry.panel.title}: its stage is gone from stagecraft.yaml`);
+          entry.draft = undefined; // nothing to save them to
           entry.panel.dispose();
           continue;
         }

@@ -2,8 +2,10 @@ import type { PanelDraft } from '../../protocol/messages';
 
 /**
  * Unsaved edits in a panel, the editor way. A webview tab cannot show the editor's dirty dot, so
- * the title carries it; and a webview cannot veto its closing, so "Save changes?" is asked just
- * after it closed (Cancel reopens it with the edits). No vscode here: unit-tested in plain Node.
+ * the title carries it. A webview cannot veto its closing either, so a panel closed with edits
+ * keeps them (in memory) and asks "Save changes to dev environment?" in a notification: Save,
+ * Don't Save, or Reopen; unanswered, the edits come back the next time the panel opens.
+ * No vscode here: unit-tested in plain Node.
  */
 
 /** What a dirty panel's title starts with. */
@@ -24,14 +26,40 @@ export interface SaveOnClose<D extends PanelDraft = PanelDraft> {
 }
 
 export const DONT_SAVE = "Don't Save";
+export const REOPEN = 'Reopen';
 
-export type CloseChoice = 'save' | 'discard' | 'reopen';
+/** `keep`: the notification was dismissed; the edits wait for the panel's next opening. */
+export type CloseChoice = 'save' | 'discard' | 'reopen' | 'keep';
 
-/** The modal's answer: its save button, Don't Save, or nothing (Escape, Cancel: reopen with the edits). */
+/** The notification's answer: its save button, Don't Save, Reopen, or nothing (dismissed). */
 export function closeChoice(answer: string | undefined, saveLabel: string): CloseChoice {
   if (answer === saveLabel) return 'save';
   if (answer === DONT_SAVE) return 'discard';
-  return 'reopen';
+  if (answer === REOPEN) return 'reopen';
+  return 'keep';
+}
+
+/**
+ * Edits of closed panels by panel key, until they are saved, dropped or taken back by the panel
+ * opening again. `take` hands them over once; an answer to an older question finds them gone.
+ */
+export class KeptEdits<S, D> {
+  private readonly kept = new Map<string, { spec: S; draft: D }>();
+
+  keep(key: string, spec: S, draft: D): void {
+    this.kept.set(key, { spec, draft });
+  }
+
+  /** Whether `draft` is still the one kept for `key` (not taken back, not replaced by a later close). */
+  holds(key: string, draft: D): boolean {
+    return this.kept.get(key)?.draft === draft;
+  }
+
+  take(key: string): D | undefined {
+    const entry = this.kept.get(key);
+    this.kept.delete(key);
+    return entry?.draft;
+  }
 }
 
 /** The origins a draft would save: the listed ones plus the one being typed, if any. */

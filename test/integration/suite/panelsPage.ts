@@ -56,12 +56,12 @@ export async function onPage(panel: string, steps: Step[], timeoutMs = 90_000): 
   return result;
 }
 
-/** VS Code's modal dialog in the workbench page (code-server draws its own, not a native one). */
-export const DIALOG = '.monaco-dialog-box';
+/** VS Code's notification toasts in the workbench page. */
+export const TOAST = '.notifications-toasts .notification-toast';
 
-/** Clicks the dialog's button labelled `label` ("Save", "Don't Save", "Cancel"). */
-export function dialogButton(label: string): string {
-  return `${DIALOG} a.monaco-button:text-is("${label}"), ${DIALOG} .monaco-button:text-is("${label}")`;
+/** The button `label` of the toast that says `message` (any toast when `message` is empty). */
+export function toastButton(label: string, message = ''): string {
+  return `${TOAST}${message ? `:has-text(${JSON.stringify(message)})` : ''} .monaco-button:text-is(${JSON.stringify(label)})`;
 }
 
 /** Stagecraft panel tabs whose title carries the dirty mark. */
@@ -71,13 +71,13 @@ export function dirtyPanelTabs(): vscode.Tab[] {
 
 /**
  * Closes every editor and panel a test opened; each panel closed with unsaved edits asks "Save
- * changes?", which this answers with Don't Save (without page actions no page was edited).
+ * changes?" in a notification, which this answers with Don't Save, so that no edits are kept for
+ * the next test (without page actions no page was edited).
  */
 export async function closeAllDiscarding(): Promise<void> {
   const dirty = dirtyPanelTabs().length;
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   for (let i = 0; i < dirty; i++) {
-    await onPage('workbench', [{ waitFor: DIALOG }, { click: dialogButton("Don't Save") }]);
-    await waitFor('the dialog to close', async () => (await onPage('workbench', [{ count: DIALOG, as: 'dialogs' }])).counts.dialogs === 0, { timeoutMs: 10_000, intervalMs: 100 });
+    await onPage('workbench', [{ click: toastButton("Don't Save") }]);
   }
 }
