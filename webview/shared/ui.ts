@@ -51,7 +51,8 @@ export function textField(id: string, label: string, options: { value?: string; 
     label || null,
   );
   const message = h('div', { attrs: { id: `${id}-message`, class: 'field-message', role: 'status', 'aria-live': 'polite' } });
-  const root = h('div', { attrs: { class: 'field' } }, input, options.hint ? h('div', { attrs: { class: 'field-hint' } }, options.hint) : null, message);
+  // The message right under the field (as VS Code's input boxes show it), the hint after it.
+  const root = h('div', { attrs: { class: 'field' } }, input, message, options.hint ? h('div', { attrs: { class: 'field-hint' } }, options.hint) : null);
   return { root, input, message };
 }
 
