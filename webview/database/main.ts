@@ -22,7 +22,7 @@ const channel = new PageChannel<DatabaseInit, never>('database', next => {
   init = next;
   if (first || hadDatabase !== next.hasDatabase) {
     connection = undefined;
-    render();
+    renderKeepingFocus();
     if (next.hasDatabase) void loadConnection();
   }
   if (first) {
@@ -36,10 +36,7 @@ async function loadConnection(): Promise<void> {
   try {
     connection = await channel.request('database.connection', {});
     banner.clear();
-    // The page is built again with the values: the control that had focus keeps it.
-    const hadFocus = document.activeElement && document.activeElement !== document.body;
-    keepingFocus(render);
-    if (!hadFocus) focusFirstControl();
+    renderKeepingFocus();
   } catch (err) {
     banner.error(errorOf(err));
   }
@@ -86,6 +83,16 @@ function render(): void {
     ),
   );
   app.setAttribute('aria-busy', 'false');
+}
+
+/**
+ * Builds the page again (the connection arrived, the stage got a database): the control that had
+ * focus keeps it, or the first control takes it when that one is gone, never the page's body.
+ */
+function renderKeepingFocus(): void {
+  const hadFocus = document.activeElement !== null && document.activeElement !== document.body;
+  keepingFocus(render);
+  if (hadFocus && (document.activeElement === null || document.activeElement === document.body)) focusFirstControl();
 }
 
 /** The first button (Reveal, or Create database): the panel opens ready for the keyboard. */

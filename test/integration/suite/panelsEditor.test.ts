@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { parseStackFile } from '../../../src/core/config/load';
 import type { OpenedPanel } from '../../../src/ui/panels';
@@ -111,6 +112,12 @@ describe('Panels behave like editors (issue 18)', function () {
     await open('stagecraft.showDatabaseSecret', await stageNode('dev'));
     const none = await onPage('database', [{ waitFor: '#create-database' }, { focused: 'first' }]);
     assert.equal(none.focused.first, 'create-database');
+    // The page is built again when the stage gets a database (as when its connection arrives): focus stays on a control.
+    const marker = 'provider: local   # runs on this machine\n';
+    assert.ok(original.includes(marker));
+    await fs.writeFile(file.fsPath, original.replace(marker, `${marker}    database: postgres\n`));
+    const rebuilt = await onPage('database', [{ waitFor: '#reveal' }, { focused: 'after' }]);
+    assert.equal(rebuilt.focused.after, 'reveal', 'focus is not lost to the page when it is built again');
   });
 
   it('18-3 dirty indicator: "● " in the title while there are unsaved edits, gone after Save', async () => {
