@@ -5,6 +5,7 @@ import {
   type ErrorReply,
   type FieldProblems,
   type HostMessage,
+  type PanelDraft,
   type PanelInit,
   type PanelKind,
   type PanelRequest,
@@ -35,6 +36,8 @@ export interface HostChannelOptions {
   /** Where refused messages and failed requests are noted (the extension log; lines are redacted there too). */
   log?: (line: string) => void;
   onInteractive?: () => void;
+  /** The page's unsaved edits changed (only drafts of this channel's own panel get here). */
+  onEdits?: (dirty: boolean, draft: PanelDraft | undefined) => void;
 }
 
 /** Requests that change something: they run one at a time, so a double click cannot write twice. */
@@ -84,6 +87,13 @@ export class HostChannel {
         return;
       case 'interactive':
         this.options.onInteractive?.();
+        return;
+      case 'edits':
+        if (message.draft && message.draft.panel !== this.options.panel) {
+          this.note(`refused a draft of the ${message.draft.panel} panel`);
+          return;
+        }
+        this.options.onEdits?.(message.dirty, message.dirty ? message.draft : undefined);
         return;
       case 'request': {
         const { id, request } = message;

@@ -10,6 +10,8 @@
  *   page → host  { type: 'request', id, request }  a question or an action
  *   host → page  { type: 'reply', id, ok, … }      exactly one reply per request id; errors are replies too
  *   page → host  { type: 'interactive' }           the form is rendered and focusable (for the benchmark)
+ *   page → host  { type: 'edits', dirty, draft? }  whether the page holds unsaved edits, and what they are
+ *                                                 (the host marks the tab and asks "Save changes?" on close)
  */
 
 export type PanelKind = 'addStage' | 'environment' | 'origins' | 'database';
@@ -52,7 +54,7 @@ export interface StageHeader {
   providerAvailable: boolean;
 }
 
-export interface AddStageInit {
+export interface AddStageInit extends Restorable<'addStage'> {
   panel: 'addStage';
   stack: string;
   existingStages: string[];
@@ -69,7 +71,7 @@ export interface AddStageProviderChoice {
   fields: Array<{ key: string; label: string; kind: 'text' | 'checkbox'; hint?: string; placeholder?: string; initial: string | boolean; followsProtection?: boolean }>;
 }
 
-export interface EnvironmentInit {
+export interface EnvironmentInit extends Restorable<'environment'> {
   panel: 'environment';
   header: StageHeader;
   rows: EnvRowDraft[];
@@ -81,7 +83,7 @@ export interface EnvironmentInit {
   revision: string;
 }
 
-export interface OriginsInit {
+export interface OriginsInit extends Restorable<'origins'> {
   panel: 'origins';
   header: StageHeader;
   origins: string[];
@@ -92,6 +94,20 @@ export interface DatabaseInit {
   panel: 'database';
   header: StageHeader;
   hasDatabase: boolean;
+}
+
+/** A page's unsaved edits, as it reports them: what "Save" on close would write. */
+export type PanelDraft =
+  | { panel: 'addStage'; form: AddStageForm }
+  | { panel: 'environment'; rows: EnvRowDraft[] }
+  | { panel: 'origins'; origins: string[]; adding: string };
+
+/**
+ * Edits a page reported before it was closed, handed back when it is reopened (the user cancelled
+ * "Save changes?", or saving them failed): the page starts from these instead of the file.
+ */
+export interface Restorable<D extends PanelDraft['panel']> {
+  restored?: Extract<PanelDraft, { panel: D }>;
 }
 
 export type PanelInit = AddStageInit | EnvironmentInit | OriginsInit | DatabaseInit;
@@ -153,6 +169,7 @@ export const PANEL_REQUESTS: Record<PanelKind, readonly RequestKind[]> = {
 export type PageMessage =
   | { type: 'ready' }
   | { type: 'interactive' }
+  | { type: 'edits'; dirty: boolean; draft?: PanelDraft }
   | { type: 'request'; id: number; request: PanelRequest };
 
 /**

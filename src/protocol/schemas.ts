@@ -54,12 +54,20 @@ export const REQUEST_SCHEMAS: { [K in RequestKind]: z.ZodTypeAny } = {
   'stack.open': empty,
 };
 
+/** A page's unsaved edits ('edits' messages): the same bounds as the requests that would save them. */
+export const draftSchema = z.discriminatedUnion('panel', [
+  z.object({ panel: z.literal('addStage'), form: addStageForm }).strict(),
+  z.object({ panel: z.literal('environment'), rows: z.array(envRow).max(MAX_ROWS) }).strict(),
+  z.object({ panel: z.literal('origins'), origins, adding: z.string().max(2048) }).strict(),
+]);
+
 const REQUEST_KINDS = Object.keys(REQUEST_SCHEMAS) as [RequestKind, ...RequestKind[]];
 
 /** The envelope; the request's params are checked against REQUEST_SCHEMAS[kind] afterwards. */
 export const pageMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }).strict(),
   z.object({ type: z.literal('interactive') }).strict(),
+  z.object({ type: z.literal('edits'), dirty: z.boolean(), draft: draftSchema.optional() }).strict(),
   z
     .object({
       type: z.literal('request'),

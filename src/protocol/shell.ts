@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { PanelKind } from './messages';
 
 /** What the HTML shell of a panel needs from the host: URIs already converted for the webview. */
@@ -10,18 +11,25 @@ export interface ShellInput {
   /** webview.cspSource */
   cspSource: string;
   nonce: string;
+  /**
+   * The nonce of the one `<style>` element the toolkit creates (fast-web-utilities probes
+   * `:focus-visible` support with it, reading the nonce from `<meta property="csp-nonce">`).
+   * Separate from the script nonce, which the page therefore never carries in readable markup.
+   * A fresh one when omitted.
+   */
+  styleNonce?: string;
 }
 
 /**
  * The Content-Security-Policy of every panel: nothing by default; styles, fonts and images only
- * from the extension's own files; scripts only with this page's nonce. No 'unsafe-inline', no
- * 'unsafe-eval'. (The toolkit's components style themselves through constructable stylesheets,
- * which CSP does not govern.)
+ * from the extension's own files (plus a `<style>` element carrying the page's style nonce);
+ * scripts only with this page's nonce. No 'unsafe-inline', no 'unsafe-eval'. (The toolkit's
+ * components style themselves through constructable stylesheets, which CSP does not govern.)
  */
-export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+export function contentSecurityPolicy(cspSource: string, nonce: string, styleNonce?: string): string {
   return [
     "default-src 'none'",
-    `style-src ${cspSource}`,
+    `style-src ${cspSource}${styleNonce ? ` 'nonce-${styleNonce}'` : ''}`,
     `font-src ${cspSource}`,
     `img-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
@@ -34,11 +42,13 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
  */
 export function panelHtml(input: ShellInput): string {
   const attr = escapeHtml;
+  const styleNonce = input.styleNonce ?? randomBytes(18).toString('base64');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(input.cspSource, input.nonce))}">
+<meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(input.cspSource, input.nonce, styleNonce))}">
+<meta property="csp-nonce" content="${attr(styleNonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attr(input.styleUri)}">
 <title>${escapeHtml(input.title)}</title>

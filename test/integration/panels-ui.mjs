@@ -26,6 +26,8 @@
 //   { focused: as }                        records the focused element's id (or tag)
 //   { tabUntil: id, as }                   presses Tab until `id` has focus (at most 30 times), recording each id
 //   { screenshot: name }                   the whole workbench, to <screenshots>/<run>-panel-<name>.png
+//   { evaluate: expression, as }           records String(value of a JS expression in the frame) under `as`
+//   { cspViolations: as }                  records the CSP violations the browser logged so far (any frame), one a line
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { format } from 'node:util';
@@ -38,6 +40,12 @@ export function servePanelActions(page, control, { screenshots, runName = 'run' 
   mkdirSync(screenshots, { recursive: true });
   // Tells the in-host tests that page actions are served (without it they skip those tests).
   writeFileSync(join(control, 'panel-actions.ready'), String(process.pid));
+  // Every CSP violation any frame reports on the console (webview pages included), for { cspViolations }.
+  const violations = [];
+  const onConsole = message => {
+    if (/violates the following Content Security Policy directive/.test(message.text())) violations.push(message.text());
+  };
+  page.on('console', onConsole);
   let busy = Promise.resolve();
   const timer = setInterval(() => {
     busy = busy
@@ -48,7 +56,7 @@ export function servePanelActions(page, control, { screenshots, runName = 'run' 
           let result;
           try {
             const { panel, steps } = JSON.parse(readFileSync(request, 'utf8'));
-            result = await runSteps(page, panel, steps, { screenshots, runName });
+            result = await runSteps(page, panel, steps, { screenshots, runName, violations });
           } catch (err) {
             result = { ok: false, error: err.message.split('\n')[0] };
           }
@@ -63,15 +71,16 @@ export function servePanelActions(page, control, { screenshots, runName = 'run' 
   return async () => {
     clearInterval(timer);
     await busy;
+    page.off('console', onConsole);
     rmSync(join(control, 'panel-actions.ready'), { force: true });
   };
 }
 
-async function runSteps(page, panel, steps, { screenshots, runName }) {
+async function runSteps(page, panel, steps, { screenshots, runName, violations = [] }) {
   const out = { ok: true, texts: {}, counts: {}, focused: {} };
   for (const [i, step] of steps.entries()) {
     try {
-      await runStep(page, panel, step, out, { screenshots, runName });
+      await runStep(page, panel, step, out, { screenshots, runName, violations });
     } catch (err) {
       return { ...out, ok: false, error: `step ${i + 1} ${JSON.stringify(step)}: ${err.message.split('\n')[0]}` };
     }
@@ -79,7 +88,11 @@ async function runSteps(page, panel, steps, { screenshots, runName }) {
   return out;
 }
 
-async function runStep(page, panel, step, out, { screenshots, runName }) {
+async function runStep(page, panel, step, out, { screenshots, runName, violations }) {
+  if (step.cspViolations) {
+    out.texts[step.cspViolations] = violations.join('\n');
+    return;
+  }
   if (step.press) {
     await findFrame(page, panel);
     return page.keyboard.press(step.press);
@@ -139,6 +152,10 @@ async function runStep(page, panel, step, out, { screenshots, runName }) {
   }
   if (step.value) {
     out.texts[step.as] = await frame.locator(step.value).first().inputValue({ timeout: STEP_TIMEOUT_MS });
+    return;
+  }
+  if (step.evaluate) {
+    out.texts[step.as] = String(await frame.evaluate(step.evaluate));
     return;
   }
   if (step.count) {

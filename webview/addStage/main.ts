@@ -30,11 +30,18 @@ const channel = new PageChannel<AddStageInit, Draft>('addStage', next => {
   init = next;
   if (first) {
     const saved = channel.state;
-    draft = saved && saved.stack === next.stack ? saved : { stack: next.stack, form: emptyForm(next), touched: [], optionsTouched: false };
+    if (next.restored) {
+      // Reopened after "Create stage?" was cancelled (or failed): the form it was closed with.
+      draft = { stack: next.stack, form: next.restored.form, touched: Object.keys(next.restored.form), optionsTouched: true };
+    } else {
+      draft = saved && saved.stack === next.stack ? saved : { stack: next.stack, form: emptyForm(next), touched: [], optionsTouched: false };
+    }
     render();
     fields!.name.input.focus();
     channel.interactive();
-    if (draft.touched.length > 0) void validate();
+    save();
+    // Always: Create stays disabled until the name is valid.
+    void validate();
   } else {
     // The stack changed on disk (another stage added, …): keep what was typed, refresh the choices.
     render();
@@ -48,8 +55,24 @@ function emptyForm(i: AddStageInit): AddStageForm {
 }
 
 function save(): void {
-  if (draft) channel.state = draft;
+  if (!draft || !init) return;
+  channel.state = draft;
+  channel.edits(isDirty(), { panel: 'addStage', form: draft.form });
 }
+
+/** Whether the form differs from the empty one it opened with. */
+function isDirty(): boolean {
+  return !submittedOk && JSON.stringify(draft!.form) !== JSON.stringify(emptyForm(init!));
+}
+let submittedOk = false;
+/** Whether the name is valid as last checked: Create is disabled while it is not. */
+let nameProblem: string | undefined = 'unchecked';
+
+function setCreateEnabled(): void {
+  const create = document.getElementById('create') as (HTMLElement & { disabled: boolean }) | null;
+  if (create) create.disabled = nameProblem !== undefined || creating;
+}
+let creating = false;
 
 function render(): void {
   if (!init || !draft) return;
@@ -143,7 +166,7 @@ function render(): void {
   );
   const positionMessage = h('div', { attrs: { id: 'position-message', class: 'field-message', role: 'status', 'aria-live': 'polite' } });
 
-  const create = button('Create Stage', () => void submit(), { id: 'create', appearance: 'primary' });
+  const create = button('Create Stage', () => void submit(), { id: 'create', appearance: 'primary', disabled: nameProblem !== undefined || creating });
   const quickPick = button('Use prompts instead', () => void channel.request('addStage.useQuickPick', {}).catch(err => banner.error(errorOf(err))), { id: 'use-prompts' });
   const openFile = button('Open stagecraft.yaml', () => void channel.request('stack.open', {}).catch(err => banner.error(errorOf(err))), { id: 'open-file' });
 
@@ -184,6 +207,7 @@ function onKeydown(event: KeyboardEvent): void {
 
 let validateTimer: ReturnType<typeof setTimeout> | undefined;
 function changed(): void {
+  banner.edited();
   save();
   clearTimeout(validateTimer);
   validateTimer = setTimeout(() => void validate(), 60);
@@ -194,9 +218,15 @@ async function validate(): Promise<void> {
   const seq = ++validateSeq;
   try {
     const { problems } = await channel.request('addStage.validate', { form: draft.form });
-    if (seq === validateSeq) showProblems(problems);
+    if (seq !== validateSeq) return;
+    nameProblem = problems.name;
+    setCreateEnabled();
+    showProblems(problems);
   } catch (err) {
-    if (seq === validateSeq) banner.error(errorOf(err));
+    if (seq !== validateSeq) return;
+    nameProblem = undefined; // the host checks again on Create
+    setCreateEnabled();
+    banner.error(errorOf(err));
   }
 }
 
@@ -210,14 +240,17 @@ function showProblems(problems: FieldProblems): void {
 
 async function submit(): Promise<void> {
   if (!draft) return;
+  if (creating) return;
   submitted = true;
-  const create = document.getElementById('create') as (HTMLElement & { disabled: boolean }) | null;
-  if (create) create.disabled = true;
-  banner.info(`Adding stage "${draft.form.name}"…`);
+  creating = true;
+  setCreateEnabled();
+  banner.progress(`Adding stage "${draft.form.name}"…`);
   try {
     const { stage } = await channel.request('addStage.create', { form: draft.form });
     banner.info(`Stage "${stage}" added to stagecraft.yaml.`);
+    submittedOk = true;
     channel.state = undefined;
+    channel.edits(false);
   } catch (err) {
     const reply = errorOf(err);
     showProblems(reply.fields ?? {});
@@ -225,6 +258,7 @@ async function submit(): Promise<void> {
     const firstBad = reply.fields && Object.keys(fields ?? {}).find(k => reply.fields![k]);
     if (firstBad && fields) fields[firstBad].input.focus();
   } finally {
-    if (create) create.disabled = false;
+    creating = false;
+    setCreateEnabled();
   }
 }

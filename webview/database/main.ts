@@ -1,7 +1,7 @@
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 import type { DatabaseConnection, DatabaseInit } from '../../src/protocol/messages';
 import { errorOf, PageChannel } from '../shared/channel';
-import { Banner, button, h, header, mount, providerNote, textField, type ToolkitInput } from '../shared/ui';
+import { Banner, button, h, header, keepingFocus, mount, providerNote, textField, whileBusy, type ToolkitInput } from '../shared/ui';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField());
 
@@ -22,11 +22,11 @@ const channel = new PageChannel<DatabaseInit, never>('database', next => {
   init = next;
   if (first || hadDatabase !== next.hasDatabase) {
     connection = undefined;
-    render();
+    renderKeepingFocus();
     if (next.hasDatabase) void loadConnection();
   }
   if (first) {
-    (document.querySelector('vscode-button') as HTMLElement | null)?.focus();
+    focusFirstControl();
     channel.interactive();
   }
 });
@@ -36,7 +36,7 @@ async function loadConnection(): Promise<void> {
   try {
     connection = await channel.request('database.connection', {});
     banner.clear();
-    render();
+    renderKeepingFocus();
   } catch (err) {
     banner.error(errorOf(err));
   }
@@ -85,6 +85,21 @@ function render(): void {
   app.setAttribute('aria-busy', 'false');
 }
 
+/**
+ * Builds the page again (the connection arrived, the stage got a database): the control that had
+ * focus keeps it, or the first control takes it when that one is gone, never the page's body.
+ */
+function renderKeepingFocus(): void {
+  const hadFocus = document.activeElement !== null && document.activeElement !== document.body;
+  keepingFocus(render);
+  if (hadFocus && (document.activeElement === null || document.activeElement === document.body)) focusFirstControl();
+}
+
+/** The first button (Reveal, or Create database): the panel opens ready for the keyboard. */
+function focusFirstControl(): void {
+  (document.querySelector('#app vscode-button') as HTMLElement | null)?.focus();
+}
+
 async function toggleReveal(): Promise<void> {
   const field = passwordField;
   const toggle = document.getElementById('reveal');
@@ -126,7 +141,7 @@ async function copy(): Promise<void> {
 
 async function rotate(): Promise<void> {
   try {
-    await channel.request('database.rotate', {});
+    await whileBusy(['rotate', 'reveal', 'copy'], () => channel.request('database.rotate', {}));
     hide();
     banner.info('Password changed. Apps pick it up when they restart or are deployed again.');
   } catch (err) {
@@ -135,9 +150,9 @@ async function rotate(): Promise<void> {
 }
 
 async function create(): Promise<void> {
-  banner.info('Creating the database…');
+  banner.progress('Creating the database…');
   try {
-    await channel.request('database.create', {});
+    await whileBusy(['create-database'], () => channel.request('database.create', {}));
     banner.info('Database created.');
   } catch (err) {
     banner.error(errorOf(err));

@@ -1,9 +1,9 @@
-import { provideVSCodeDesignSystem, vsCodeButton, vsCodeTextField } from '@vscode/webview-ui-toolkit';
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodeTextArea, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 import type { EnvironmentInit, EnvRowCheck, EnvRowDraft, FieldProblems } from '../../src/protocol/messages';
 import { errorOf, PageChannel } from '../shared/channel';
-import { applyToStage, Banner, button, h, header, mount, providerNote, showProblem, textField, savedMessage, type Field } from '../shared/ui';
+import { applyToStage, Banner, button, h, header, mount, providerNote, showProblem, textField, savedMessage, whileBusy, type Field } from '../shared/ui';
 
-provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField());
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextArea(), vsCodeTextField());
 
 /**
  * The draft kept across hide/show. Values the host flagged as secret-looking are left out of it
@@ -33,7 +33,12 @@ const channel = new PageChannel<EnvironmentInit, Draft>('environment', next => {
   const first = init === undefined;
   init = next;
   const saved = channel.state;
-  if (first && saved && saved.stage === next.header.stage) {
+  if (first && next.restored) {
+    // Reopened after "Save changes?" was cancelled (or the save failed): the edits it was closed with.
+    rows = next.restored.rows.map(r => ({ name: r.name, value: { ...r.value } }));
+    baseRevision = next.revision;
+    dirty = true;
+  } else if (first && saved && saved.stage === next.header.stage) {
     rows = saved.rows.map(({ name, value, withheld }) => {
       const fromFile = withheld === 'file' ? next.rows.find(r => r.name === name && r.value.kind === 'text') : undefined;
       return { name, value: fromFile ? { ...fromFile.value } : value };
@@ -52,12 +57,16 @@ const channel = new PageChannel<EnvironmentInit, Draft>('environment', next => {
   if (first) {
     (document.querySelector('#rows vscode-text-field, #add-row') as HTMLElement | null)?.focus();
     channel.interactive();
+    saveDraft(); // a restored draft marks the tab at once
   }
   void check();
 });
 
 function saveDraft(): void {
   if (!init) return;
+  // The host holds the edits in memory (the tab's dirty mark, "Save changes?" on close); the
+  // page's own saved state below leaves secret-looking values out.
+  channel.edits(dirty, { panel: 'environment', rows });
   if (!dirty) {
     channel.state = undefined;
     return;
@@ -77,6 +86,7 @@ function saveDraft(): void {
 
 function edited(): void {
   dirty = true;
+  banner.edited();
   saveDraft();
   scheduleCheck();
 }
@@ -147,7 +157,7 @@ function rowView(row: EnvRowDraft, index: number) {
   const name = textField(`row-${index}-name`, '', { value: row.name, ariaLabel: `Name of variable ${index + 1}`, onInput: v => ((row.name = v), edited()) });
   const value =
     row.value.kind === 'text'
-      ? textField(`row-${index}-value`, '', { value: row.value.text, ariaLabel: `Value of ${label}`, onInput: v => ((row.value = { kind: 'text', text: v }), edited()) })
+      ? textField(`row-${index}-value`, '', { value: row.value.text, ariaLabel: `Value of ${label}`, wrap: true, onInput: v => ((row.value = { kind: 'text', text: v }), edited()) })
       : textField(`row-${index}-value`, '', { value: row.value.secret, ariaLabel: `Secret name for ${label}`, onInput: v => ((row.value = { kind: 'secret', secret: v }), edited()) });
   if (row.value.kind === 'secret') value.root.prepend(h('span', { attrs: { class: 'secret-ref' } }, 'secret reference:'));
   const notes = h('div', { attrs: { id: `row-${index}-notes`, class: 'notes' } });
@@ -196,7 +206,7 @@ function deleteRow(index: number): void {
 async function toSecret(index: number): Promise<void> {
   const row = rows[index];
   if (row.value.kind !== 'text') return;
-  banner.info(`Storing ${row.name} as a secret of ${init?.header.stage ?? 'the stage'}…`);
+  banner.progress(`Storing ${row.name} as a secret of ${init?.header.stage ?? 'the stage'}…`);
   try {
     const { secret } = await channel.request('environment.keepSecret', { name: row.name, value: row.value.text });
     row.value = { kind: 'secret', secret };
@@ -229,9 +239,9 @@ function discard(): void {
 }
 
 async function saveRows(): Promise<void> {
-  banner.info('Saving…');
+  banner.progress('Saving…');
   try {
-    const { changed } = await channel.request('environment.save', { rows });
+    const { changed } = await whileBusy(['save', 'apply'], () => channel.request('environment.save', { rows }));
     dirty = false;
     withheldNotice = false;
     saveDraft();

@@ -1,7 +1,7 @@
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 import type { FieldProblems, OriginsInit } from '../../src/protocol/messages';
 import { errorOf, PageChannel } from '../shared/channel';
-import { applyToStage, Banner, button, h, header, mount, providerNote, showProblem, textField, savedMessage, type Field } from '../shared/ui';
+import { applyToStage, Banner, button, h, header, mount, providerNote, showProblem, textField, savedMessage, whileBusy, type Field } from '../shared/ui';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField());
 
@@ -29,7 +29,13 @@ const channel = new PageChannel<OriginsInit, Draft>('origins', next => {
   const first = init === undefined;
   init = next;
   const saved = channel.state;
-  if (first && saved && saved.stage === next.header.stage) {
+  if (first && next.restored) {
+    // Reopened after "Save changes?" was cancelled (or the save failed): the edits it was closed with.
+    origins = [...next.restored.origins];
+    adding = next.restored.adding;
+    baseRevision = next.revision;
+    dirty = true;
+  } else if (first && saved && saved.stage === next.header.stage) {
     origins = [...saved.origins];
     adding = saved.adding;
     baseRevision = saved.revision;
@@ -45,17 +51,20 @@ const channel = new PageChannel<OriginsInit, Draft>('origins', next => {
   if (first) {
     addField?.input.focus();
     channel.interactive();
+    saveDraft(); // a restored draft marks the tab at once
   }
   void check();
 });
 
 function saveDraft(): void {
   if (!init) return;
+  channel.edits(dirty, { panel: 'origins', origins, adding });
   channel.state = dirty ? { stage: init.header.stage, revision: baseRevision, origins, adding } : undefined;
 }
 
 function edited(): void {
   dirty = true;
+  banner.edited();
   saveDraft();
   clearTimeout(timer);
   timer = setTimeout(() => void check(), 60);
@@ -164,9 +173,9 @@ async function save(): Promise<void> {
     banner.error({ kind: 'input', message: `Not saved: ${addProblem ?? 'the origin being added is not valid'}.` });
     return;
   }
-  banner.info('Saving…');
+  banner.progress('Saving…');
   try {
-    const { changed } = await channel.request('origins.save', { origins });
+    const { changed } = await whileBusy(['save', 'apply'], () => channel.request('origins.save', { origins }));
     dirty = false;
     saveDraft();
     banner.info(savedMessage(changed, 'Nothing to save: stagecraft.yaml already lists these origins.'));

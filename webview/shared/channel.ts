@@ -1,4 +1,4 @@
-import type { ErrorReply, HostMessage, PageMessage, PanelInit, RequestKind, RequestParams, RequestResult } from '../../src/protocol/messages';
+import type { ErrorReply, HostMessage, PageMessage, PanelDraft, PanelInit, RequestKind, RequestParams, RequestResult } from '../../src/protocol/messages';
 
 interface VsCodeApi<State> {
   postMessage(message: PageMessage): void;
@@ -24,6 +24,7 @@ export class PageChannel<Init extends PanelInit, State> {
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(err: ReplyError): void }>();
   private nextId = 1;
   private saidInteractive = false;
+  private lastEdits = JSON.stringify({ dirty: false });
 
   constructor(private readonly panel: Init['panel'], onInit: (init: Init) => void) {
     window.addEventListener('message', (event: MessageEvent) => {
@@ -55,6 +56,18 @@ export class PageChannel<Init extends PanelInit, State> {
     this.saidInteractive = true;
     document.body.dataset.interactive = 'true';
     this.api.postMessage({ type: 'interactive' });
+  }
+
+  /**
+   * Tells the host whether the page holds unsaved edits, and which (the tab's dirty mark; "Save
+   * changes?" on close). Sent only when something changed.
+   */
+  edits(dirty: boolean, draft?: PanelDraft): void {
+    const message = dirty ? { dirty, draft } : { dirty };
+    const text = JSON.stringify(message);
+    if (text === this.lastEdits) return;
+    this.lastEdits = text;
+    this.api.postMessage({ type: 'edits', ...message });
   }
 
   /** The draft kept across hide/show. Callers never put secret values in it. */

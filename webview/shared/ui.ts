@@ -33,18 +33,26 @@ export interface Field {
  * own (the toolkit puts it in a <label> for the inner input); the message is a live region so a
  * screen reader hears it while typing.
  */
-export function textField(id: string, label: string, options: { value?: string; placeholder?: string; hint?: string; onInput?: (value: string) => void; readonly?: boolean; ariaLabel?: string } = {}): Field {
+export function textField(id: string, label: string, options: { value?: string; placeholder?: string; hint?: string; onInput?: (value: string) => void; readonly?: boolean; ariaLabel?: string; wrap?: boolean } = {}): Field {
+  // `wrap`: a text area that shows the whole value, wrapped (and grows with it: field-sizing in
+  // panels.css), still one logical line: Enter does not insert a line break.
   const input = h<ToolkitInput>(
-    'vscode-text-field',
+    options.wrap ? 'vscode-text-area' : 'vscode-text-field',
     {
-      attrs: { id, placeholder: options.placeholder, readonly: options.readonly, 'aria-label': options.ariaLabel },
+      attrs: { id, placeholder: options.placeholder, readonly: options.readonly, 'aria-label': options.ariaLabel, rows: options.wrap ? '1' : undefined, class: options.wrap ? 'wrapping' : undefined },
       props: { value: options.value ?? '' },
-      on: { input: () => options.onInput?.(input.value) },
+      on: {
+        input: () => options.onInput?.(input.value),
+        keydown: (event: KeyboardEvent) => {
+          if (options.wrap && event.key === 'Enter') event.preventDefault();
+        },
+      },
     },
     label || null,
   );
   const message = h('div', { attrs: { id: `${id}-message`, class: 'field-message', role: 'status', 'aria-live': 'polite' } });
-  const root = h('div', { attrs: { class: 'field' } }, input, options.hint ? h('div', { attrs: { class: 'field-hint' } }, options.hint) : null, message);
+  // The message right under the field (as VS Code's input boxes show it), the hint after it.
+  const root = h('div', { attrs: { class: 'field' } }, input, message, options.hint ? h('div', { attrs: { class: 'field-hint' } }, options.hint) : null);
   return { root, input, message };
 }
 
@@ -64,12 +72,23 @@ export function button(label: string, onClick: () => void, options: { id?: strin
   }, label);
 }
 
-/** The panel's banner: what the last action did, or what went wrong and what to do about it. */
+/**
+ * The panel's banner: what the last action did, or what went wrong and what to do about it. It
+ * describes a state, so it goes when the state does: `edited()` clears a result ("Saved",
+ * "Applied", "Stage not added: …") at the next edit; a `progress` message stays until its action ends.
+ */
 export class Banner {
   readonly root = h('div', { attrs: { id: 'banner', class: 'banner', role: 'status', 'aria-live': 'polite' } });
+  private inProgress = false;
 
   info(text: string): void {
     this.show('info', text);
+  }
+
+  /** "Saving…", "Applying…": an action under way. */
+  progress(text: string): void {
+    this.show('info', text);
+    this.inProgress = true;
   }
 
   error(reply: ErrorReply): void {
@@ -77,18 +96,52 @@ export class Banner {
     this.show('error', reply.message, reply.hint);
   }
 
+  /** The user changed the form: a result of an earlier action no longer describes it. */
+  edited(): void {
+    if (!this.inProgress) this.clear();
+  }
+
   clear(): void {
+    this.inProgress = false;
     this.root.className = 'banner';
     this.root.replaceChildren();
     this.root.setAttribute('role', 'status');
   }
 
   private show(kind: 'info' | 'error', text: string, hint?: string): void {
+    this.inProgress = false;
     this.root.className = `banner ${kind}`;
     this.root.setAttribute('role', kind === 'error' ? 'alert' : 'status');
     mount(this.root, h('span', { attrs: { class: 'banner-text' } }, text), hint ? h('span', { attrs: { class: 'banner-hint' } }, ` ${hint}`) : null);
   }
 }
+
+/** A toolkit button, found by id (pages re-render, so never keep the element). */
+type Disableable = HTMLElement & { disabled: boolean };
+
+/**
+ * Runs `action` with the buttons `ids` disabled (and the page marked busy), so that a second
+ * click cannot start it again; each button gets back the state it had.
+ */
+export async function whileBusy<T>(ids: string[], action: () => Promise<T>): Promise<T> {
+  const buttons = ids.map(id => document.getElementById(id) as Disableable | null).filter((b): b is Disableable => b !== null);
+  const before = buttons.map(b => b.disabled);
+  for (const b of buttons) b.disabled = true;
+  document.body.setAttribute('aria-busy', 'true');
+  busyCount++;
+  try {
+    return await action();
+  } finally {
+    busyCount--;
+    if (busyCount === 0) document.body.removeAttribute('aria-busy');
+    // The page may have been re-rendered meanwhile: enable what is there now, by id.
+    ids.forEach((id, i) => {
+      const now = document.getElementById(id) as Disableable | null;
+      if (now) now.disabled = now === buttons[i] ? before[i] : false;
+    });
+  }
+}
+let busyCount = 0;
 
 /** Says so up front when the stage's provider is missing from this build (its actions then answer "not available"). */
 export function providerNote(stage: StageHeader): HTMLElement | null {
@@ -111,20 +164,30 @@ export function savedMessage(changed: number, nothingToSave: string): string {
 
 /**
  * "Apply to stage" of a panel that edits stagecraft.yaml: refuses while the page has unsaved edits
- * (Apply applies what the file holds), otherwise asks the host and reports in the banner.
+ * (Apply applies what the file holds), otherwise asks the host and reports in the banner. The
+ * Apply button is disabled while it runs.
  */
 export async function applyToStage(banner: Banner, options: { dirty: boolean; stage: string; send: () => Promise<unknown> }): Promise<void> {
   if (options.dirty) {
     banner.error({ kind: 'input', message: 'Save first: "Apply to stage" applies what stagecraft.yaml holds.' });
     return;
   }
-  banner.info('Applying…');
-  try {
-    await options.send();
-    banner.info(`Applied to stage ${options.stage}.`);
-  } catch (err) {
-    banner.error(errorOf(err));
-  }
+  banner.progress('Applying…');
+  await whileBusy(['apply', 'save'], async () => {
+    try {
+      await options.send();
+      banner.info(`Applied to stage ${options.stage}.`);
+    } catch (err) {
+      banner.error(errorOf(err));
+    }
+  });
+}
+
+/** Re-renders with `render` and gives focus back to the element that had it (by id), if it is still there. */
+export function keepingFocus(render: () => void): void {
+  const focused = document.activeElement?.id;
+  render();
+  if (focused) document.getElementById(focused)?.focus();
 }
 
 export type { ElementLike };

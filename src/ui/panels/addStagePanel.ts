@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { StagecraftError } from '../../core/errors';
 import { isProtectedByDefault } from '../../core/naming';
 import { addStageChoices, addStageHandlers } from '../../protocol/host/addStage';
-import type { AddStageInit } from '../../protocol/messages';
+import type { AddStageInit, PanelDraft } from '../../protocol/messages';
 import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
 import { readSettings } from '../settings';
@@ -13,10 +13,23 @@ import { editorStackPort } from './stackFileWrite';
 
 /** The Add Stage form of the stack in `file`: one per stack. */
 export function addStagePanel(workspace: StackWorkspace, log: ExtensionLog, file: vscode.Uri, stackName: string): PanelSpec {
+  const created = (name: string, close: () => void) => {
+    log.info(`Added stage ${name} to ${stackName} from the Add Stage form`);
+    close();
+    void offerDeploy(workspace, file, name).catch(err => log.warn(`Deploy after Add Stage: ${(err as Error).message}`));
+  };
   return {
     kind: 'addStage',
     key: `addStage|${file.toString()}`,
     title: `Add Stage: ${stackName}`,
+    // "Save" of a half-filled Add Stage form is Create: said so in the question and on the button.
+    saveOnClose: {
+      question: (draft: Extract<PanelDraft, { panel: 'addStage' }>) => (draft.form.name.trim() ? `Create stage "${draft.form.name.trim()}" in ${stackName}?` : `Create the stage you started in ${stackName}?`),
+      saveLabel: 'Create Stage',
+      save: async (draft: Extract<PanelDraft, { panel: 'addStage' }>) => {
+        await addStageHandlers(editorStackPort(workspace, file), workspace.providers, name => created(name, () => undefined))['addStage.create']!({ form: draft.form });
+      },
+    },
     build: panel => ({
       async loadInit(): Promise<AddStageInit> {
         const { folder, stack } = await currentStack(workspace, file);
@@ -32,11 +45,7 @@ export function addStagePanel(workspace: StackWorkspace, log: ExtensionLog, file
       },
       stillExists: async () => (await folderOf(workspace, file)) !== undefined,
       handlers: {
-        ...addStageHandlers(editorStackPort(workspace, file), workspace.providers, name => {
-          log.info(`Added stage ${name} to ${stackName} from the Add Stage form`);
-          panel.close();
-          void offerDeploy(workspace, file, name).catch(err => log.warn(`Deploy after Add Stage: ${(err as Error).message}`));
-        }),
+        ...addStageHandlers(editorStackPort(workspace, file), workspace.providers, name => created(name, () => panel.close())),
         'addStage.useQuickPick': () => {
           panel.close();
           void vscode.commands.executeCommand(COMMANDS.addStage, { quickPick: true, stackName });

@@ -1,6 +1,6 @@
 import { RESERVED_ENV_NAMES } from '../../core/env';
 import { envRecord, envRevision, envRows, environmentHandlers, readDockerfileEnv } from '../../protocol/host/environment';
-import type { EnvironmentInit } from '../../protocol/messages';
+import type { EnvironmentInit, PanelDraft } from '../../protocol/messages';
 import { withCancellableProgress } from '../cancellation';
 import type { ExtensionLog } from '../log';
 import type { StackWorkspace } from '../stackWorkspace';
@@ -13,10 +13,18 @@ import { withStageLock } from '../../core/stageLock';
 
 /** The Environment Variables panel of one stage. */
 export function environmentPanel(workspace: StackWorkspace, log: ExtensionLog, ref: StageRef, stackName: string): PanelSpec {
+  const fileHandlers = () => environmentHandlers(editorStackPort(workspace, ref.file), ref.stage, readDockerfileEnv, workspace.providers);
   return {
     kind: 'environment',
     key: stageKey('environment', ref),
     title: `Environment: ${ref.stage} (${stackName})`,
+    saveOnClose: {
+      question: () => `Save changes to ${ref.stage} environment?`,
+      saveLabel: 'Save',
+      save: async (draft: Extract<PanelDraft, { panel: 'environment' }>) => {
+        await fileHandlers()['environment.save']!({ rows: draft.rows });
+      },
+    },
     build: () => ({
       async loadInit(): Promise<EnvironmentInit> {
         const { stack, stage } = await currentStage(workspace, ref);
@@ -33,7 +41,7 @@ export function environmentPanel(workspace: StackWorkspace, log: ExtensionLog, r
       },
       stillExists: async () => !(await isStageGone(workspace, ref)),
       handlers: {
-        ...environmentHandlers(editorStackPort(workspace, ref.file), ref.stage, readDockerfileEnv, workspace.providers),
+        ...fileHandlers(),
         'environment.apply': async () => {
           const { stack, stage } = await currentStage(workspace, ref);
           const action = `Apply environment variables to ${stage.name}`;

@@ -1,5 +1,6 @@
 import { originsHandlers, originsRevision } from '../../protocol/host/origins';
-import type { OriginsInit } from '../../protocol/messages';
+import type { OriginsInit, PanelDraft } from '../../protocol/messages';
+import { originsToSave } from './unsavedEdits';
 import { withCancellableProgress } from '../cancellation';
 import type { ExtensionLog } from '../log';
 import type { StackWorkspace } from '../stackWorkspace';
@@ -16,6 +17,13 @@ export function originsPanel(workspace: StackWorkspace, log: ExtensionLog, ref: 
     kind: 'origins',
     key: stageKey('origins', ref),
     title: `Origins: ${ref.stage} (${stackName})`,
+    saveOnClose: {
+      question: () => `Save changes to ${ref.stage} origins?`,
+      saveLabel: 'Save',
+      save: async (draft: Extract<PanelDraft, { panel: 'origins' }>) => {
+        await originsHandlers(editorStackPort(workspace, ref.file), ref.stage)['origins.save']!({ origins: originsToSave(draft) });
+      },
+    },
     build: () => ({
       async loadInit(): Promise<OriginsInit> {
         const { stack, stage } = await currentStage(workspace, ref);

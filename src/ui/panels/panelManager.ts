@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { HostChannel, type RequestHandlers } from '../../protocol/channel';
-import type { PanelInit, PanelKind } from '../../protocol/messages';
+import type { PanelDraft, PanelInit, PanelKind } from '../../protocol/messages';
 import { panelHtml } from '../../protocol/shell';
 import type { ExtensionLog } from '../log';
 import type { StackWorkspace } from '../stackWorkspace';
+import { closeChoice, DONT_SAVE, KeptEdits, REOPEN, titleFor, type SaveOnClose } from './unsavedEdits';
 
 /** What one panel is about and how it answers: built once per open panel. */
 export interface PanelBehaviour {
@@ -21,6 +22,8 @@ export interface PanelSpec {
   /** The tab's title; VS Code renders it as text. */
   title: string;
   build(panel: PanelControl): PanelBehaviour;
+  /** For panels that edit: how unsaved edits are saved when the panel is closed with them. */
+  saveOnClose?: SaveOnClose<never>;
 }
 
 /** What a panel's behaviour may do to its own panel. */
@@ -57,6 +60,8 @@ interface OpenPanel {
   /** Resolvers waiting for the page's next "interactive". */
   waiting: Array<() => void>;
   interactive: boolean;
+  /** The page's unsaved edits, as it last reported them (kept in memory only, never logged). */
+  draft?: PanelDraft;
 }
 
 /**
@@ -67,6 +72,10 @@ interface OpenPanel {
 export class PanelManager implements vscode.Disposable {
   private readonly open = new Map<string, OpenPanel>();
   private readonly subscription: vscode.Disposable;
+  /** Edits of panels closed with them, by panel key (memory only: gone with the window). */
+  private readonly kept = new KeptEdits<PanelSpec, PanelDraft>();
+  /** Set while the extension shuts down: panels then close without questions. */
+  private disposing = false;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -76,6 +85,7 @@ export class PanelManager implements vscode.Disposable {
     this.subscription = workspace.onDidChange(() => void this.onStacksChanged());
   }
 
+  /** Opens the panel of `spec` (or reveals it); a panel closed with unsaved edits opens with them. */
   createOrShow(spec: PanelSpec): OpenedPanel {
     const started = performance.now();
     const existing = this.open.get(spec.key);
@@ -87,6 +97,7 @@ export class PanelManager implements vscode.Disposable {
       return { key: spec.key, interactive };
     }
 
+    let restore = this.kept.take(spec.key);
     const roots = [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')];
     const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPES[spec.kind], spec.title, vscode.ViewColumn.Active, {
       enableScripts: true,
@@ -96,17 +107,29 @@ export class PanelManager implements vscode.Disposable {
       retainContextWhenHidden: false,
     });
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'stagecraft.svg');
-    const behaviour = spec.build({ close: () => panel.dispose() });
+    // A panel that closes itself (after Create, …) has nothing unsaved left to ask about.
+    const behaviour = spec.build({ close: () => ((entry.draft = undefined), panel.dispose()) });
     const entry: OpenPanel = { panel, behaviour, waiting: [], interactive: false, channel: undefined as unknown as HostChannel };
     entry.channel = new HostChannel({
       panel: spec.kind,
       post: message => panel.webview.postMessage(message),
-      loadInit: () => behaviour.loadInit(),
+      // A reopened panel starts from the edits it was closed with (once: later refreshes are the file's).
+      loadInit: async () => {
+        const init = await behaviour.loadInit();
+        if (!restore || restore.panel !== init.panel) return init;
+        const restored = restore;
+        restore = undefined;
+        return { ...init, restored } as PanelInit;
+      },
       handlers: behaviour.handlers,
       log: line => this.log.warn(line),
       onInteractive: () => {
         entry.interactive = true;
         for (const resolve of entry.waiting.splice(0)) resolve();
+      },
+      onEdits: (dirty, draft) => {
+        entry.draft = dirty ? draft : undefined;
+        panel.title = titleFor(spec.title, dirty);
       },
     });
     const interactive = this.nextInteractive(entry, started);
@@ -118,6 +141,7 @@ export class PanelManager implements vscode.Disposable {
     panel.onDidDispose(() => {
       entry.channel.dispose();
       this.open.delete(spec.key);
+      if (entry.draft && spec.saveOnClose && !this.disposing) void this.askToSave(spec, entry.draft);
     });
     this.open.set(spec.key, entry);
     panel.webview.html = panelHtml({
@@ -127,8 +151,41 @@ export class PanelManager implements vscode.Disposable {
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panels', 'panels.css')).toString(),
       cspSource: panel.webview.cspSource,
       nonce: randomBytes(18).toString('base64'),
+      styleNonce: randomBytes(18).toString('base64'),
     });
     return { key: spec.key, interactive };
+  }
+
+  /**
+   * A panel closed with unsaved edits (a webview cannot veto its closing): the edits are kept, and
+   * a notification asks "Save changes?". Save writes them as the panel's Save would; Don't Save
+   * drops them; Reopen (or opening the panel again any other way) brings the panel back with them;
+   * a dismissed notification leaves them for the panel's next opening. A save that fails says why
+   * and keeps them too. Not modal: the panel is already gone, and nothing else should be blocked.
+   */
+  private async askToSave(spec: PanelSpec, draft: PanelDraft): Promise<void> {
+    const saving = spec.saveOnClose as SaveOnClose | undefined;
+    if (!saving) return;
+    this.kept.keep(spec.key, spec, draft);
+    const answer = await vscode.window.showWarningMessage(saving.question(draft), saving.saveLabel, DONT_SAVE, REOPEN);
+    // Answered late: the panel may have been opened again meanwhile, and then owns the edits.
+    if (this.disposing || !this.kept.holds(spec.key, draft)) return;
+    const choice = closeChoice(answer, saving.saveLabel);
+    if (choice === 'keep') return;
+    if (choice === 'reopen') {
+      this.createOrShow(spec);
+      return;
+    }
+    this.kept.take(spec.key);
+    if (choice === 'discard') return;
+    try {
+      await saving.save(draft);
+      this.log.info(`Saved the edits of ${spec.title} after it was closed`);
+    } catch (err) {
+      this.kept.keep(spec.key, spec, draft);
+      const reopen = await vscode.window.showErrorMessage(`Not saved: ${(err as Error).message} Your edits are kept.`, REOPEN);
+      if (reopen === REOPEN && !this.disposing && this.kept.holds(spec.key, draft)) this.createOrShow(spec);
+    }
   }
 
   /** Keys of the open panels, for the tests. */
@@ -145,6 +202,7 @@ export class PanelManager implements vscode.Disposable {
       try {
         if (!(await entry.behaviour.stillExists())) {
           this.log.info(`Closing ${entry.panel.title}: its stage is gone from stagecraft.yaml`);
+          entry.draft = undefined; // nothing to save them to
           entry.panel.dispose();
           continue;
         }
@@ -156,6 +214,7 @@ export class PanelManager implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposing = true;
     this.subscription.dispose();
     for (const entry of [...this.open.values()]) entry.panel.dispose();
   }

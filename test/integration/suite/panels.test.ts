@@ -6,8 +6,8 @@ import { parseStackFile } from '../../../src/core/config/load';
 import type { Stage } from '../../../src/core/model';
 import type { OpenedPanel } from '../../../src/ui/panels';
 import type { StageNode } from '../../../src/ui/tree';
-import { childrenOf, closeAllEditors, readText, restoreText, roots, shown, stackFileOf, stagecraftApi, waitFor, waitForStages, workspaceFolder } from '../support';
-import { onPage, pageActionsServed } from './panelsPage';
+import { childrenOf, readText, restoreText, roots, shown, stackFileOf, stagecraftApi, waitFor, waitForStages, workspaceFolder } from '../support';
+import { closeAllDiscarding, onPage, pageActionsServed } from './panelsPage';
 
 /**
  * The panels in the real VS Code. Tests marked "page" type and click inside the webview through
@@ -62,7 +62,7 @@ describe('Panels', function () {
   });
 
   afterEach(async () => {
-    await closeAllEditors();
+    await closeAllDiscarding();
     await vscode.commands.executeCommand('notifications.clearAll');
   });
 
@@ -179,7 +179,7 @@ describe('Panels', function () {
         { text: '#subtitle', as: 'provider' },
         { click: '#add-row' },
         { type: '#row-1-name input', text: 'API_TOKEN' },
-        { type: '#row-1-value input', text: token },
+        { type: '#row-1-value textarea', text: token },
         { waitForText: '#row-1-notes', text: 'looks like a GitHub token' },
         { click: '#row-1-secret' },
         { waitForNotText: '#banner', text: 'Storing' },
@@ -191,7 +191,7 @@ describe('Panels', function () {
       const saved = await onPage('environment', [
         { click: '#add-row' },
         { type: `#row-2-name input`, text: 'GREETING' },
-        { fill: `#row-2-value input`, value: hostile },
+        { fill: `#row-2-value textarea`, value: hostile },
         { fill: `#row-2-name input`, value: '1BAD' },
         { waitForText: `#row-2-name-message`, text: 'is not a valid environment variable name' },
         { fill: `#row-2-name input`, value: 'GREETING' },
@@ -199,7 +199,7 @@ describe('Panels', function () {
         { click: '#save' },
         { waitForText: '#banner', text: 'Saved' },
         { screenshot: 'environment' },
-        { value: `#row-2-value input`, as: 'greeting' },
+        { value: `#row-2-value textarea`, as: 'greeting' },
         { count: 'body[data-pwned]', as: 'pwned' },
         { click: '#apply' },
         { waitForNotText: '#banner', text: 'Applying' },
@@ -230,10 +230,10 @@ describe('Panels', function () {
         { waitFor: '#row-0-name' },
         { click: '#add-row' },
         { type: '#row-1-name input', text: 'FEATURES' },
-        { type: '#row-1-value input', text: 'checkout,search' },
+        { type: '#row-1-value textarea', text: 'checkout,search' },
         { click: '#add-row' },
         { type: '#row-2-name input', text: 'PAYMENTS_KEY' },
-        { type: '#row-2-value input', text: token },
+        { type: '#row-2-value textarea', text: token },
         { waitForText: '#row-2-notes', text: 'looks like a Stripe key' },
       ]);
       await vscode.window.showTextDocument(file, { preview: false });
@@ -241,11 +241,11 @@ describe('Panels', function () {
       await open('stagecraft.editEnvironmentVariables', await stageNode('test'));
       const again = await onPage('environment', [
         { waitFor: '#row-2-name' },
-        { value: '#row-0-value input', as: 'pool' },
+        { value: '#row-0-value textarea', as: 'pool' },
         { value: '#row-1-name input', as: 'name1' },
-        { value: '#row-1-value input', as: 'value1' },
+        { value: '#row-1-value textarea', as: 'value1' },
         { value: '#row-2-name input', as: 'name2' },
-        { value: '#row-2-value input', as: 'value2' },
+        { value: '#row-2-value textarea', as: 'value2' },
         { text: '#app', as: 'page' },
       ]);
       assert.deepEqual([again.texts.pool, again.texts.name1, again.texts.value1, again.texts.name2, again.texts.value2], ['5', 'FEATURES', 'checkout,search', 'PAYMENTS_KEY', '']);

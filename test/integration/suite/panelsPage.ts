@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { waitFor } from '../support/waitFor';
 
@@ -20,7 +21,9 @@ export type Step =
   | { value: string; as: string }
   | { focused: string }
   | { tabUntil: string; as: string }
-  | { screenshot: string };
+  | { screenshot: string }
+  | { evaluate: string; as: string }
+  | { cspViolations: string };
 
 export interface PageResult {
   ok: boolean;
@@ -51,4 +54,30 @@ export async function onPage(panel: string, steps: Step[], timeoutMs = 90_000): 
   rmSync(answer, { force: true });
   if (!result.ok) throw new Error(`On the ${panel} panel: ${result.error}`);
   return result;
+}
+
+/** VS Code's notification toasts in the workbench page. */
+export const TOAST = '.notifications-toasts .notification-toast';
+
+/** The button `label` of the toast that says `message` (any toast when `message` is empty). */
+export function toastButton(label: string, message = ''): string {
+  return `${TOAST}${message ? `:has-text(${JSON.stringify(message)})` : ''} .monaco-button:text-is(${JSON.stringify(label)})`;
+}
+
+/** Stagecraft panel tabs whose title carries the dirty mark. */
+export function dirtyPanelTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap(g => g.tabs).filter(t => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('stagecraft.panel.') && t.label.startsWith('\u25CF '));
+}
+
+/**
+ * Closes every editor and panel a test opened; each panel closed with unsaved edits asks "Save
+ * changes?" in a notification, which this answers with Don't Save, so that no edits are kept for
+ * the next test (without page actions no page was edited).
+ */
+export async function closeAllDiscarding(): Promise<void> {
+  const dirty = dirtyPanelTabs().length;
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  for (let i = 0; i < dirty; i++) {
+    await onPage('workbench', [{ click: toastButton("Don't Save") }]);
+  }
 }

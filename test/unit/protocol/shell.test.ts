@@ -11,15 +11,29 @@ describe('protocol: panel HTML shell', () => {
     styleUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/panels/panels.css',
     cspSource: 'https://*.vscode-cdn.net',
     nonce,
+    styleNonce: randomBytes(18).toString('base64'),
   };
 
   it('has a CSP of default-src none, scripts by nonce only, nothing unsafe', () => {
-    const csp = contentSecurityPolicy(input.cspSource, nonce);
+    const csp = contentSecurityPolicy(input.cspSource, nonce, input.styleNonce);
     assert.match(csp, /^default-src 'none'; /);
     assert.match(csp, new RegExp(`script-src 'nonce-${nonce.replace(/[+/]/g, '\\$&')}'`));
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*(?!\.vscode-cdn)/);
     const html = panelHtml(input);
     assert.ok(html.includes(`http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}"`));
+  });
+
+  it('allows the toolkit\'s one <style> element by a style nonce of its own, named in <meta property="csp-nonce">', () => {
+    const styleNonce = randomBytes(18).toString('base64');
+    const html = panelHtml({ ...input, styleNonce });
+    const csp = contentSecurityPolicy(input.cspSource, nonce, styleNonce);
+    assert.ok(csp.includes(`style-src ${input.cspSource} 'nonce-${styleNonce}'`), csp);
+    assert.ok(html.includes(`content="${escapeHtml(csp)}"`));
+    assert.ok(html.includes(`<meta property="csp-nonce" content="${escapeHtml(styleNonce)}">`));
+    assert.ok(!html.includes(`csp-nonce" content="${escapeHtml(nonce)}"`), 'the script nonce is not in readable markup');
+    // Without one given, each page gets a fresh style nonce all the same.
+    const fresh = panelHtml({ ...input, styleNonce: undefined }).match(/csp-nonce" content="([^"]+)"/)?.[1];
+    assert.ok(fresh && isUsableNonce(fresh.replace(/&#39;|&quot;/g, '')) && fresh !== nonce);
   });
 
   it('loads one script, with the nonce, and carries no inline script, style or handler', () => {
