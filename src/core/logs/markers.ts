@@ -40,13 +40,15 @@ export function deployMarkers(runs: readonly RunRecord[], stage: string): Deploy
       const what = run.rollbackTo?.stage === stage ? `rollback deploy of ${short(commit)}` : `deploy of ${short(commit)}`;
       push(out, { key: `${run.id}:deploy`, time: Date.parse(deploy.startedAt), kind: 'deploy', text: `${what} started (run ${run.id}${run.startedBy ? `, by ${run.startedBy}` : ''})` });
     }
-    const promote = steps.find(s => s.kind === 'promote' && s.endedAt && (s.status === 'succeeded' || s.status === 'warning'));
-    if (promote?.endedAt) {
+    // The switch happens inside the promote step; its start is when traffic moves (the old
+    // version's drain and shutdown lines come after it, the step's end only after those).
+    const promote = steps.find(s => s.kind === 'promote' && s.startedAt && (s.status === 'succeeded' || s.status === 'warning'));
+    if (promote?.startedAt) {
       const was = rec.previousCommit ? `; was ${short(rec.previousCommit)}` : '';
       const rollback = run.rollbackTo?.stage === stage;
       push(out, {
         key: `${run.id}:switch`,
-        time: Date.parse(promote.endedAt),
+        time: Date.parse(promote.startedAt),
         kind: rollback ? 'rollback' : 'switch',
         text: rollback ? `rolled back to ${short(commit)}: traffic switched to it (run ${run.id}${was})` : `traffic switched to ${short(commit)} (run ${run.id}${was})`,
         serves: commit,

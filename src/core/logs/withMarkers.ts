@@ -54,7 +54,8 @@ export async function* withDeployMarkers(lines: AsyncIterable<LogLine>, loadMark
       pending = iterator.next();
       yield* timeline.line(next.value);
     }
-    if (!options.signal?.aborted) yield* timeline.end(now());
+    // Stopped or ended: the summaries of the switches still open, over what was seen so far.
+    yield* timeline.end(now());
   } finally {
     // Not awaited: a source still waiting for its next line ends on the signal, not on return().
     void Promise.resolve(iterator.return?.()).catch(() => undefined);
