@@ -92,7 +92,9 @@ export class DeployTimeline {
   /** The stream ended: the markers up to `now` and a summary for each switch still open (its window cut at `now`). */
   end(now: number): LogLine[] {
     const out = this.markersUntil(now);
-    for (const s of this.open.splice(0)) out.push(this.summary(s, Math.min(now, s.marker.time + this.windowMs)));
+    // A line stamped later than this clock (another machine's) still counts.
+    const until = Math.max(now, this.lastTime);
+    for (const s of this.open.splice(0)) out.push(this.summary(s, Math.min(until, s.marker.time + this.windowMs)));
     return out;
   }
 
