@@ -84,12 +84,12 @@ describe('Promote This Release to… (Releases view)', function () {
 
     const promoted = Promise.resolve(vscode.commands.executeCommand<RunRecord | undefined>('stagecraft.promoteRelease', node));
     const pick = await onPage('workbench', [
-      { waitForText: PICK, text: 'to which stage?' },
+      { waitForText: PICK, text: 'requires approval' },
+      { waitForText: '.part.sidebar', text: 'c0ffee00' },
       { text: PICK, as: 'pick' },
       { screenshot: '17-promote-release' },
       { click: `${PICK} .monaco-list-row:has-text("prod")` },
     ]);
-    assert.match(pick.texts.pick, /Promote c0ffee00 \(reached dev\) to which stage\?/);
     assert.match(pick.texts.pick, /test\s*local/);
     assert.match(pick.texts.pick, /prod\s*aws · requires approval/);
     assert.doesNotMatch(pick.texts.pick, /\bdev\s*local/, 'dev, which it reached, is not offered');
