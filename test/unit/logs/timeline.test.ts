@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { deployMarkers, DeployTimeline, isErrorLine, renderLine, withDeployMarkers, type DeployMarker } from '../../../src/core/logs';
 import { listRuns, runPipeline } from '../../../src/core/pipeline';
+import { startRollback } from '../../../src/core/rollback';
 import type { LogLine } from '../../../src/core/provider';
 import { makeStack, ScriptedExecutor, Temp, THREE_STAGES } from '../core/pipeline/helpers';
 
@@ -130,6 +131,33 @@ describe('core/logs: deployment markers merged into a log tail', () => {
       if (l.marker) controller.abort();
     }
     assert.deepEqual(out.map(l => l.marker ?? l.text), ['hello', 'deploy']);
+  });
+
+  it('reads a rollback run as "rolled back to", and a deploy whose check failed as rolled back', async function () {
+    this.timeout(30_000);
+    const temp = new Temp();
+    try {
+      const stack = makeStack(temp, THREE_STAGES);
+      for (const [commit, artifact] of [[OLD, 'sha256-' + '11'.repeat(16)], [NEW, 'sha256-' + '22'.repeat(16)]]) {
+        const run = await runPipeline({ stack, executor: new ScriptedExecutor({}, artifact), commit, stages: ['dev'], timing: { heartbeatMs: 50 } });
+        assert.equal(run.status, 'succeeded', run.outcome);
+      }
+      const { handle } = await startRollback(stack, 'dev', { executor: new ScriptedExecutor(), user: 'Bob' });
+      assert.equal((await handle.done).status, 'succeeded');
+      const failing = new ScriptedExecutor({ 'stage:dev:health': { status: 'failed', summary: 'GET /health answered 500' } }, 'sha256-' + '33'.repeat(16));
+      const bad = await runPipeline({ stack, executor: failing, commit: 'c'.repeat(40), stages: ['dev'], timing: { heartbeatMs: 50 } });
+      assert.equal(bad.status, 'failed');
+      const markers = deployMarkers(await listRuns(stack.root), 'dev');
+      const rollback = markers.find(m => m.key.endsWith(':switch') && m.kind === 'rollback');
+      assert.match(rollback?.text ?? '', /^rolled back to aaaaaaaa: traffic switched to it \(run \S+; was bbbbbbbb\)$/);
+      assert.equal(rollback?.serves, OLD);
+      assert.ok(markers.some(m => /^rollback deploy of aaaaaaaa started/.test(m.text)));
+      const failed = markers.find(m => m.key.endsWith(':rolled-back'));
+      assert.match(failed?.text ?? '', /^deploy of cccccccc rolled back: dev keeps aaaaaaaa \(.*\)$/);
+      assert.equal(failed?.serves, undefined, 'traffic never moved');
+    } finally {
+      temp.cleanup();
+    }
   });
 
   it('reads the markers of a stage from real run records: deploy started, approved by, traffic switched', async function () {
