@@ -133,6 +133,40 @@ describe('cli: stagecraft logs', function () {
     assert.match(none.stderr, /No lines in the application log of dev/, 'markers are not lines of the log');
   });
 
+  it('following, shows a deploy recorded during the tail as it happens, and the summary when stopped', async function () {
+    const stack = parseStackFile(STACK, path.join(dir, 'stagecraft.yaml'), builtinSchema()).stack!;
+    const writer = new RotatingFile(localLogFile(dir, 'dev', 'app'), { maxBytes: 100_000 });
+    writer.write(appLine(new Date(), 'before'));
+    const child = spawn(process.execPath, [CLI, 'logs', 'dev', '--follow'], { cwd: dir, env: { ...process.env, ...env } });
+    let stdout = '';
+    child.stdout.on('data', d => (stdout += d));
+    const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)));
+    const until = async (what: string, test: () => boolean) => {
+      const deadline = Date.now() + 20_000;
+      while (!test()) {
+        if (Date.now() > deadline) throw new Error(`${what} never came; got:\n${stdout}`);
+        await new Promise(r => setTimeout(r, 50));
+      }
+    };
+    try {
+      await until('the first line', () => stdout.includes('before'));
+      const run = await runPipeline({ stack, executor: new ScriptedExecutor(), commit: '9'.repeat(40), timing: { heartbeatMs: 50 } });
+      assert.equal(run.status, 'succeeded', run.outcome);
+      await until('the switch marker', () => stdout.includes('⇄ traffic switched to 99999999'));
+      writer.write(appLine(new Date(), 'ERROR after the switch'));
+      await until('the line after it', () => stdout.includes('ERROR after the switch'));
+      child.kill('SIGINT');
+      assert.equal(await exited, 0);
+      const out = lines(stdout).map(l => l.replace(/^[\d:.-]+ /, ''));
+      assert.deepEqual(out.slice(0, 3), ['1a2b3c4d stdout before', `── ▶ deploy of 99999999 started (run ${run.id}) ──`, `── ⇄ traffic switched to 99999999 (run ${run.id}) ──`]);
+      assert.equal(out[3], '1a2b3c4d stdout ERROR after the switch');
+      assert.match(out[4], /^── Σ error lines per minute, before → after the switch to 99999999: [\d.]+ → [\d.]+ \(0 in [\d.]+ min → 1 in [\d.]+ min\) ──$/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await writer.close();
+    }
+  });
+
   it('follows with --follow until interrupted, then exits 0', async function () {
     const writer = new RotatingFile(localLogFile(dir, 'dev', 'app'), { maxBytes: 300 });
     writer.write(appLine(new Date(), 'before'));
