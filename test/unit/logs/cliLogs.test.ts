@@ -160,7 +160,7 @@ describe('cli: stagecraft logs', function () {
       const out = lines(stdout).map(l => l.replace(/^[\d:.-]+ /, ''));
       assert.deepEqual(out.slice(0, 3), ['1a2b3c4d stdout before', `── ▶ deploy of 99999999 started (run ${run.id}) ──`, `── ⇄ traffic switched to 99999999 (run ${run.id}) ──`]);
       assert.equal(out[3], '1a2b3c4d stdout ERROR after the switch');
-      assert.match(out[4], /^── Σ error lines per minute, before → after the switch to 99999999: [\d.]+ → [\d.]+ \(0 in [\d.]+ min → 1 in [\d.]+ min\) ──$/);
+      assert.match(out[4], /^── Σ error lines per minute, before → after the switch to 99999999: (?:[\d.]+|n\/a) → (?:[\d.]+|n\/a) \(0 in [\d.]+ min → 1 in [\d.]+ min\) ──$/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       await writer.close();
