@@ -81,6 +81,7 @@ describe('Promote This Release to… (Releases view)', function () {
     const node = await waitFor('the released commit in the Releases view', async () => ((await api.releases.getChildren()) as ReleaseNode[]).find(n => n.kind === 'commit' && n.entry.commit === COMMIT));
     assert.equal(api.releases.getTreeItem(node).contextValue, 'stagecraft.release', 'the menu entry shows on commits (package.json: viewItem == stagecraft.release)');
     await vscode.commands.executeCommand('workbench.view.extension.stagecraft');
+    await vscode.commands.executeCommand('notifications.clearAll'); // earlier tests' messages would cover the screenshot
 
     const promoted = Promise.resolve(vscode.commands.executeCommand<RunRecord | undefined>('stagecraft.promoteRelease', node));
     const pick = await onPage('workbench', [
