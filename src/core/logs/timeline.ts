@@ -73,7 +73,10 @@ export class DeployTimeline {
     const out = this.markersUntil(line.time);
     out.push(...this.summariesBefore(line.time));
     if (line.time > this.lastTime) this.lastTime = line.time;
-    if (!line.marker && isErrorLine(line.text)) this.errors.push(line.time);
+    if (!line.marker && isErrorLine(line.text)) {
+      this.errors.push(line.time);
+      if (this.errors.length > 4096) this.prune();
+    }
     const version = line.version ?? this.versionAt(line.time);
     out.push(version && !line.version ? { ...line, version } : line);
     return out;
@@ -117,6 +120,7 @@ export class DeployTimeline {
   }
 
   private summariesBefore(time: number): LogLine[] {
+    if (this.open.length === 0 || this.open.every(s => s.marker.time + this.windowMs >= time)) return [];
     const out: LogLine[] = [];
     this.open = this.open.filter(s => {
       const end = s.marker.time + this.windowMs;
@@ -144,7 +148,9 @@ export class DeployTimeline {
 
   /** Error times no open or future window can reach are forgotten, so a long tail stays small. */
   private prune(): void {
-    const keepFrom = Math.min(this.lastTime, ...this.open.map(s => s.from), ...this.pending.map(m => m.time)) - this.windowMs;
+    if (this.errors.length === 0) return;
+    // pending is sorted: its first marker is its earliest.
+    const keepFrom = Math.min(this.lastTime, this.pending[0]?.time ?? Infinity, ...this.open.map(s => s.from)) - this.windowMs;
     let i = 0;
     while (i < this.errors.length && this.errors[i] < keepFrom) i++;
     if (i) this.errors.splice(0, i);
