@@ -1,6 +1,7 @@
 import { StagecraftError } from '../core/errors';
 import type { EnvValue, Stack, Stage } from '../core/model';
 import { stageStackName } from '../core/naming';
+import { stageMarkers, startTimeOf, withDeployMarkers } from '../core/logs';
 import type { StepExecutor } from '../core/pipeline/types';
 import type { ArtifactRef, DatabaseSecret, DeployPrompts, LogLine, LogOptions, Provider, WorkContext } from '../core/provider';
 import type { ChangeReview } from './cfn/changeSet';
@@ -330,8 +331,8 @@ export class AwsProvider implements Provider {
     }
     // The tail (Live Tail with a polling fallback) loads the Logs SDK: required on first use
     // (a require, not import(), so it also resolves when tests run the TypeScript directly).
-    const { tailCloudWatchLogs, stageLogGroupName } = require('./logs/index') as typeof import('./logs/index');
-    yield* tailCloudWatchLogs(clients, {
+    const { tailCloudWatchLogs, stageLogGroupName, StreamVersions, tagWithStreamVersions } = require('./logs/index') as typeof import('./logs/index');
+    const events = tailCloudWatchLogs(clients, {
       logGroupName: logGroup ?? stageLogGroupName(stack.name, stage.name, options.kind),
       follow: options.follow,
       sinceMs: options.sinceMs,
@@ -340,6 +341,11 @@ export class AwsProvider implements Provider {
       action: `Logs of ${label}`,
       onNotice: ctx.log,
     });
+    // An app line's stream names its task, whose definition says which commit it runs.
+    const cluster = current.outputs.ClusterName;
+    const lines = options.kind === 'app' && cluster ? tagWithStreamVersions(events, new StreamVersions(clients, cluster, ctx.signal, `Logs of ${label}`)) : events;
+    // The deploys, switches, rollbacks and approvals of the run records between the lines; a line is tagged with the release serving at its time.
+    yield* withDeployMarkers(lines, stageMarkers(stack.root, stage.name), { follow: options.follow, startTime: startTimeOf(options.sinceMs), signal: ctx.signal });
   }
 
   /** Closes every client (the CLI calls this before it exits). */

@@ -10,6 +10,7 @@ import { deployCommand, pipelineListCommand, pipelineRerunCommand, pipelineResum
 import { envCommand, originsCommand } from './commands/stageConfig';
 import { initCommand } from './commands/init';
 import { logsCommand } from './commands/logs';
+import { promoteCommand } from './commands/promote';
 import { releasesCommand } from './commands/releases';
 import { rollbackCommand } from './commands/rollback';
 import { scanCommand } from './commands/scan';
@@ -29,6 +30,7 @@ export const COMMANDS: CliCommand[] = [
   gcCommand,
   releasesCommand,
   rollbackCommand,
+  promoteCommand,
   driftCommand,
   stateMoveCommand,
 ];

@@ -106,4 +106,10 @@ export interface LogLine {
   time: number;
   text: string;
   id?: string;
+  /** The log stream it was read from (CloudWatch), when there are several. */
+  stream?: string;
+  /** The version (short commit or artifact) that wrote the line, when known. */
+  version?: string;
+  /** Not a line of the log: a deployment marker or a before/after summary from the run records. */
+  marker?: 'deploy' | 'switch' | 'rollback' | 'approval' | 'summary';
 }

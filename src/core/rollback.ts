@@ -85,13 +85,6 @@ export async function startRollback(stack: Stack, stageName: string, options: Ro
   const running = (await readStageState(stack.root, stage.name)).commit;
   const release = pickRelease(stageReleases(runs, stage.name), stage.name, running, options.to);
   const warnings: string[] = [];
-  let artifact = release.artifact ? { id: release.artifact, commit: release.commit } : undefined;
-  if (artifact && options.executor.artifactExists && !(await options.executor.artifactExists(artifact))) {
-    warnings.push(`The artifact ${artifact.id.slice(0, 12)} of ${release.commit.slice(0, 8)} is no longer there: it is rebuilt from its commit (with the build checks) before the rollback deploys it.`);
-    artifact = undefined;
-  } else if (!artifact) {
-    warnings.push(`Run ${release.runId} recorded no artifact for ${release.commit.slice(0, 8)}: it is rebuilt from its commit before the rollback deploys it.`);
-  }
   if (stack.service.migrate) {
     const moved = migrationsSince(runs, stage.name, release);
     if (moved.length) {
@@ -99,18 +92,50 @@ export async function startRollback(stack: Stack, stageName: string, options: Ro
       warnings.push(`The database schema of ${stage.name} has moved since ${release.commit.slice(0, 8)}: migrations ran for ${which}. A rollback never runs a migration backwards, so ${release.commit.slice(0, 8)} will run against the newer schema.`);
     }
   }
-  const handle = startRun({
+  const handle = await deployRecordedRelease(stack, stage.name, release, options, warnings, {
+    migrate: false,
+    rollbackTo: { stage: stage.name, commit: release.commit, runId: release.runId },
+  });
+  return { release, warnings, handle };
+}
+
+/** What a redeploy of a recorded release passes to the run besides the artifact. */
+export interface RedeployExtras {
+  migrate?: boolean;
+  rollbackTo?: RunRecord['rollbackTo'];
+}
+
+/**
+ * Starts a run of one stage that deploys a recorded release's artifact (no source or build steps,
+ * so no rebuild and no build checks) through the stage's gates. The path a rollback and a
+ * promotion of a release share. A missing artifact is rebuilt from its commit: `warnings` says so.
+ */
+export async function deployRecordedRelease(
+  stack: Stack,
+  stageName: string,
+  release: Pick<StageRelease, 'commit' | 'runId' | 'artifact'>,
+  options: Omit<RollbackOptions, 'to'>,
+  warnings: string[],
+  extras: RedeployExtras = {},
+): Promise<RunHandle> {
+  let artifact = release.artifact ? { id: release.artifact, commit: release.commit } : undefined;
+  if (artifact && options.executor.artifactExists && !(await options.executor.artifactExists(artifact))) {
+    warnings.unshift(`The artifact ${artifact.id.slice(0, 12)} of ${release.commit.slice(0, 8)} is no longer there: it is rebuilt from its commit (with the build checks) before it is deployed.`);
+    artifact = undefined;
+  } else if (!artifact) {
+    warnings.unshift(`Run ${release.runId} recorded no artifact for ${release.commit.slice(0, 8)}: it is rebuilt from its commit before it is deployed.`);
+  }
+  return startRun({
     stack,
     executor: options.executor,
     commit: release.commit,
-    stages: [stage.name],
+    stages: [stageName],
     ...(artifact ? { artifact } : {}),
-    migrate: false,
-    rollbackTo: { stage: stage.name, commit: release.commit, runId: release.runId },
+    ...(extras.migrate === false ? { migrate: false } : {}),
+    ...(extras.rollbackTo ? { rollbackTo: extras.rollbackTo } : {}),
     startedBy: options.user,
     autoApprove: options.autoApprove ? { by: options.user } : undefined,
     signal: options.signal,
     onEvent: options.onEvent,
   });
-  return { release, warnings, handle };
 }

@@ -2,3 +2,4 @@
 export { tailCloudWatchLogs, type CloudWatchTailOptions } from './tail';
 export { stageLogGroupName } from './logGroups';
 export { CallPacer } from './callPacer';
+export { StreamVersions, tagWithStreamVersions, taskIdOfStream } from './streamVersions';

@@ -148,7 +148,7 @@ function remember(events: CloudWatchEvent[], polled: RecentKeys, live: RecentKey
 }
 
 function toLines(events: CloudWatchEvent[]): LogLine[] {
-  return events.map(e => ({ time: e.timestamp, text: e.message.replace(/\r?\n$/, ''), ...(e.eventId ? { id: e.eventId } : {}) }));
+  return events.map(e => ({ time: e.timestamp, text: e.message.replace(/\r?\n$/, ''), ...(e.eventId ? { id: e.eventId } : {}), ...(e.logStreamName ? { stream: e.logStreamName } : {}) }));
 }
 
 const noticed = new WeakMap<CloudWatchTailOptions, Set<string>>();

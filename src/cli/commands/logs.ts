@@ -9,7 +9,9 @@ const usage = 'stagecraft logs STAGE [--follow|-f] [--access] [--since 10m] [--f
 /**
  * Prints a stage's application log (or, with --access, its HTTP access log) through its provider:
  * local log files or CloudWatch Logs. Colours when stdout is a terminal (NO_COLOR turns them off,
- * FORCE_COLOR on). --filter takes CloudWatch filter syntax on every provider.
+ * FORCE_COLOR on). --filter takes CloudWatch filter syntax on every provider. The provider puts
+ * the stage's deployment markers (deploy started, traffic switched, rolled back, approved) between
+ * the lines, tags each line with the version that wrote it, and sums up error rates after a switch.
  */
 export const logsCommand: CliCommand = {
   path: ['logs'],
@@ -48,7 +50,7 @@ export const logsCommand: CliCommand = {
     let count = 0;
     for await (const line of provider.logs(stack, stage, { kind, follow, sinceMs, filter: values.filter }, { signal: ctx.signal, log: note => ctx.err(note) })) {
       ctx.out(renderLine(line, { kind, colour }));
-      count++;
+      if (!line.marker) count++;
     }
     if (count === 0 && !follow && !ctx.signal.aborted) ctx.err(`No lines in the ${what} of ${stage.name} from the last ${sinceText}${values.filter ? ` matching ${values.filter}` : ''}.`);
     return 0;

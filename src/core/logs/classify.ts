@@ -53,3 +53,23 @@ export function httpStatusOf(text: string): number | undefined {
   if (json) return Number(json[1]);
   return undefined;
 }
+
+/** Every error line matches this (a level word or field, an exception, a traceback, a 5xx number). */
+const MIGHT_BE_ERROR = /err|fatal|crit|emerg|alert|panic|severe|exception|unhandled|traceback|level|severity|lvl|\b5\d\d\b/i;
+
+/**
+ * Whether a line counts as an error for the before/after summary of a switch: an error or fatal
+ * level, the first line of a stack trace (Node's "TypeError: …", Python's "Traceback", Java's
+ * "Exception in thread"), or an HTTP 5xx access line. Continuation lines ("    at f (x.js:1:2)")
+ * are not counted: one failure is one error line.
+ */
+export function isErrorLine(text: string): boolean {
+  // Most lines name no level, exception or 5xx status at all: one scan turns them away.
+  if (!MIGHT_BE_ERROR.test(text)) return false;
+  const message = text.replace(/^\S{1,40} (?:stdout|stderr|stagecraft) /, '');
+  const level = levelOf(message);
+  if (level === 'error' || level === 'fatal') return true;
+  if (/^(?:Uncaught )?[A-Z]\w*(?:Error|Exception)\b(?::|$)|^Traceback \(most recent call last\)|^Exception in thread /.test(message)) return true;
+  const status = httpStatusOf(text);
+  return status !== undefined && status >= 500 && status <= 599;
+}

@@ -50,12 +50,29 @@ export interface RenderOptions {
  * level (app) or status (access). Never contains a newline; callers add the line ending.
  */
 export function renderLine(line: LogLine, options: RenderOptions): string {
-  const text = redactor.redact(line.text).replace(/\r?\n/g, ' ⏎ ');
+  if (line.marker) return renderMarker(line, options.colour);
+  const text = versionTag(line) + redactor.redact(line.text).replace(/\r?\n/g, ' ⏎ ');
   const showTime = options.showTime ?? options.kind === 'app';
   const time = showTime ? formatClock(line.time) : '';
   if (!options.colour) return showTime ? `${time} ${text}` : text;
   const body = options.kind === 'access' ? colourAccess(text) : colourApp(text);
   return showTime ? `${paint('dim', time)} ${body}` : body;
+}
+
+/** `[abc123456789] ` before a line whose text does not already start with its version (local app lines do). */
+function versionTag(line: LogLine): string {
+  if (!line.version || line.text.startsWith(`${line.version} `)) return '';
+  return `[${line.version}] `;
+}
+
+/** A deployment marker or summary: always timed, set apart by its sign (▶ deploy, ⇄ switch, ↩ rollback, ⚑ approval, Σ summary). */
+function renderMarker(line: LogLine, colour: boolean): string {
+  const sign = { deploy: '▶', switch: '⇄', rollback: '↩', approval: '⚑', summary: 'Σ' }[line.marker!];
+  const text = `── ${sign} ${redactor.redact(line.text).replace(/\r?\n/g, ' ')} ──`;
+  const time = formatClock(line.time);
+  if (!colour) return `${time} ${text}`;
+  const tint: Colour = line.marker === 'rollback' ? 'yellow' : line.marker === 'summary' ? 'magenta' : 'cyan';
+  return `${paint('dim', time)} ${SGR.bold}${paint(tint, text)}`;
 }
 
 function colourApp(text: string): string {

@@ -4,6 +4,7 @@ import { StagecraftError } from '../../core/errors';
 import { compileFilter, startTimeOf } from '../../core/logs';
 import type { LogLine } from '../../core/provider';
 import { stateDir } from '../../core/workspace';
+import { parseAppLogLine } from '../runtime/appLogFormat';
 import { tailFile } from './tailFile';
 import { splitAccessLine, splitAppLine } from './tailLineTime';
 
@@ -43,7 +44,9 @@ export async function* tailLocalLog(root: string, stage: string, options: LocalT
       const { time, text } = split(raw.text);
       if (time !== undefined) lastTime = time;
       if (lastTime < start || !filter(text)) continue;
-      yield { time: lastTime, text, id: `${raw.file}:${raw.offset}` };
+      // App lines say which version (short commit or artifact) of the app wrote them.
+      const version = options.kind === 'app' ? parseAppLogLine(raw.text)?.version : undefined;
+      yield { time: lastTime, text, id: `${raw.file}:${raw.offset}`, ...(version ? { version } : {}) };
     }
   }
   if (!any && !options.follow && !options.signal?.aborted && !(await exists(file))) {

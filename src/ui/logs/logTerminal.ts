@@ -153,7 +153,8 @@ export class LogTerminal implements vscode.Pseudoterminal, vscode.Disposable {
   private settleStart: ((err?: unknown) => void) | undefined;
 
   private showLine(line: LogLine): void {
-    this.shown++;
+    // Deployment markers and summaries are shown between the lines but are not lines of the log.
+    if (!line.marker) this.shown++;
     this.pendingLines.push(line);
     this.write(renderLine(line, { kind: this.options.kind, colour: true }));
   }

@@ -2,6 +2,7 @@
 export const RELEASES = {
   view: 'stagecraft.releases',
   rollBackStage: 'stagecraft.rollBackStage',
+  promoteRelease: 'stagecraft.promoteRelease',
   filterReleases: 'stagecraft.filterReleases',
   refreshReleases: 'stagecraft.refreshReleases',
   /** contextValues */

@@ -7,9 +7,10 @@ import type { StackWorkspace } from '../stackWorkspace';
 import { DriftCodeActions } from './driftCodeActions';
 import { RELEASES } from './ids';
 import { ReleasesTreeProvider } from './releasesTree';
+import { promoteRelease, type PromoteRequest } from './promoteCommand';
 import { rollBackStage } from './rollBackCommand';
 
-/** The Releases view (the ledger), Roll Back Stage…, its stage filter, and the drift quick fix. */
+/** The Releases view (the ledger), Roll Back Stage…, Promote This Release to…, its stage filter, and the drift quick fix. */
 export function registerReleases(context: vscode.ExtensionContext, log: ExtensionLog, workspace: StackWorkspace, progress: RunProgress): ReleasesTreeProvider {
   const tree = new ReleasesTreeProvider(workspace);
   const view = vscode.window.createTreeView(RELEASES.view, { treeDataProvider: tree, showCollapseAll: true });
@@ -19,6 +20,7 @@ export function registerReleases(context: vscode.ExtensionContext, log: Extensio
     vscode.languages.registerCodeActionsProvider({ scheme: 'file', pattern: '**/stagecraft.yaml' }, new DriftCodeActions(), { providedCodeActionKinds: DriftCodeActions.kinds }),
   );
   registerCommand(context, log, RELEASES.rollBackStage, (arg?: unknown) => rollBackStage(workspace, progress, arg));
+  registerCommand(context, log, RELEASES.promoteRelease, (arg?: unknown, request?: PromoteRequest) => promoteRelease(workspace, progress, arg, request));
   registerCommand(context, log, RELEASES.refreshReleases, () => tree.refresh());
   registerCommand(context, log, RELEASES.filterReleases, async (stage?: string) => {
     const names = [...new Set((await workspace.stacks()).flatMap(s => s.stages.map(st => st.name)))];

@@ -7,6 +7,10 @@ import { localLogFile } from '../../../src/local/logs/tail';
 import { combinedLogLine } from '../../../src/local/proxy/accessLog';
 import { CLI, ensureCliBuilt, isolatedEnv, lines, runCli } from '../cli/support/cli';
 import { TempDirs } from '../core/support/tempDir';
+import { builtinSchema } from '../support/providers';
+import { parseStackFile } from '../../../src/core/config/load';
+import { listRuns, runPipeline } from '../../../src/core/pipeline';
+import { ScriptedExecutor } from '../core/pipeline/helpers';
 
 const STACK = `stack: shop-api
 service:
@@ -82,6 +86,85 @@ describe('cli: stagecraft logs', function () {
     skipUntilWired(this, r.stderr);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(lines(r.stdout), [line]);
+  });
+
+  it('puts the deploys, approvals and switches of the run records between the lines, and sums up the errors after a switch', async function () {
+    const yaml = STACK.replace('    provider: local\n', '    provider: local\n    requireApproval: true\n');
+    await fs.writeFile(path.join(dir, 'stagecraft.yaml'), yaml);
+    const stack = parseStackFile(yaml, path.join(dir, 'stagecraft.yaml'), builtinSchema()).stack!;
+    const [c1, c2] = ['1a2b3c4d'.repeat(5), '5e6f7a8b'.repeat(5)];
+    for (const commit of [c1, c2]) {
+      const run = await runPipeline({ stack, executor: new ScriptedExecutor(), commit, autoApprove: { by: 'Ann' }, timing: { heartbeatMs: 50 } });
+      assert.equal(run.status, 'succeeded', run.outcome);
+    }
+    const second = (await listRuns(dir)).find(r => r.commit === c2)!;
+    const switchAt = Date.parse(second.steps.find(s => s.kind === 'promote')!.startedAt!);
+    const at = (ms: number) => new Date(switchAt + ms);
+    const v1 = c1.slice(0, 12);
+    const v2 = c2.slice(0, 12);
+    const file = localLogFile(dir, 'dev', 'app');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(
+      file,
+      [`${at(-60_000).toISOString()} ${v1} stdout all good`, `${at(1).toISOString()} ${v1} stdout draining`, `${at(30_000).toISOString()} ${v2} stderr ERROR db timeout`].join('\n') + '\n',
+    );
+    const r = await runCli(['logs', 'dev', '--since', '10m'], dir, env);
+    skipUntilWired(this, r.stderr);
+    assert.equal(r.code, 0, r.stderr);
+    const out = lines(r.stdout).map(l => l.replace(/^[\d:.-]+ (?:[\d:.]+ )?/, ''));
+    const events = out.filter(l => l.startsWith('──') || / (stdout|stderr) /.test(l));
+    const first = (await listRuns(dir)).find(r => r.commit === c1)!;
+    assert.deepEqual(events, [
+      `${v1} stdout all good`,
+      '── ⚑ 1a2b3c4d approved by Ann (auto-approved) ──',
+      `── ▶ deploy of 1a2b3c4d started (run ${first.id}) ──`,
+      `── ⇄ traffic switched to 1a2b3c4d (run ${first.id}) ──`,
+      '── ⚑ 5e6f7a8b approved by Ann (auto-approved) ──',
+      `── ▶ deploy of 5e6f7a8b started (run ${second.id}) ──`,
+      events[6],
+      `── ⇄ traffic switched to 5e6f7a8b (run ${second.id}; was 1a2b3c4d) ──`,
+      `${v1} stdout draining`,
+      `${v2} stderr ERROR db timeout`,
+      events[10],
+    ]);
+    assert.match(events[6], /^── Σ error lines per minute, before → after the switch to 1a2b3c4d: 0\.0 → n\/a \(0 in 5\.0 min → 0 in 0\.0 min\) ──$/, 'the next switch closes its window');
+    assert.match(events[10], /^── Σ error lines per minute, before → after the switch to 5e6f7a8b: n\/a → 2\.0 \(0 in 0\.0 min → 1 in 0\.5 min\) ──$/);
+    const none = await runCli(['logs', 'dev', '--filter', 'nothing-matches'], dir, env);
+    assert.match(none.stderr, /No lines in the application log of dev/, 'markers are not lines of the log');
+  });
+
+  it('following, shows a deploy recorded during the tail as it happens, and the summary when stopped', async function () {
+    const stack = parseStackFile(STACK, path.join(dir, 'stagecraft.yaml'), builtinSchema()).stack!;
+    const writer = new RotatingFile(localLogFile(dir, 'dev', 'app'), { maxBytes: 100_000 });
+    writer.write(appLine(new Date(), 'before'));
+    const child = spawn(process.execPath, [CLI, 'logs', 'dev', '--follow'], { cwd: dir, env: { ...process.env, ...env } });
+    let stdout = '';
+    child.stdout.on('data', d => (stdout += d));
+    const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)));
+    const until = async (what: string, test: () => boolean) => {
+      const deadline = Date.now() + 20_000;
+      while (!test()) {
+        if (Date.now() > deadline) throw new Error(`${what} never came; got:\n${stdout}`);
+        await new Promise(r => setTimeout(r, 50));
+      }
+    };
+    try {
+      await until('the first line', () => stdout.includes('before'));
+      const run = await runPipeline({ stack, executor: new ScriptedExecutor(), commit: '9'.repeat(40), timing: { heartbeatMs: 50 } });
+      assert.equal(run.status, 'succeeded', run.outcome);
+      await until('the switch marker', () => stdout.includes('⇄ traffic switched to 99999999'));
+      writer.write(appLine(new Date(), 'ERROR after the switch'));
+      await until('the line after it', () => stdout.includes('ERROR after the switch'));
+      child.kill('SIGINT');
+      assert.equal(await exited, 0);
+      const out = lines(stdout).map(l => l.replace(/^[\d:.-]+ /, ''));
+      assert.deepEqual(out.slice(0, 3), ['1a2b3c4d stdout before', `── ▶ deploy of 99999999 started (run ${run.id}) ──`, `── ⇄ traffic switched to 99999999 (run ${run.id}) ──`]);
+      assert.equal(out[3], '1a2b3c4d stdout ERROR after the switch');
+      assert.match(out[4], /^── Σ error lines per minute, before → after the switch to 99999999: (?:[\d.]+|n\/a) → (?:[\d.]+|n\/a) \(0 in [\d.]+ min → 1 in [\d.]+ min\) ──$/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await writer.close();
+    }
   });
 
   it('follows with --follow until interrupted, then exits 0', async function () {
