@@ -1,4 +1,7 @@
+import { promises as fs } from 'node:fs';
+import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { StagecraftError } from '../core/errors';
+import { formatProblem } from '../core/problems';
 import type { Stack } from '../core/model';
 import { checkFoundationTemplate, checkStageTemplate, formatContractProblem } from './contract';
 import { renderFoundation, type Foundation } from './foundation';
@@ -43,5 +46,33 @@ export function awsContractProblems(stack: Stack): string[] {
       out.push(err.message);
     }
   }
+  return out;
+}
+
+/**
+ * Keys AWS stages still accept but no longer act on, as warnings at their line (old files keep
+ * loading): `loadBalancer` — every AWS stage is routed by a rule on its foundation's one load balancer.
+ */
+export async function ignoredKeyWarnings(stack: Pick<Stack, 'file' | 'stages'>): Promise<string[]> {
+  const aws = new Set(stack.stages.filter(s => s.provider === 'aws').map(s => s.name));
+  if (aws.size === 0) return [];
+  const text = await fs.readFile(stack.file, 'utf8').catch(() => undefined);
+  if (text === undefined) return [];
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const stages = isMap(doc.contents) ? doc.contents.get('stages', true) : undefined;
+  if (!isSeq(stages)) return [];
+  const out: string[] = [];
+  stages.items.forEach((item, i) => {
+    if (!isMap(item) || !aws.has(String(item.get('name')))) return;
+    const pair = item.items.find(p => (p.key as { value?: unknown } | null)?.value === 'loadBalancer');
+    const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+    if (!range) return;
+    const start = lines.linePos(range[0]);
+    const end = lines.linePos(range[1]);
+    out.push(
+      `${formatProblem({ file: stack.file, line: start.line, column: start.col, endLine: end.line, endColumn: end.col, field: `stages[${i}].loadBalancer`, message: 'ignored: every AWS stage is served by its foundation\'s load balancer (a listener rule per stage); remove the key', severity: 'warning' })} (warning)`,
+    );
+  });
   return out;
 }
