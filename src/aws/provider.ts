@@ -335,6 +335,12 @@ export class AwsProvider implements Provider {
   }
 
   /** Closes every client (the CLI calls this before it exits). */
+  /** The running task definition and CloudFormation drift detection against the file (src/aws/drift.ts). */
+  async runningDrift(stack: Stack, stage: Stage, ctx: WorkContext = {}) {
+    const { awsRunningDrift } = require('./drift') as typeof import('./drift');
+    return awsRunningDrift(this.clientsFor(stage), stack, stage, { signal: ctx.signal, pollMs: this.options.pollMs });
+  }
+
   async dispose(): Promise<void> {
     await this.pool.reset();
   }
