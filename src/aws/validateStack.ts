@@ -3,7 +3,8 @@ import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { StagecraftError } from '../core/errors';
 import { formatProblem } from '../core/problems';
 import type { Stack } from '../core/model';
-import { checkFoundationTemplate, checkStageTemplate, formatContractProblem } from './contract';
+import { checkFoundationTemplate, checkPipelineTemplate, checkStageTemplate, formatContractProblem } from './contract';
+import { renderPipeline } from './pipeline/template';
 import { renderFoundation, type Foundation } from './foundation';
 import { renderStage } from './stageTemplate';
 
@@ -36,6 +37,14 @@ export function awsContractProblems(stack: Stack): string[] {
     out.push(...checkFoundationTemplate(f.template, { certificate: false }, f.parameters).map(p => formatContractProblem(f.stackName, p)));
   } catch (err) {
     out.push((err as Error).message);
+  }
+  try {
+    // The release pipeline as `aws pipeline deploy` would create it: protected stages deploy with protection and rollback triggers.
+    const p = renderPipeline(stack);
+    out.push(...checkPipelineTemplate(p.template, p.parameters, { protectedStages: aws.filter(s => s.protected).map(s => s.name) }).map(c => formatContractProblem(p.stackName, c)));
+  } catch (err) {
+    if (!(err instanceof StagecraftError)) throw err;
+    out.push(err.message);
   }
   for (const stage of aws) {
     try {
