@@ -130,6 +130,13 @@ describe('aws doctor', function () {
       assert.match(issued.out, /^ok {4}certificate: arn:aws:acm:\S+ ISSUED for (\*\.)?shop\.example\.com, (\*\.)?shop\.example\.com$/m);
       assert.match(issued.out, /^ok {4}quota VPCs per Region: 5 \(applied\); this stack needs 0 more: the foundation’s VPC exists/m);
 
+      // A redeploy without options keeps the domain and the certificate.
+      const again = await cli(['aws', 'foundation', 'deploy']);
+      assert.equal(again.code, 0, again.out);
+      const kept = (await describeStack(clients, 'docshop-foundation'))!;
+      assert.equal(kept.parameters.CertificateArn, f.parameters.CertificateArn);
+      assert.equal(kept.parameters.DomainName, 'shop.example.com');
+
       await releaseVpcForMoto(moto.endpoint, f.outputs.VpcId || (await readFoundationOutputs(clients, f)).outputs.VpcId);
       const destroyed = await cli(['aws', 'foundation', 'destroy', '--force']);
       assert.equal(destroyed.code, 0, destroyed.out);
