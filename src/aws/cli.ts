@@ -5,6 +5,7 @@ import type { CliCommand, CliContext } from '../core/providerModule';
 import { readRepoFacts } from '../git/repo';
 import { runMigrationTask } from './ecs/migrate';
 import { writeStageArtifacts } from './pipeline/buildArtifacts';
+import { deployRenderedStage } from './pipeline/protectedDeploy';
 import { AWS_PROVIDER, awsProviderOf, loadAws } from './load';
 import { awsDoctorCommand, awsFoundationDeployCommand, awsFoundationDestroyCommand } from './foundationCli';
 
@@ -120,6 +121,37 @@ export const awsMigrateCommand: CliCommand = {
   },
 };
 
+const deployRenderedUsage = 'stagecraft aws deploy-rendered STAGE [--from DIR] [--role-arn ARN] [--dir DIR]';
+/**
+ * Deploys one stage from the files the pipeline's build rendered, with termination protection and
+ * rollback triggers: the pipeline's deploy action of protected stages (CodePipeline's CloudFormation
+ * action sets neither).
+ */
+export const awsDeployRenderedCommand: CliCommand = {
+  path: ['aws', 'deploy-rendered'],
+  usage: deployRenderedUsage,
+  summary: 'Deploy an AWS stage from the template and configuration the pipeline build rendered, with termination protection and rollback triggers',
+  async run(ctx) {
+    const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, from: { type: 'string' }, 'role-arn': { type: 'string' } }, deployRenderedUsage);
+    if (positionals.length !== 1) throw new StagecraftError(`Expected one stage name.\nUsage: ${deployRenderedUsage}`, { kind: 'usage' });
+    const { stack } = await stackOf(ctx, values.dir);
+    const stage = stack.stages.find(s => s.name === positionals[0]);
+    if (!stage || stage.provider !== AWS_PROVIDER) {
+      const aws = stack.stages.filter(s => s.provider === AWS_PROVIDER).map(s => s.name);
+      throw new StagecraftError(`Stack ${stack.name} has no AWS stage "${positionals[0]}".`, { kind: 'input', hint: `Its AWS stages: ${aws.join(', ') || '(none)'}.` });
+    }
+    const provider = await awsProviderOf(ctx.providers, 'stagecraft aws');
+    const result = await deployRenderedStage(provider.clientsFor(stage), stack, stage, path.resolve(ctx.cwd, values.from ?? '.'), {
+      roleArn: values['role-arn'] || undefined,
+      log: ctx.out,
+      signal: ctx.signal,
+      pollMs: provider.pollMs,
+    });
+    ctx.out(`${stack.name}/${stage.name}: ${result.outcome}.`);
+    return 0;
+  },
+};
+
 const whoamiUsage = 'stagecraft aws whoami [--profile NAME] [--region REGION]';
 export const awsWhoamiCommand: CliCommand = {
   path: ['aws', 'whoami'],
@@ -135,4 +167,4 @@ export const awsWhoamiCommand: CliCommand = {
 };
 
 // Issue 16: the foundation verbs live in foundationCli.ts.
-export const AWS_COMMANDS: CliCommand[] = [awsWhoamiCommand, awsPipelineDeployCommand, awsPipelineRunCommand, awsRenderStagesCommand, awsMigrateCommand, awsFoundationDeployCommand, awsFoundationDestroyCommand, awsDoctorCommand];
+export const AWS_COMMANDS: CliCommand[] = [awsWhoamiCommand, awsPipelineDeployCommand, awsPipelineRunCommand, awsRenderStagesCommand, awsMigrateCommand, awsDeployRenderedCommand, awsFoundationDeployCommand, awsFoundationDestroyCommand, awsDoctorCommand];

@@ -1,12 +1,15 @@
+import type { ACMClient } from '@aws-sdk/client-acm';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import type { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { throwIfAborted } from '../core/errors';
@@ -108,6 +111,18 @@ export class AwsClients {
 
   rds(): Promise<RDSClient> {
     return this.client('rds', async () => (await import('@aws-sdk/client-rds')).RDSClient);
+  }
+
+  acm(): Promise<ACMClient> {
+    return this.client('acm', async () => (await import('@aws-sdk/client-acm')).ACMClient);
+  }
+
+  serviceQuotas(): Promise<ServiceQuotasClient> {
+    return this.client('service-quotas', async () => (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient);
+  }
+
+  codeStarConnections(): Promise<CodeStarConnectionsClient> {
+    return this.client('codestar-connections', async () => (await import('@aws-sdk/client-codestar-connections')).CodeStarConnectionsClient);
   }
 
   /** The region calls actually go to (the SDK may have found it in the profile or the environment). */

@@ -12,6 +12,10 @@ import type { Template, TemplateResource } from './templates';
  * - RDS for PostgreSQL 15+ sets rds.force_ssl=1: clients need PGSSLMODE=require (or verify-*).
  * - An ALB rule priority is unique per listener (1-50000).
  * - A listener on 443 needs Protocol HTTPS and a certificate.
+ * - CodePipeline's CloudFormation deploy action takes no rollback configuration and cannot turn
+ *   termination protection on (its configuration properties: ActionMode, StackName, TemplatePath,
+ *   TemplateConfiguration, ParameterOverrides, RoleArn, Capabilities…), so a protected stage's
+ *   pipeline deploy runs `stagecraft aws deploy-rendered` in CodeBuild, which sets both.
  */
 export interface ContractProblem {
   rule: ContractRule;
@@ -33,11 +37,17 @@ export type ContractRule =
   | 'no-registry-cli'
   | 'ecr-lifecycle'
   | 'bucket-tls-only'
-  | 'log-retention';
+  | 'log-retention'
+  | 'pipeline-protected-deploy';
 
 export interface StageContract {
   /** The stage is protected (prod): its database must refuse deletion. */
   protected: boolean;
+}
+
+export interface PipelineContract {
+  /** Stages whose deploys need termination protection and rollback triggers (protected: prod). */
+  protectedStages: string[];
 }
 
 export interface FoundationContract {
@@ -290,9 +300,32 @@ export function checkFoundationTemplate(template: Template, contract: Foundation
   return p;
 }
 
-export function checkPipelineTemplate(template: Template, parameters?: Record<string, string>): ContractProblem[] {
+/** Each protected stage's Deploy action runs the CodeBuild project whose build deploys with protection and rollback triggers. */
+function checkProtectedDeploys(t: Template, contract: PipelineContract, p: Problems): void {
+  const stages = (t.Resources.Pipeline?.Properties?.Stages ?? []) as Array<{ Name?: string; Actions?: Array<Record<string, any>> }>;
+  for (const stage of contract.protectedStages) {
+    const where = `Pipeline/Deploy-${stage}`;
+    const deploy = stages.find(s => s.Name === `Deploy-${stage}`)?.Actions?.find(a => a.ActionTypeId?.Category === 'Deploy' || a.Name === 'Deploy');
+    if (!deploy) {
+      p.push({ rule: 'pipeline-protected-deploy', where, message: `the pipeline has no deploy action for the protected stage ${stage}` });
+      continue;
+    }
+    if (deploy.ActionTypeId?.Provider === 'CloudFormation') {
+      p.push({ rule: 'pipeline-protected-deploy', where, message: 'deploys with CodePipeline’s CloudFormation action, which sets neither termination protection nor rollback triggers: run `stagecraft aws deploy-rendered` in CodeBuild' });
+      continue;
+    }
+    const project = deploy.Configuration?.ProjectName?.Ref as string | undefined;
+    const spec = project ? textOf(t.Resources[project]?.Properties?.Source?.BuildSpec) ?? '' : '';
+    if (deploy.ActionTypeId?.Provider !== 'CodeBuild' || !/\baws deploy-rendered\b/.test(spec)) {
+      p.push({ rule: 'pipeline-protected-deploy', where, message: 'the deploy action does not run `stagecraft aws deploy-rendered` (termination protection and rollback triggers)' });
+    }
+  }
+}
+
+export function checkPipelineTemplate(template: Template, parameters?: Record<string, string>, contract: PipelineContract = { protectedStages: [] }): ContractProblem[] {
   const t = effectiveTemplate(template, parameters);
   const p: Problems = [];
+  checkProtectedDeploys(t, contract, p);
   checkPolicies(t, p);
   checkBuilds(t, p);
   checkRepositories(t, p);

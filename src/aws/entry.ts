@@ -9,3 +9,5 @@ export { callerIdentity, type AwsIdentity } from './identity';
 export { summarizeReview, type ChangeReview, type ResourceChange } from './cfn/changeSet';
 export { formatEvent, type StackEventLine } from './cfn/events';
 export type { AwsStageStatus } from './stageStatus';
+export { runDoctor, formatDoctorReport, type DoctorReport, type DoctorCheck } from './doctor';
+export { PRICES } from './prices';

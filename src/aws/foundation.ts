@@ -149,7 +149,19 @@ export async function deployFoundation(clients: AwsClients, stack: Pick<Stack, '
   const owns = current?.parameters.CreateImageRepository === 'true' && !current.status.startsWith('DELETE') && current.status !== 'REVIEW_IN_PROGRESS';
   const existingRepository = options.existingRepository ?? (!owns && (await repositoryExists(clients, imageRepositoryName(stack), work.signal)));
   if (existingRepository && !owns) work.log?.(`${stack.name}: using the existing ECR repository ${imageRepositoryName(stack)} (its lifecycle policy is yours to manage)`);
-  const r = renderFoundation(stack, { ...options, existingRepository });
+  // An option not given keeps what the foundation has (a redeploy without --domain keeps the domain and its HTTPS); an empty one clears it.
+  const kept = current && !current.status.startsWith('DELETE') && current.status !== 'REVIEW_IN_PROGRESS' ? current.parameters : {};
+  const list = (v?: string) => (v ? v.split(',').filter(Boolean) : undefined);
+  const r = renderFoundation(stack, {
+    ...options,
+    certificateArn: options.certificateArn ?? (kept.CertificateArn || undefined),
+    domain: options.domain ?? (kept.DomainName || undefined),
+    vpcId: options.vpcId ?? (kept.VpcId || undefined),
+    // Subnets belong to an imported VPC only; kept with it.
+    publicSubnetIds: options.publicSubnetIds ?? (options.vpcId === undefined && kept.VpcId ? list(kept.PublicSubnetIds) : undefined),
+    privateSubnetIds: options.privateSubnetIds ?? (options.vpcId === undefined && kept.VpcId ? list(kept.PrivateSubnetIds) : undefined),
+    existingRepository,
+  });
   return deployStack(clients, {
     stackName: r.stackName,
     label: `${stack.name}/${FOUNDATION_SUFFIX}`,

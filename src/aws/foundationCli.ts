@@ -2,10 +2,10 @@ import * as path from 'node:path';
 import { dirOption, parseCommandArgs, requireStack } from '../core/commandLine';
 import type { CliCommand, CliContext } from '../core/providerModule';
 import { StagecraftError } from '../core/errors';
-import { describeStack } from './cfn/stacks';
 import { deployFoundation, destroyFoundation, foundationStackName } from './foundation';
-import { callerIdentity } from './identity';
-import { estimateStage, PRICES } from './prices';
+import { ensureCertificate, formatValidationRecords } from './certificate';
+import { PRICES } from './prices';
+import { formatDoctorReport, runDoctor } from './doctor';
 import { AWS_PROVIDER, awsProviderOf } from './load';
 
 /**
@@ -35,10 +35,25 @@ export const awsFoundationDeployCommand: CliCommand = {
       deployUsage,
     );
     const { stack, provider, clients } = await target(ctx, values.dir);
+    let certificateArn = values.certificate;
+    // A domain without a certificate: the stack's own DNS-validated certificate, HTTPS once ACM has issued it.
+    if (values.domain && !certificateArn) {
+      const cert = await ensureCertificate(clients, stack.name, values.domain, { signal: ctx.signal, log: ctx.out });
+      if (cert.status === 'ISSUED') {
+        certificateArn = cert.arn;
+        ctx.out(`Certificate ${cert.arn} for ${cert.domains.join(', ')}: ISSUED; the load balancer serves HTTPS with it.`);
+      } else {
+        ctx.out(`Certificate ${cert.arn} for ${cert.domains.join(', ')}: ${cert.status}. Create these DNS records where ${values.domain} is hosted, so ACM can validate it:`);
+        for (const line of formatValidationRecords(cert)) ctx.out(line);
+        if (cert.records.length === 0) ctx.out('  (ACM has not published the records yet: `stagecraft aws doctor` lists them once it has)');
+        ctx.out(`Until ACM issues it the load balancer serves HTTP only; run this command again once \`stagecraft aws doctor\` shows the certificate ISSUED.`);
+      }
+      ctx.out(`Point ${values.domain} and *.${values.domain} (CNAME or alias) at the load balancer's DNS name (the foundation's LoadBalancerDnsName output).`);
+    }
     const result = await deployFoundation(
       clients,
       stack,
-      { certificateArn: values.certificate, domain: values.domain, vpcId: values.vpc, publicSubnetIds: list(values['public-subnets']), privateSubnetIds: list(values['private-subnets']) },
+      { certificateArn, domain: values.domain, vpcId: values.vpc, publicSubnetIds: list(values['public-subnets']), privateSubnetIds: list(values['private-subnets']) },
       { log: ctx.out, signal: ctx.signal, pollMs: provider.pollMs },
     );
     ctx.out(`Foundation of ${stack.name}: ${result.outcome}.`);
@@ -61,43 +76,22 @@ export const awsFoundationDestroyCommand: CliCommand = {
   },
 };
 
-const doctorUsage = 'stagecraft aws doctor [--dir DIR]';
+const doctorUsage = 'stagecraft aws doctor [--certificate ACM_ARN] [--connection CONNECTION_ARN] [--json] [--dir DIR]';
 /**
- * Before a first deploy: who the calls run as and where, whether the foundation exists, and what
- * each stage will cost a month from the project's dated price table. Quotas, certificate and
- * connection status need SDK clients this build does not ship; the output says so.
+ * Before a first deploy: who the calls run as and where, whether the foundation exists, the
+ * Service Quotas the stack needs, the certificate (ISSUED) and the pipeline's connection
+ * (AVAILABLE), and what each stage will cost a month from the project's dated price table.
  */
 export const awsDoctorCommand: CliCommand = {
   path: ['aws', 'doctor'],
   usage: doctorUsage,
-  summary: 'Check credentials, region and foundation, and estimate each AWS stage’s monthly cost',
+  summary: 'Check credentials, region, foundation, quotas, certificate and connection, and estimate each AWS stage’s monthly cost',
   async run(ctx) {
-    const { values } = parseCommandArgs(ctx.args, { ...dirOption }, doctorUsage);
+    const { values } = parseCommandArgs(ctx.args, { ...dirOption, certificate: { type: 'string' }, connection: { type: 'string' }, json: { type: 'boolean' } }, doctorUsage);
     const { stack, clients } = await target(ctx, values.dir);
-    let failed = 0;
-    try {
-      const id = await callerIdentity(clients, ctx.signal);
-      ctx.out(`ok    credentials: account ${id.account} as ${id.arn}`);
-      if (id.region) ctx.out(`ok    region: ${id.region}`);
-      else {
-        failed++;
-        ctx.out('FAIL  region: none set (AWS_REGION, the profile, or `region:` on the stage)');
-      }
-      const f = await describeStack(clients, foundationStackName(stack.name), ctx.signal);
-      ctx.out(f ? `ok    foundation ${f.name}: ${f.status}${f.parameters.CertificateArn ? ' (HTTPS)' : ' (HTTP only: no certificate)'}` : `note  foundation ${foundationStackName(stack.name)}: not created yet; the first deploy creates it (VPC, ALB, ECR), or run \`stagecraft aws foundation deploy\``);
-    } catch (err) {
-      failed++;
-      ctx.out(`FAIL  ${(err as Error).message}`);
-    }
-    ctx.out('skip  quotas (VPCs, internet gateways, ALBs, Elastic IPs, Fargate vCPU), certificate and connection status: not checked by this build (needs the Service Quotas, ACM and CodeConnections clients)');
-    ctx.out(`Monthly estimate per stage (list prices ${PRICES.region}, ${PRICES.date}; excludes data transfer, taxes, free tier):`);
-    let sum = 0;
-    for (const stage of stack.stages.filter(s => s.provider === 'aws')) {
-      const e = estimateStage(stack, stage);
-      sum += e.total;
-      ctx.out(`  ${stage.name}: ~$${e.total.toFixed(2)} (${e.lines.map(l => `${l.what} $${l.usd.toFixed(2)}`).join('; ')})`);
-    }
-    ctx.out(`  all stages: ~$${sum.toFixed(2)} a month`);
-    return failed > 0 ? 1 : 0;
+    const report = await runDoctor(clients, stack, { certificateArn: values.certificate, connectionArn: values.connection, signal: ctx.signal });
+    if (values.json) ctx.out(JSON.stringify({ ...report, prices: { region: PRICES.region, date: PRICES.date } }, null, 2));
+    else for (const line of formatDoctorReport(report, PRICES)) ctx.out(line);
+    return report.failed > 0 ? 1 : 0;
   },
 };

@@ -10,7 +10,7 @@ declare module '../core/model' {
     region?: string;
     /** The AWS profile the stage's calls use; the selected profile or the default chain when absent. */
     profile?: string;
-    /** An Application Load Balancer in front of the service. */
+    /** Ignored since every AWS stage sits behind its foundation's load balancer; accepted so older files still load (`validate` warns). */
     loadBalancer?: boolean;
   }
 }
@@ -29,7 +29,8 @@ export const awsModule: ProviderModule<import('./provider').AwsProvider> = {
   stageOptions: {
     region: z.string().min(1).optional(),
     profile: z.string().min(1).optional(),
-    loadBalancer: z.boolean().default(false),
+    // No default and no effect: kept only so files written before the shared foundation still parse.
+    loadBalancer: z.boolean().optional(),
   },
   stageNameProblem(stack, stage) {
     const full = stageStackName(stack, stage);
@@ -52,10 +53,8 @@ export const awsModule: ProviderModule<import('./provider').AwsProvider> = {
       initial: () => process.env.AWS_PROFILE ?? '',
       problem: v => (v === '' || AWS_PROFILE.test(v) ? undefined : `"${v}" is not a profile name: use letters, digits and . _ - + @ (empty uses the default credential chain)`),
     },
-    { key: 'loadBalancer', label: 'Create load balancer', kind: 'checkbox', followsProtection: true },
   ],
   describeStage: stage => stage.region,
-  stageTraits: stage => (stage.loadBalancer ? ['load balancer'] : []),
   async create(context) {
     const { AwsProvider } = await loadAws();
     // Empty strings from settings mean "not set"; read at every client creation.
@@ -68,7 +67,8 @@ export const awsModule: ProviderModule<import('./provider').AwsProvider> = {
   },
   async validateStack(stack) {
     // The stage and foundation templates rendered as they would deploy, checked against the contract rules.
-    return { problems: (require('./validateStack') as typeof import('./validateStack')).awsContractProblems(stack) };
+    const v = require('./validateStack') as typeof import('./validateStack');
+    return { problems: v.awsContractProblems(stack), lines: (await v.ignoredKeyWarnings(stack)).map(text => ({ text })) };
   },
   async cliCommands() {
     // Required on first use (see loadAws for why not import()).

@@ -1,3 +1,4 @@
+import { monitoringMinutes, rollbackAlarmArns as alarmArnsOf } from './cfn/rollbackTriggers';
 import { StagecraftError } from '../core/errors';
 import type { EnvValue, Stack, Stage } from '../core/model';
 import { stageStackName } from '../core/naming';
@@ -52,16 +53,7 @@ interface PendingStatus {
 /** How long status requests are gathered into one batched read. */
 const STATUS_BATCH_WINDOW_MS = 15;
 
-/**
- * How long CloudFormation keeps watching the rollback alarms after an update: a protected stage
- * bakes for 10 minutes; other stages are watched during the update only (0), so deploys finish.
- */
-export function monitoringMinutes(stage: Pick<Stage, 'protected'>): number {
-  return stage.protected ? 10 : 0;
-}
-
-/** Alarm ARNs as CloudFormation rollback triggers accept them; anything else is left out. */
-const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:[^${}]+$/;
+export { monitoringMinutes } from './cfn/rollbackTriggers';
 
 /**
  * The AWS provider: each stage is the CloudFormation stack `<stack>-<stage>` built from
@@ -202,7 +194,7 @@ export class AwsProvider implements Provider {
       throw new StagecraftError(`${label}: the rendered template is ${body.length} bytes; CloudFormation takes at most ${TEMPLATE_BODY_LIMIT} inline.`, { hint: 'Move long values out of `env` (into secrets).' });
     }
     const current = await describeStack(clients, rendered.stackName, ctx.signal, `${label}: read stack ${rendered.stackName}`);
-    const rollbackAlarmArns = (current?.outputs.AlarmArns ?? '').split(',').filter(a => ALARM_ARN.test(a));
+    const rollbackAlarmArns = alarmArnsOf(current?.outputs);
     try {
       return await deployStack(clients, {
         stackName: rendered.stackName,
@@ -349,6 +341,12 @@ export class AwsProvider implements Provider {
   }
 
   /** Closes every client (the CLI calls this before it exits). */
+  /** The running task definition and CloudFormation drift detection against the file (src/aws/drift.ts). */
+  async runningDrift(stack: Stack, stage: Stage, ctx: WorkContext = {}) {
+    const { awsRunningDrift } = require('./drift') as typeof import('./drift');
+    return awsRunningDrift(this.clientsFor(stage), stack, stage, { signal: ctx.signal, pollMs: this.options.pollMs });
+  }
+
   async dispose(): Promise<void> {
     await this.pool.reset();
   }

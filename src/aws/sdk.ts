@@ -7,6 +7,9 @@
  * A package missing from this list fails the build, naming this file.
  */
 export const packages: Record<string, unknown> = {
+  get '@aws-sdk/client-acm'() {
+    return require('@aws-sdk/client-acm');
+  },
   get '@aws-sdk/client-cloudformation'() {
     return require('@aws-sdk/client-cloudformation');
   },
@@ -18,6 +21,9 @@ export const packages: Record<string, unknown> = {
   },
   get '@aws-sdk/client-codepipeline'() {
     return require('@aws-sdk/client-codepipeline');
+  },
+  get '@aws-sdk/client-codestar-connections'() {
+    return require('@aws-sdk/client-codestar-connections');
   },
   get '@aws-sdk/client-ecr'() {
     return require('@aws-sdk/client-ecr');
@@ -33,6 +39,9 @@ export const packages: Record<string, unknown> = {
   },
   get '@aws-sdk/client-secrets-manager'() {
     return require('@aws-sdk/client-secrets-manager');
+  },
+  get '@aws-sdk/client-service-quotas'() {
+    return require('@aws-sdk/client-service-quotas');
   },
   get '@aws-sdk/client-sts'() {
     return require('@aws-sdk/client-sts');

@@ -44,6 +44,8 @@ export interface ChangeSetRequest {
   /** Minutes CloudFormation keeps watching the alarms after the update (0: during it only). */
   monitoringMinutes?: number;
   description?: string;
+  /** A service role CloudFormation acts as (the pipeline's DeployRole); absent: the caller's credentials. */
+  roleArn?: string;
   signal?: AbortSignal;
   /** How often to ask whether the change set is ready. */
   pollMs?: number;
@@ -98,6 +100,7 @@ export async function createChangeSet(clients: AwsClients, req: ChangeSetRequest
         Tags: req.tags,
         Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
         Description: req.description,
+        RoleARN: req.roleArn,
         RollbackConfiguration:
           req.type === 'UPDATE' && req.rollbackAlarmArns?.length
             ? { RollbackTriggers: req.rollbackAlarmArns.map(Arn => ({ Arn, Type: 'AWS::CloudWatch::Alarm' })), MonitoringTimeInMinutes: req.monitoringMinutes ?? 0 }

@@ -21,6 +21,8 @@ export interface DeployStackRequest {
   rollbackAlarmArns?: string[];
   /** Minutes CloudFormation keeps watching those alarms after the update (0: during it only). */
   monitoringMinutes?: number;
+  /** A service role CloudFormation acts as (the pipeline's DeployRole); absent: the caller's credentials. */
+  roleArn?: string;
   /** "Review changes": resolve false to stop before anything changes. Absent: go ahead. */
   review?: (review: ChangeReview) => Promise<boolean>;
   /**
@@ -92,6 +94,7 @@ export async function deployStack(clients: AwsClients, req: DeployStackRequest):
     tags: req.tags,
     rollbackAlarmArns: req.rollbackAlarmArns,
     monitoringMinutes: req.monitoringMinutes,
+    roleArn: req.roleArn,
     description: `Stagecraft deploy of ${req.label}`,
     signal: req.signal,
     pollMs: req.pollMs,

@@ -12,6 +12,8 @@ export const PIPELINE = {
   approveAction: 'Approve',
   migrateAction: 'Migrate',
   deployAction: 'Deploy',
+  /** The CodeBuild project that deploys protected stages (templates/pipeline.yaml). */
+  protectedDeployProject: 'ProtectedDeployProject',
   buildArtifact: 'Build',
   commitVariable: 'CommitId',
 } as const;
@@ -121,6 +123,21 @@ function deployStage(stack: Stack, stage: Stage): Record<string, unknown> {
       InputArtifacts: [{ Name: PIPELINE.buildArtifact }],
       RunOrder: 2,
     });
+  }
+  // CodePipeline's CloudFormation action sets neither termination protection nor rollback
+  // triggers: a protected stage deploys through the verified bundle, as the IDE and CLI deploy it.
+  if (stage.protected) {
+    actions.push({
+      Name: PIPELINE.deployAction,
+      ActionTypeId: { Category: 'Build', Owner: 'AWS', Provider: 'CodeBuild', Version: '1' },
+      Configuration: {
+        ProjectName: { Ref: PIPELINE.protectedDeployProject },
+        EnvironmentVariables: JSON.stringify([{ name: 'STAGE', value: stage.name, type: 'PLAINTEXT' }]),
+      },
+      InputArtifacts: [{ Name: PIPELINE.buildArtifact }],
+      RunOrder: 3,
+    });
+    return { Name: pipelineStageName(stage.name), Actions: actions };
   }
   actions.push({
     Name: PIPELINE.deployAction,

@@ -13,7 +13,7 @@ export interface RunningConfiguration {
 }
 
 export interface RunningDifference {
-  what: 'env' | 'origin' | 'database';
+  what: 'env' | 'origin' | 'database' | 'resource';
   key: string;
   /** One line for a person; a secret's value is never in it. */
   detail: string;

@@ -5,6 +5,7 @@ import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
 import type { StackWorkspace } from '../stackWorkspace';
 import { pickAwsProfile, SELECTED_PROFILE_KEY } from './profilePicker';
+import { AwsDoctor } from './doctorReport';
 import { AwsStatusBar } from './statusBar';
 
 /** How long after activation the status bar first asks STS who we are (activation stays cheap). */
@@ -21,6 +22,14 @@ export function registerAws(context: vscode.ExtensionContext, log: ExtensionLog,
 
   const statusBar = new AwsStatusBar(selectedProfile, log, provider);
   context.subscriptions.push(statusBar);
+  // The doctor runs once per window with AWS stages, and again after a profile or endpoint change.
+  const doctor = new AwsDoctor(log, provider, (failed, summary) => statusBar.setDoctor(failed, summary));
+  context.subscriptions.push(doctor);
+  let doctorRan = false;
+  const runDoctor = async () => {
+    doctorRan = true;
+    await doctor.run((await workspace.stacks()).filter(s => s.stages.some(stage => stage.provider === AWS_PROVIDER)));
+  };
 
   const reset = async () => {
     // Clients hold credentials and the endpoint: new ones after a change.
@@ -29,6 +38,8 @@ export function registerAws(context: vscode.ExtensionContext, log: ExtensionLog,
     await aws.pool.reset();
     workspace.refresh();
     await statusBar.refresh();
+    statusBar.setDoctor(0);
+    if (doctorRan) void runDoctor();
   };
 
   registerCommand(context, log, COMMANDS.selectAwsProfile, async () => {
@@ -49,7 +60,11 @@ export function registerAws(context: vscode.ExtensionContext, log: ExtensionLog,
   );
 
   // The item appears only for workspaces with AWS stages, shortly after activation.
-  const update = async () => statusBar.setVisible((await workspace.stacks()).some(s => s.stages.some(stage => stage.provider === AWS_PROVIDER)));
+  const update = async () => {
+    const hasAws = (await workspace.stacks()).some(s => s.stages.some(stage => stage.provider === AWS_PROVIDER));
+    statusBar.setVisible(hasAws);
+    if (hasAws && !doctorRan) void runDoctor();
+  };
   const timer = setTimeout(() => void update(), FIRST_CHECK_DELAY_MS);
   context.subscriptions.push({ dispose: () => clearTimeout(timer) }, workspace.onDidChange(() => void update()));
 }

@@ -18,6 +18,8 @@ export class AwsStatusBar implements vscode.Disposable {
   private shown: Shown = { state: 'unchecked' };
   private generation = 0;
   private visible = false;
+  /** Failed checks of the last AWS doctor run, shown after the identity. */
+  private doctor: { failed: number; summary?: string } = { failed: 0 };
 
   constructor(
     private readonly profile: () => string | undefined,
@@ -60,6 +62,12 @@ export class AwsStatusBar implements vscode.Disposable {
     this.render();
   }
 
+  /** What the last AWS doctor run found (src/ui/aws/doctorReport.ts). */
+  setDoctor(failed: number, summary?: string): void {
+    this.doctor = { failed, summary };
+    this.render();
+  }
+
   private render(): void {
     const profile = this.profile() ?? 'default';
     const s = this.shown;
@@ -70,11 +78,14 @@ export class AwsStatusBar implements vscode.Disposable {
         this.item.tooltip = `AWS profile for Stagecraft: ${profile}. Click to select another.`;
         this.item.backgroundColor = undefined;
         break;
-      case 'ok':
-        this.item.text = `$(cloud) ${[profile, s.account, s.region].filter(Boolean).join(' · ')}`;
-        this.item.tooltip = new vscode.MarkdownString(`**AWS** (Stagecraft)\n\nProfile: ${profile}\n\nAccount: ${s.account}\n\nRegion: ${s.region ?? 'not set'}\n\nIdentity: \`${s.arn}\`\n\nClick to select another profile.`);
-        this.item.backgroundColor = undefined;
+      case 'ok': {
+        const doctor = this.doctor.failed ? ` $(warning) doctor: ${this.doctor.failed} failed` : '';
+        this.item.text = `$(cloud) ${[profile, s.account, s.region].filter(Boolean).join(' · ')}${doctor}`;
+        const failed = this.doctor.failed ? `\n\n**AWS doctor:** ${this.doctor.failed} check(s) failed — ${this.doctor.summary ?? ''} (see the Stagecraft log, or run \`stagecraft aws doctor\`)` : '';
+        this.item.tooltip = new vscode.MarkdownString(`**AWS** (Stagecraft)\n\nProfile: ${profile}\n\nAccount: ${s.account}\n\nRegion: ${s.region ?? 'not set'}\n\nIdentity: \`${s.arn}\`${failed}\n\nClick to select another profile.`);
+        this.item.backgroundColor = this.doctor.failed ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
         break;
+      }
       case 'error':
         this.item.text = `$(warning) ${profile}: no AWS access`;
         this.item.tooltip = `${s.message}\n\nClick to select another profile.`;

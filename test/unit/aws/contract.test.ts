@@ -54,8 +54,17 @@ describe('aws contract: rendered templates against rules from the API reference'
   const BUNDLE = { bucket: 'shop-foundation-artifactbucket-1a2b3c', key: 'stagecraft/0.1.0-0123456789abcdef.tgz', sha256: 'ab'.repeat(32) };
   it('the rendered pipeline breaks no rule', () => {
     const r = renderPipeline(stack, { bundle: BUNDLE });
-    const problems = checkPipelineTemplate(r.template, r.parameters);
+    const problems = checkPipelineTemplate(r.template, r.parameters, { protectedStages: stack.stages.filter(s => s.protected).map(s => s.name) });
     assert.deepEqual(problems.map(p => formatContractProblem('shop-pipeline', p)), []);
+  });
+
+  it('the pipeline deploys a protected stage through the verified bundle (termination protection, rollback triggers), others with the CloudFormation action', () => {
+    const stages = renderPipeline(stack, { bundle: BUNDLE }).template.Resources.Pipeline.Properties!.Stages as Array<{ Name: string; Actions: Array<Record<string, any>> }>;
+    const deployOf = (name: string) => stages.find(s => s.Name === `Deploy-${name}`)!.Actions.find(a => a.Name === 'Deploy')!;
+    assert.equal(deployOf('dev').ActionTypeId.Provider, 'CloudFormation');
+    assert.deepEqual(deployOf('prod').ActionTypeId, { Category: 'Build', Owner: 'AWS', Provider: 'CodeBuild', Version: '1' });
+    assert.deepEqual(deployOf('prod').Configuration.ProjectName, { Ref: 'ProtectedDeployProject' });
+    assert.deepEqual(JSON.parse(deployOf('prod').Configuration.EnvironmentVariables), [{ name: 'STAGE', value: 'prod', type: 'PLAINTEXT' }]);
   });
 
   it('a migration runs before each stage’s deploy in the pipeline, and the approval hint names verbs that exist', () => {
@@ -126,6 +135,18 @@ describe('aws contract: rendered templates against rules from the API reference'
       const statements = r.template.Resources.DeployRole.Properties!.Policies[0].PolicyDocument.Statement;
       statements.push({ Effect: 'Allow', Action: ['ec2:*', 'ecs:*'], Resource: '*' }, { Effect: 'Allow', Action: '*', Resource: ['*'] });
       assert.deepEqual(rules(checkPipelineTemplate(r.template, r.parameters)), ['iam-no-wildcard', 'iam-no-wildcard', 'iam-no-wildcard']);
+    });
+    it('a protected stage deployed by CodePipeline’s CloudFormation action (no termination protection, no rollback triggers)', () => {
+      const r = renderPipeline(stack, { bundle: BUNDLE });
+      const stages = r.template.Resources.Pipeline.Properties!.Stages as Array<{ Name: string; Actions: Array<Record<string, any>> }>;
+      const dev = stages.find(s => s.Name === 'Deploy-dev')!.Actions.find(a => a.Name === 'Deploy')!;
+      const prod = stages.find(s => s.Name === 'Deploy-prod')!;
+      prod.Actions = prod.Actions.map(a => (a.Name === 'Deploy' ? { ...dev, Configuration: { ...dev.Configuration, StackName: 'shop-prod' } } : a));
+      assert.deepEqual(rules(checkPipelineTemplate(r.template, r.parameters, { protectedStages: ['prod'] })), ['pipeline-protected-deploy']);
+      const spec = renderPipeline(stack, { bundle: BUNDLE });
+      const source = spec.template.Resources.ProtectedDeployProject.Properties!.Source;
+      source.BuildSpec = String(source.BuildSpec).replace(/aws deploy-rendered[^\n]*/, 'aws migrate "$STAGE"');
+      assert.deepEqual(rules(checkPipelineTemplate(spec.template, spec.parameters, { protectedStages: ['prod'] })), ['pipeline-protected-deploy'], 'a project that does not deploy with protection');
     });
     it('the build fetching Stagecraft by name from a registry', () => {
       const r = renderPipeline(stack, { bundle: BUNDLE });

@@ -92,7 +92,7 @@ describe('aws end to end with the default configuration (dist/cli.js, moto)', fu
     // Before anything: who and where, no foundation yet, what each stage will cost.
     const doctor = await ok(['aws', 'doctor']);
     assert.match(doctor, /^ok {4}credentials: account 123456789012/m);
-    assert.match(doctor, /^note  foundation e2eshop-foundation: not created yet/m);
+    assert.match(doctor, /^note  foundation: e2eshop-foundation not created yet/m);
     assert.match(doctor, /^ {2}dev: ~\$\d+\.\d\d .*RDS db\.t4g\.micro/m);
     assert.match(doctor, /^ {2}all stages: ~\$\d+\.\d\d a month$/m);
     const out = await ok(['aws', 'foundation', 'deploy']);

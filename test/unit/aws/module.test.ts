@@ -25,6 +25,8 @@ describe('aws/module: what the AWS provider adds to stagecraft.yaml', () => {
     assert.deepEqual(localOnly.problems.map(formatProblem), ['f.yaml:4:5: stages[0].region: unknown key "region"; expected one of: name, provider, database, requireApproval, env, origins, branches, protected, approvalTimeout, hosts']);
     const both = parseStackFile(text.replace('dev\n', 'dev\n    provider: aws\n'), 'f.yaml', new Providers([localModule, awsModule]).stackSchema());
     assert.equal(both.stack?.stages[0].region, 'eu-west-1');
-    assert.equal(both.stack?.stages[0].loadBalancer, false, 'the default of the module applies');
+    assert.equal(both.stack?.stages[0].loadBalancer, undefined, 'loadBalancer has no default: it does nothing on AWS any more');
+    assert.ok(!awsModule.addStageFields?.some(f => f.key === 'loadBalancer'), 'Add Stage no longer asks for a load balancer');
+    assert.deepEqual(awsModule.stageTraits?.({ ...both.stack!.stages[0], loadBalancer: true }) ?? [], [], 'and the tree shows no such trait');
   });
 });

@@ -102,9 +102,12 @@ describe('aws release pipeline', function () {
       );
       const prod = stages[3].Actions;
       assert.equal(prod[0].TimeoutInMinutes, 2 * 24 * 60);
-      assert.deepEqual(prod[1].Configuration.StackName, 'shop-prod');
-      assert.equal(prod[1].Configuration.TemplatePath, 'Build::prod.template.json');
-      assert.equal(prod[1].Configuration.TemplateConfiguration, 'Build::prod.config.json');
+      // Protected: deployed by the verified bundle (termination protection, rollback triggers); dev by CloudFormation's action.
+      assert.deepEqual(prod[1].Configuration.ProjectName, { Ref: 'ProtectedDeployProject' });
+      const dev = stages[2].Actions[0];
+      assert.deepEqual(dev.Configuration.StackName, 'shop-dev');
+      assert.equal(dev.Configuration.TemplatePath, 'Build::dev.template.json');
+      assert.equal(dev.Configuration.TemplateConfiguration, 'Build::dev.config.json');
       // The build runs the uploaded bundle, checked by its SHA-256.
       assert.deepEqual(r.parameters, {
         StackName: 'shop',

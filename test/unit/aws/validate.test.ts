@@ -31,6 +31,14 @@ describe('stagecraft validate on AWS stages', () => {
     assert.match(r.err, /AWS: vshop\/dev: the secret name "api-secret" ends in a hyphen and six characters/);
   });
 
+  it('loadBalancer on an AWS stage is ignored with a warning at its line, and the stack stays valid', async () => {
+    const r = await validate('stack: vshop\nstages:\n  - name: dev\n    provider: aws\n  - name: prod\n    provider: aws\n    # kept from an older file\n    loadBalancer: true\n');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /is valid/);
+    assert.match(r.out, /stagecraft\.yaml:8:5: stages\[1\]\.loadBalancer: ignored: every AWS stage is served by its foundation's load balancer .* \(warning\)/);
+    assert.equal(r.out.match(/loadBalancer/g)?.length, 1, 'only the stage that has the key is named');
+  });
+
   it('local stages are not rendered for AWS', async () => {
     const r = await validate('stack: vshop\nstages:\n  - name: dev\n    env:\n      API: { secret: api-secret }\n');
     assert.equal(r.code, 0, r.err);

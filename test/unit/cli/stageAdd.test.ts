@@ -40,7 +40,6 @@ describe('cli: stagecraft stage add', () => {
           '  provider: aws',
           '  region: eu-central-1',
           '  requireApproval: true',
-          '  loadBalancer: false',
           '  branches:',
           '  - release/*',
           '  - hotfix/**',

@@ -78,9 +78,9 @@ describe('cli: stagecraft status', () => {
       branchStages: ['prod'],
       branchReason: 'GitFlow: main → prod',
       stages: [
-        { name: 'dev', provider: 'local', region: null, profile: null, database: 'none', requireApproval: false, loadBalancer: false, hosts: null, protected: false, status: 'stopped', commit, url: null, personal: null },
-        { name: 'test', provider: 'local', region: null, profile: null, database: 'postgres', requireApproval: false, loadBalancer: false, hosts: null, protected: false, status: 'not-deployed', commit: null, url: null, personal: null },
-        { name: 'prod', provider: 'aws', region: 'eu-west-1', profile: null, database: 'none', requireApproval: true, loadBalancer: false, hosts: null, protected: true, status: 'unknown', commit: null, url: null, personal: null },
+        { name: 'dev', provider: 'local', region: null, profile: null, database: 'none', requireApproval: false, loadBalancer: null, hosts: null, protected: false, status: 'stopped', commit, url: null, personal: null },
+        { name: 'test', provider: 'local', region: null, profile: null, database: 'postgres', requireApproval: false, loadBalancer: null, hosts: null, protected: false, status: 'not-deployed', commit: null, url: null, personal: null },
+        { name: 'prod', provider: 'aws', region: 'eu-west-1', profile: null, database: 'none', requireApproval: true, loadBalancer: null, hosts: null, protected: true, status: 'unknown', commit: null, url: null, personal: null },
       ],
       state: parsed.state,
     });

@@ -38,8 +38,8 @@ describe('protocol host logic: Add Stage', () => {
   });
 
   it('turns the form into the editor\'s NewStage', () => {
-    assert.deepEqual(toNewStage(form({ provider: 'aws', options: { region: 'us-west-2', profile: 'ci', loadBalancer: false }, database: true, after: '', branches: 'release/*,\n hotfix/** ,' }), providers), {
-      name: 'qa', provider: 'aws', options: { region: 'us-west-2', profile: 'ci', loadBalancer: false }, database: 'postgres', requireApproval: false, after: undefined, first: true, branches: ['release/*', 'hotfix/**'],
+    assert.deepEqual(toNewStage(form({ provider: 'aws', options: { region: 'us-west-2', profile: 'ci' }, database: true, after: '', branches: 'release/*,\n hotfix/** ,' }), providers), {
+      name: 'qa', provider: 'aws', options: { region: 'us-west-2', profile: 'ci' }, database: 'postgres', requireApproval: false, after: undefined, first: true, branches: ['release/*', 'hotfix/**'],
     });
     const local = toNewStage(form({ options: { region: 'us-west-2', profile: 'ci' }, after: 'dev' }), providers);
     assert.deepEqual(local.options, {}, 'another provider\'s fields are not written');

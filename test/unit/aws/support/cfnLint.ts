@@ -14,9 +14,9 @@ export class CfnLintMissing extends Error {}
  * Runs AWS's cfn-lint once over all `files` (its start-up is slow, so one process for all).
  * cfn-lint exits non-zero when it finds anything; its JSON on stdout is the answer.
  */
-export function cfnLint(files: string[]): Promise<CfnLintMatch[]> {
+export function cfnLint(files: string[], extraArgs: string[] = []): Promise<CfnLintMatch[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn('cfn-lint', ['--format', 'json', '--', ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('cfn-lint', ['--format', 'json', ...extraArgs, '--', ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

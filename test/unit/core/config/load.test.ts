@@ -45,7 +45,6 @@ describe('config/load: valid files', () => {
       provider: 'local',
       database: 'none',
       requireApproval: false,
-      loadBalancer: false,
       env: {},
       origins: [],
       protected: false,
