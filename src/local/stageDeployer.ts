@@ -57,11 +57,16 @@ export async function startCandidate(stack: Stack, stage: Stage, artifact: Built
   if (version.mode === 'stop-then-start') {
     ctx.log?.(`the app binds a fixed port, so the old version was stopped first: this deploy is stop-then-start, not blue/green`);
   }
-  ctx.log?.(`candidate pid ${version.pid} listening on 127.0.0.1:${version.port}`);
+  const url = version.url ?? `http://127.0.0.1:${version.port}`;
+  ctx.log?.(
+    version.isolated
+      ? `candidate pid ${version.pid} listening on port ${version.port} in its own network namespace; checked at ${url}`
+      : `candidate pid ${version.pid} listening on 127.0.0.1:${version.port}`,
+  );
   return {
     runtime,
     version,
-    url: `http://127.0.0.1:${version.port}`,
+    url,
     previous: before.active ? { commit: before.active.commit, artifactId: before.active.artifactId } : undefined,
   };
 }

@@ -14,6 +14,10 @@ export interface VersionInfo {
   startedAt: string;
   /** 'stop-then-start' when the app binds a fixed port its own previous version held: not blue/green. */
   mode?: 'blue-green' | 'stop-then-start';
+  /** Runs in its own network namespace: `port` is its port in there, not reachable from the host. */
+  isolated?: boolean;
+  /** Where the version answers before the switch (a candidate's own address, through a proxy of its own when isolated). */
+  url?: string;
   /** A candidate that has exited (crashed) and was not yet discarded. */
   exited?: { code: number | null; signal: string | null; at: string };
 }
