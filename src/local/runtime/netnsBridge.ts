@@ -103,7 +103,6 @@ function listen(server: net.Server, where: net.ListenOptions): Promise<void> {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  process.title = 'stagecraft-netns-bridge';
   const up = spawnSync(args.ip, ['link', 'set', 'lo', 'up'], { encoding: 'utf8' });
   if (up.status !== 0) {
     process.stderr.write(`stagecraft: could not bring up loopback in the version's network namespace: ${(up.stderr || up.error?.message || '').trim()}\n`);
