@@ -2,7 +2,9 @@
 // tiny app (test/fixtures/apps/version-app.js) two ways and times spawn → first HTTP answer:
 //   plain      `node app.js` with PORT, answered on 127.0.0.1:PORT (the host network);
 //   namespaced `unshare --net node dist/netns-bridge.js … -- node app.js` as the stage daemon starts
-//              it, answered through the bridge's Unix socket (what the stage proxy connects to).
+//              it, answered through the bridge's Unix socket (what the stage proxy connects to);
+//   +outbound  the same, and slirp4netns connects the namespace to the outside before the app starts
+//              (what the daemon does when slirp4netns is installed).
 // Then 300 sequential GETs each way: the extra hop per request. Needs `npm run build` (the bridge bundle).
 //   node test/bench/netns-start.mjs [--rounds 10]
 import { spawn, spawnSync } from 'node:child_process';
@@ -80,15 +82,24 @@ async function plain() {
   return { ms, child, target: { host: '127.0.0.1', port } };
 }
 
-async function namespaced(n) {
-  const socket = path.join(work, `v${n}.sock`);
+const slirp4netns = which('slirp4netns');
+
+async function namespaced(n, outbound) {
+  const socket = path.join(work, `v${n}${outbound ? 'o' : ''}.sock`);
   const started = performance.now();
-  const child = spawn(unshare[0], [...unshare.slice(1), process.execPath, bridge, '--ip', ip, '--socket', socket, '--port', '8080', '--', process.execPath, app], {
+  const wait = outbound ? ['--wait-start'] : [];
+  const child = spawn(unshare[0], [...unshare.slice(1), process.execPath, bridge, '--ip', ip, '--socket', socket, '--port', '8080', ...wait, '--', process.execPath, app], {
     env: { ...process.env, PORT: '8080', APP_VERSION: 'namespaced' },
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
     detached: true,
   });
-  child.stdio[3].resume();
+  let slirp;
+  child.stdio[3].setEncoding('utf8').on('data', text => {
+    if (!outbound || slirp || !text.includes('"netns"')) return;
+    slirp = spawn(slirp4netns, ['--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=3', '--exit-fd=4', String(child.pid), 'tap0'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
+    slirp.stdio[3].once('data', () => child.stdio[3].write('{"start":true}\n'));
+    child.once('exit', () => slirp.kill());
+  });
   const ms = await firstAnswer({ socketPath: socket }, child, started);
   return { ms, child, target: { socketPath: socket } };
 }
@@ -101,12 +112,14 @@ async function perRequest(target, count = 300) {
 
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const max = xs => Math.max(...xs);
-const results = { plain: [], namespaced: [] };
-const latency = { plain: [], namespaced: [] };
+const modes = [['plain', plain], ['namespaced', n => namespaced(n, false)]];
+if (slirp4netns) modes.push(['+outbound', n => namespaced(n, true)]);
+const results = Object.fromEntries(modes.map(([name]) => [name, []]));
+const latency = Object.fromEntries(modes.map(([name]) => [name, []]));
 try {
   for (let n = 0; n < rounds; n++) {
-    for (const [name, start] of [['plain', plain], ['namespaced', () => namespaced(n)]]) {
-      const { ms, child, target } = await start();
+    for (const [name, start] of modes) {
+      const { ms, child, target } = await start(n);
       results[name].push(ms);
       if (n === 0) latency[name].push(await perRequest(target));
       await stop(child);
@@ -117,8 +130,10 @@ try {
 }
 const load = os.loadavg().map(l => l.toFixed(2)).join(' ');
 console.log(`netns-start: ${rounds} rounds, ${asRoot ? 'as root (unshare --net)' : 'as a user (unshare --user --map-root-user --net)'}, load average ${load}`);
-for (const name of ['plain', 'namespaced']) {
+for (const [name] of modes) {
   console.log(`  ${name.padEnd(10)} spawn → first answer: median ${median(results[name]).toFixed(0)} ms, max ${max(results[name]).toFixed(0)} ms; a GET on a fresh connection: ${latency[name][0].toFixed(2)} ms`);
 }
 const added = median(results.namespaced) - median(results.plain);
 console.log(`  added by the namespace and its bridge: ${added.toFixed(0)} ms at start (median), ${(latency.namespaced[0] - latency.plain[0]).toFixed(2)} ms per request`);
+if (slirp4netns) console.log(`  added with outbound network (slirp4netns): ${(median(results['+outbound']) - median(results.plain)).toFixed(0)} ms at start (median)`);
+else console.log('  slirp4netns is not installed: no outbound network for namespaced versions, nothing more to time');

@@ -64,6 +64,12 @@ export class AppProcess {
     });
   }
 
+  /** A line to the process on fd 3 (launched with `control`). */
+  send(line: string): void {
+    const channel = this.child.stdio[3] as NodeJS.WritableStream | null | undefined;
+    if (channel && 'write' in channel) channel.write(line + '\n');
+  }
+
   get alive(): boolean {
     return this.exit === undefined && this.pid !== 0;
   }

@@ -10,7 +10,17 @@ import * as path from 'node:path';
  * share the host's network and are told PORT, as before.
  */
 export type NetworkMode =
-  | { kind: 'namespace'; /** `unshare …` up to the command it runs. */ unshare: string[]; /** Absolute path of `ip`. */ ip: string; bridge: string; describe: string }
+  | {
+      kind: 'namespace';
+      /** `unshare …` up to the command it runs. */
+      unshare: string[];
+      /** Absolute path of `ip`. */
+      ip: string;
+      bridge: string;
+      /** slirp4netns, when installed: outbound network for each namespace (user-mode NAT, host loopback refused). */
+      slirp4netns?: string;
+      describe: string;
+    }
   | { kind: 'host'; reason: string };
 
 export const BRIDGE_SCRIPT = 'netns-bridge.js';
@@ -39,7 +49,9 @@ async function detectNetworkMode(): Promise<NetworkMode> {
   const unshare = asRoot ? [unshareBin, '--net'] : [unshareBin, '--user', '--map-root-user', '--net'];
   const probe = await run([...unshare, ip, 'link', 'set', 'lo', 'up']);
   if (!probe.ok) return { kind: 'host', reason: `the kernel refused a network namespace (${unshare.slice(1).join(' ')}: ${probe.output.trim().split('\n')[0] || 'failed'})` };
-  return { kind: 'namespace', unshare, ip, bridge, describe: `one network namespace per app version (${path.basename(unshare[0])} ${unshare.slice(1).join(' ')})` };
+  const slirp4netns = findProgram('slirp4netns');
+  const outbound = slirp4netns ? 'outbound network through slirp4netns' : 'no outbound network (slirp4netns is not installed)';
+  return { kind: 'namespace', unshare, ip, bridge, slirp4netns, describe: `one network namespace per app version (${path.basename(unshare[0])} ${unshare.slice(1).join(' ')}), ${outbound}` };
 }
 
 /** The line the daemon logs once. */

@@ -9,8 +9,10 @@
  *  - once the app listens (on PORT, or on the one port it chose itself), accepts connections on
  *    `--socket` and passes them to the app: the stage's proxy reaches the app only this way;
  *  - exits as the app exits (same code or signal), removing its socket.
- * It talks to the supervisor on fd 3, one JSON object per line: {"listening":port} or {"note":text}.
- *   node netns-bridge.js --ip /usr/sbin/ip --socket S --port P [--forward H:P=S]... -- command args…
+ * It talks to the supervisor on fd 3, one JSON object per line: {"netns":true} once loopback is up,
+ * {"listening":port}, {"note":text}. With --wait-start it starts the app only after the supervisor
+ * answers {"start":true} (it connects the namespace to the outside network first).
+ *   node netns-bridge.js --ip /usr/sbin/ip --socket S --port P [--forward H:P=S]... [--wait-start] -- command args…
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { promises as fs, unlinkSync, writeSync } from 'node:fs';
@@ -26,6 +28,7 @@ interface BridgeArgs {
   port: number;
   forwards: { host: string; port: number; socket: string }[];
   command: string[];
+  waitStart: boolean;
 }
 
 function parseArgs(argv: string[]): BridgeArgs {
@@ -41,7 +44,7 @@ function parseArgs(argv: string[]): BridgeArgs {
     const m = /^(.+):(\d+)=(.+)$/.exec(own[i + 1] ?? '');
     if (m) forwards.push({ host: m[1], port: Number(m[2]), socket: m[3] });
   });
-  const args = { ip: value('ip') ?? 'ip', socket: value('socket') ?? '', port: Number(value('port')), forwards, command: dash >= 0 ? argv.slice(dash + 1) : [] };
+  const args = { ip: value('ip') ?? 'ip', socket: value('socket') ?? '', port: Number(value('port')), forwards, command: dash >= 0 ? argv.slice(dash + 1) : [], waitStart: own.includes('--wait-start') };
   if (!args.socket || !Number.isInteger(args.port) || args.command.length === 0) {
     process.stderr.write('usage: netns-bridge --ip <ip> --socket <path> --port <port> [--forward host:port=socket]... -- command [args…]\n');
     process.exit(2);
@@ -55,6 +58,27 @@ function tell(message: Record<string, unknown>): void {
   } catch {
     // No supervisor listening (run by hand): nothing to tell.
   }
+}
+
+/** Resolves when the supervisor says {"start":true} on fd 3 (or closes it: then nothing more will come). */
+function startSignal(): Promise<void> {
+  return new Promise(resolve => {
+    const channel = new net.Socket({ fd: 3, readable: true, writable: true });
+    let text = '';
+    const done = () => {
+      channel.removeAllListeners('data');
+      channel.pause();
+      channel.unref();
+      resolve();
+    };
+    channel.setEncoding('utf8');
+    channel.on('data', (chunk: string) => {
+      text += chunk;
+      if (/"start"\s*:\s*true/.test(text)) done();
+    });
+    channel.on('end', done);
+    channel.on('error', done);
+  });
 }
 
 function removeSocket(file: string): void {
@@ -116,6 +140,8 @@ async function main(): Promise<void> {
     servers.push(server);
   }
   const ownPorts = new Set(args.forwards.map(f => f.port));
+  tell({ netns: true });
+  if (args.waitStart) await startSignal();
 
   // The bridge's own environment variable carries the app's NODE_OPTIONS past the bridge (see supervisor).
   const env = { ...process.env };
@@ -157,7 +183,7 @@ async function main(): Promise<void> {
       if (seen.length === 1 && previous.length === 1 && seen[0] === previous[0]) port = seen[0];
       previous = seen;
     }
-    if (port === undefined) await new Promise(r => setTimeout(r, port === undefined && Date.now() - started < ADOPT_AFTER_MS ? 50 : 250));
+    if (port === undefined) await new Promise(r => setTimeout(r, port === undefined && Date.now() - started < ADOPT_AFTER_MS ? 20 : 250));
   }
   if (appGone || port === undefined) return;
   const target = port;

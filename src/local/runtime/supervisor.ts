@@ -1,3 +1,4 @@
+import { spawn as spawnChild } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
@@ -66,6 +67,8 @@ const MIN_UPTIME_BEFORE_SWITCH_MS = 2000;
 const MAX_CRASHES_KEPT = 20;
 /** PORT told to an app in its own network namespace when the stack names no fixed port: any port is free in there. */
 const ISOLATED_DEFAULT_PORT = 8080;
+/** How long slirp4netns may take to connect a version's namespace before the app starts without outbound network. */
+const OUTBOUND_READY_MS = 5000;
 /** Env names whose values are masked in app.log. */
 const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY/i;
 /** Masking by provenance (what came from a secret or the database credential), and by name for the rest. */
@@ -383,7 +386,7 @@ export class StageSupervisor {
     const listening = new Promise<number>(resolve => (reportPort = resolve));
     let proc: AppProcess | undefined;
     const control = (line: string) => {
-      let message: { listening?: number; note?: string };
+      let message: { listening?: number; note?: string; netns?: boolean };
       try {
         message = JSON.parse(line) as typeof message;
       } catch {
@@ -391,12 +394,63 @@ export class StageSupervisor {
       }
       if (typeof message.listening === 'number') reportPort(message.listening);
       if (typeof message.note === 'string') proc?.note(message.note);
+      // Loopback is up in the new namespace: connect it to the outside, then let the app start.
+      if (message.netns && proc) {
+        const p = proc;
+        void this.connectOutbound(p, network.slirp4netns).finally(() => p.send(JSON.stringify({ start: true })));
+      }
     };
-    const command = [...network.unshare, process.execPath, network.bridge, '--ip', network.ip, '--socket', socket, '--port', String(port), ...forwards.flatMap(f => ['--forward', f]), '--', ...spec.command];
+    const command = [
+      ...network.unshare,
+      process.execPath,
+      network.bridge,
+      '--ip',
+      network.ip,
+      '--socket',
+      socket,
+      '--port',
+      String(port),
+      ...forwards.flatMap(f => ['--forward', f]),
+      '--wait-start',
+      '--',
+      ...spec.command,
+    ];
     proc = new AppProcess({ cwd: spec.cwd, command, env, control }, log);
     const started = proc;
     started.onUnexpectedExit = exit => void this.onUnexpectedExit(started, exit);
     return { proc, listening };
+  }
+
+  /**
+   * Outbound network for an isolated version: slirp4netns gives its namespace a tap0 with NAT to the
+   * outside (DNS through the host's resolver), refusing the host's loopback so other stages and local
+   * services stay out of reach. It ends with the version, or with this daemon (its exit fd closes).
+   * Without slirp4netns, or if it fails, the app starts without outbound network (the README says so).
+   */
+  private async connectOutbound(proc: AppProcess, slirp4netns: string | undefined): Promise<void> {
+    if (!slirp4netns || !proc.alive) return;
+    const slirp = spawnChild(slirp4netns, ['--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=3', '--exit-fd=4', String(proc.pid), 'tap0'], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    slirp.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    slirp.on('error', err => (stderr += err.message));
+    void proc.exited.then(() => slirp.kill('SIGTERM'));
+    const ready = await new Promise<boolean>(resolve => {
+      const timer = setTimeout(() => resolve(false), OUTBOUND_READY_MS);
+      (slirp.stdio[3] as NodeJS.ReadableStream | null)?.once('data', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      slirp.once('exit', () => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+    });
+    if (!ready) {
+      slirp.kill('SIGKILL');
+      proc.note(`no outbound network for this version: slirp4netns did not connect its namespace${stderr.trim() ? ` (${stderr.trim().split('\n').pop()})` : ''}`);
+    }
   }
 
   /** An isolated version: waits for its bridge to say the app listens (and serves the Unix socket). */

@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { stateDir } from '../../../src/core/workspace';
+import { networkMode } from '../../../src/local/runtime/netns';
 import { runtimePaths } from '../../../src/local/runtime/paths';
 import { canConnect } from '../../../src/local/runtime/ports';
 import { isAlive, listeningPortsOfGroup } from '../../../src/local/runtime/procinfo';
@@ -95,6 +98,30 @@ describe('e2e: each app version in its own network namespace', function () {
       }
       // The one way in besides the proxy is the bridge's Unix socket, in the stage's 0700 runtime folder.
       assert.ok(version.socket && existsSync(version.socket));
+    }
+  });
+
+  it('outbound network: the app reaches a server on the host network address, not the host loopback', async function () {
+    const mode = await networkMode();
+    assert.equal(mode.kind, 'namespace');
+    if (mode.kind !== 'namespace' || !mode.slirp4netns) this.skip();
+    const address = Object.values(os.networkInterfaces())
+      .flat()
+      .find(a => a && a.family === 'IPv4' && !a.internal)?.address;
+    assert.ok(address, 'this machine has a non-loopback IPv4 address');
+    const server = http.createServer((_req, res) => res.end('from outside'));
+    await new Promise<void>(resolve => server.listen(0, '0.0.0.0', () => resolve()));
+    const { port } = server.address() as { port: number };
+    try {
+      const out = await json(`${urls.dev}/fetch?url=${encodeURIComponent(`http://${address}:${port}/`)}`);
+      assert.deepEqual(out, { status: 200, body: 'from outside' });
+      // 127.0.0.1 inside is the namespace's own loopback, and slirp4netns refuses the host's (10.0.2.2).
+      for (const host of ['127.0.0.1', '10.0.2.2']) {
+        const refused = await json(`${urls.dev}/fetch?url=${encodeURIComponent(`http://${host}:${port}/`)}`);
+        assert.ok(refused.error, `the app reached the host's loopback at ${host}: ${JSON.stringify(refused)}`);
+      }
+    } finally {
+      server.close();
     }
   });
 
