@@ -34,7 +34,8 @@ export function networkMode(): Promise<NetworkMode> {
   return detected;
 }
 
-async function detectNetworkMode(): Promise<NetworkMode> {
+/** One probe, unmemoized (networkMode() keeps its first answer). */
+export async function detectNetworkMode(): Promise<NetworkMode> {
   if (process.platform !== 'linux') return { kind: 'host', reason: `${process.platform} has no network namespaces` };
   const setting = (process.env[NETNS_VARIABLE] ?? '').trim().toLowerCase();
   if (['off', '0', 'false', 'no'].includes(setting)) return { kind: 'host', reason: `${NETNS_VARIABLE}=${process.env[NETNS_VARIABLE]}` };
