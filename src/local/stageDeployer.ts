@@ -53,7 +53,7 @@ export async function startCandidate(stack: Stack, stage: Stage, artifact: Built
   const before = await runtime.status();
   const { env, secretNames } = await stageEnvironment(stack, stage, artifact.manifest.env, commit);
   ctx.log?.(`starting ${commit.slice(0, 8)} (artifact ${artifact.id.slice(0, 12)}) beside ${before.active ? before.active.commit.slice(0, 8) : 'nothing'}`);
-  const version = await runtime.startCandidate({ artifactId: artifact.id, commit, cwd: artifact.appDir, command: startCommand(stack, artifact), env, secretEnv: secretNames });
+  const version = await runtime.startCandidate({ artifactId: artifact.id, commit, cwd: artifact.appDir, command: startCommand(stack, artifact), env, secretEnv: secretNames, expectedPort: stack.service.port });
   if (version.mode === 'stop-then-start') {
     ctx.log?.(`the app binds a fixed port, so the old version was stopped first: this deploy is stop-then-start, not blue/green`);
   }

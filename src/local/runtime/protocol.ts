@@ -44,6 +44,8 @@ export const candidateSpecSchema = z.object({
   secretEnv: z.array(z.string()).optional(),
   /** The port the app binds whatever PORT says (it ignores PORT). */
   fixedPort: z.number().int().min(1).max(65535).optional(),
+  /** The port the stack says the app listens on (service.port): its PORT in its own network namespace, where any port is free. */
+  expectedPort: z.number().int().min(1).max(65535).optional(),
   /** How long the app may take to listen on its port (default 30 s). */
   startTimeoutMs: z.number().int().positive().optional(),
 });

@@ -65,7 +65,7 @@ const ADOPT_AFTER_MS = 1500;
  */
 const MIN_UPTIME_BEFORE_SWITCH_MS = 2000;
 const MAX_CRASHES_KEPT = 20;
-/** PORT told to an app in its own network namespace when the stack names no fixed port: any port is free in there. */
+/** PORT told to an app in its own network namespace when the stack names no port: any port is free in there. */
 const ISOLATED_DEFAULT_PORT = 8080;
 /** How long slirp4netns may take to connect a version's namespace before the app starts without outbound network. */
 const OUTBOUND_READY_MS = 5000;
@@ -215,7 +215,7 @@ export class StageSupervisor {
 
     if (this.network.kind === 'namespace') {
       // Its own network: any port is free in there, the same one in every stage and in blue and green.
-      this.candidate = await this.launch(spec, spec.fixedPort ?? ISOLATED_DEFAULT_PORT, spec.fixedPort !== undefined, signal, false);
+      this.candidate = await this.launch(spec, spec.fixedPort ?? spec.expectedPort ?? ISOLATED_DEFAULT_PORT, spec.fixedPort !== undefined, signal, false);
       await this.openPreview(this.candidate);
       await this.saveState();
       return publicInfo(this.candidate.info);
@@ -627,7 +627,8 @@ export class StageSupervisor {
     const { spec, portFixed } = saved.active;
     // A new daemon process has an empty redactor: the saved spec says what to mask again.
     maskSecrets(spec);
-    const port = portFixed ? saved.active.port : await freePort();
+    // In its own network namespace the port it listened on is free again whatever it was.
+    const port = portFixed || this.network.kind === 'namespace' ? saved.active.port : await freePort();
     try {
       this.active = await this.launch(spec, port, portFixed, undefined, false);
       this.active.proc.note('resumed after the stage runtime restarted');
