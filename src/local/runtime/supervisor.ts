@@ -1,7 +1,5 @@
-import { spawn as spawnChild } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { StagecraftError } from '../../core/errors';
 import { redactor } from '../../core/redact';
@@ -10,10 +8,10 @@ import { StageProxy, type UpstreamAddress } from '../proxy/stageProxy';
 import { formatAppLogLine, versionLabel, type AppLogStream } from './appLogFormat';
 import { AppProcess, signalGroupOnly, type AppExit } from './appProcess';
 import { describeNetworkMode, networkMode, type NetworkMode } from './netns';
+import { connectOutbound, DatabaseForwards } from './netnsLinks';
 import { runtimePaths, unixSocketPath, type RuntimePaths } from './paths';
 import { describePortHolder, findPortHolder, freePort, canConnect, LOOPBACK, portFromAddressInUse } from './ports';
 import { isSameProcess, listeningPortsOfGroup, startTicksOf } from './procinfo';
-import { joinSockets } from './socketPipe';
 import type { CandidateIdentity, CandidateSpec, RuntimeStatus, VersionInfo } from './protocol';
 import { emptyState, readRuntimeState, writeRuntimeFile, type RecordedVersion, type RuntimeStateFile } from './state';
 
@@ -67,8 +65,6 @@ const MIN_UPTIME_BEFORE_SWITCH_MS = 2000;
 const MAX_CRASHES_KEPT = 20;
 /** PORT told to an app in its own network namespace when the stack names no port: any port is free in there. */
 const ISOLATED_DEFAULT_PORT = 8080;
-/** How long slirp4netns may take to connect a version's namespace before the app starts without outbound network. */
-const OUTBOUND_READY_MS = 5000;
 /** Env names whose values are masked in app.log. */
 const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY/i;
 /** Masking by provenance (what came from a secret or the database credential), and by name for the rest. */
@@ -103,8 +99,8 @@ export class StageSupervisor {
   private stopped = false;
   /** Decided at start (netns.ts): each version in its own network namespace, or the host's network. */
   private network: NetworkMode = { kind: 'host', reason: 'not started' };
-  /** Unix socket → the stage's PostgreSQL on the host, one per database address, for isolated versions. */
-  private readonly databaseForwards = new Map<string, { socket: string; server: net.Server }>();
+  /** The stage's PostgreSQL for isolated versions. */
+  private readonly databaseForwards: DatabaseForwards;
   /** An isolated candidate's own address for its health checks, closed at promotion or discard. */
   private preview?: StageProxy;
 
@@ -112,6 +108,7 @@ export class StageSupervisor {
     this.paths = runtimePaths(opts.root, opts.stage);
     this.graceMs = opts.graceMs ?? 5000;
     this.state = emptyState(opts.stage);
+    this.databaseForwards = new DatabaseForwards(this.paths.netDir);
   }
 
   /** Ends what a dead predecessor left, opens the proxy (on its old port when free), resumes the active version. */
@@ -196,7 +193,7 @@ export class StageSupervisor {
       this.state.active = this.state.candidate = undefined;
       this.state.running = false;
       await this.closePreview();
-      await this.closeDatabaseForwards();
+      await this.databaseForwards.close();
       if (forget) this.state.desired = 'stopped';
       await this.proxy?.close().catch(err => this.opts.log(`closing the proxy: ${(err as Error).message}`));
       await this.saveState();
@@ -375,7 +372,7 @@ export class StageSupervisor {
     }
     await fs.mkdir(path.dirname(socket), { recursive: true, mode: 0o700 });
     await fs.rm(socket, { force: true });
-    const forwards = await this.forwardDatabase(spec.env);
+    const forwards = await this.databaseForwards.argsFor(spec.env);
     const env = this.appEnv(spec, port);
     // The bridge is Node too: the app's NODE_OPTIONS must not load into it, so it travels under another name.
     if (env.NODE_OPTIONS !== undefined) {
@@ -397,7 +394,7 @@ export class StageSupervisor {
       // Loopback is up in the new namespace: connect it to the outside, then let the app start.
       if (message.netns && proc) {
         const p = proc;
-        void this.connectOutbound(p, network.slirp4netns).finally(() => p.send(JSON.stringify({ start: true })));
+        void connectOutbound(p, network.slirp4netns).finally(() => p.send(JSON.stringify({ start: true })));
       }
     };
     const command = [
@@ -421,38 +418,6 @@ export class StageSupervisor {
     return { proc, listening };
   }
 
-  /**
-   * Outbound network for an isolated version: slirp4netns gives its namespace a tap0 with NAT to the
-   * outside (DNS through the host's resolver), refusing the host's loopback so other stages and local
-   * services stay out of reach. It ends with the version, or with this daemon (its exit fd closes).
-   * Without slirp4netns, or if it fails, the app starts without outbound network (the README says so).
-   */
-  private async connectOutbound(proc: AppProcess, slirp4netns: string | undefined): Promise<void> {
-    if (!slirp4netns || !proc.alive) return;
-    const slirp = spawnChild(slirp4netns, ['--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=3', '--exit-fd=4', String(proc.pid), 'tap0'], {
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    slirp.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-    slirp.on('error', err => (stderr += err.message));
-    void proc.exited.then(() => slirp.kill('SIGTERM'));
-    const ready = await new Promise<boolean>(resolve => {
-      const timer = setTimeout(() => resolve(false), OUTBOUND_READY_MS);
-      (slirp.stdio[3] as NodeJS.ReadableStream | null)?.once('data', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-      slirp.once('exit', () => {
-        clearTimeout(timer);
-        resolve(false);
-      });
-    });
-    if (!ready) {
-      slirp.kill('SIGKILL');
-      proc.note(`no outbound network for this version: slirp4netns did not connect its namespace${stderr.trim() ? ` (${stderr.trim().split('\n').pop()})` : ''}`);
-    }
-  }
-
   /** An isolated version: waits for its bridge to say the app listens (and serves the Unix socket). */
   private async waitUntilBridged(proc: AppProcess, port: number, listening: Promise<number>, timeoutMs: number, signal: AbortSignal | undefined): Promise<number> {
     let found: number | undefined;
@@ -470,38 +435,6 @@ export class StageSupervisor {
       }
       await sleep(25);
     }
-  }
-
-  /**
-   * The stage's PostgreSQL for an isolated app: it is told the same PG_HOST/PG_PORT as on the host;
-   * its bridge listens there inside the namespace and connects to a Unix socket this daemon serves,
-   * which connects to the database on the host. Returns the bridge's `host:port=socket` arguments.
-   */
-  private async forwardDatabase(env: Record<string, string>): Promise<string[]> {
-    const host = env.PG_HOST;
-    const port = Number(env.PG_PORT);
-    if (!host || !Number.isInteger(port) || port <= 0 || !['127.0.0.1', 'localhost'].includes(host)) return [];
-    const key = `${LOOPBACK}:${port}`;
-    let forward = this.databaseForwards.get(key);
-    if (!forward) {
-      const socket = unixSocketPath(this.paths.netDir, `pg-${port}.sock`);
-      await fs.mkdir(path.dirname(socket), { recursive: true, mode: 0o700 });
-      await fs.rm(socket, { force: true });
-      const server = net.createServer(inside => joinSockets(inside, net.connect({ host: LOOPBACK, port })));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(socket, () => resolve());
-      });
-      forward = { socket, server };
-      this.databaseForwards.set(key, forward);
-    }
-    return [`${LOOPBACK}:${port}=${forward.socket}`];
-  }
-
-  private async closeDatabaseForwards(): Promise<void> {
-    const all = [...this.databaseForwards.values()];
-    this.databaseForwards.clear();
-    await Promise.all(all.map(f => new Promise<void>(resolve => f.server.close(() => resolve()))));
   }
 
   /** An isolated candidate answers nowhere on the host: its health checks go through a proxy of its own, with the stage's rules. */
