@@ -58,6 +58,8 @@ const builds = [
   { ...node, entryPoints: { 'aws-sdk': 'src/aws/sdk.ts' }, outdir: 'dist' },
   // The detached per-stage runtime (proxy + app processes) that local stages run in.
   { ...node, entryPoints: { 'stage-daemon': 'src/local/runtime/daemonMain.ts' }, outdir: 'dist' },
+  // Runs first inside each app version's network namespace: loopback up, the proxy's Unix socket, the database forward.
+  { ...node, entryPoints: { 'netns-bridge': 'src/local/runtime/netnsBridge.ts' }, outdir: 'dist' },
 ];
 
 // One browser bundle per webview entry: webview/<panel>/main.ts → dist/webview/<panel>.js

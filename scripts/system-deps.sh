@@ -8,8 +8,10 @@
 #   libkrb5-dev libsecret-1-dev libxkbfile-dev headers for the native modules code-server builds
 #   build-essential python3                    node-gyp, for those native modules
 #   git                                        the git tests use real repositories
+#   iproute2                                   `ip`, to bring up loopback in each app version's network namespace
+#   slirp4netns                                outbound network for those namespaces
 set -euo pipefail
-packages=(chromium fonts-dejavu-core ripgrep libkrb5-dev libsecret-1-dev libxkbfile-dev build-essential python3 git)
+packages=(chromium fonts-dejavu-core ripgrep libkrb5-dev libsecret-1-dev libxkbfile-dev build-essential python3 git iproute2 slirp4netns)
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "system-deps: not a Debian system; make sure these (or their equivalents) are installed: ${packages[*]}"
   exit 0

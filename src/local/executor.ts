@@ -107,7 +107,12 @@ export class LocalStepExecutor implements StepExecutor {
       outputs.previousCommit = candidate.previous.commit;
       outputs.previousArtifact = candidate.previous.artifactId;
     }
-    const mode = candidate.version.mode === 'stop-then-start' ? ' (stop-then-start: the app ignores PORT)' : '';
+    const mode =
+      candidate.version.mode === 'stop-then-start'
+        ? ' (stop-then-start: the app ignores PORT)'
+        : candidate.version.isolated
+          ? ` (port ${candidate.version.port} in its own network namespace)`
+          : '';
     return { status: 'succeeded', summary: `candidate ${ctx.run.commit.slice(0, 8)} running on ${candidate.url}${mode}`, outputs };
   }
 

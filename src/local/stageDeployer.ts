@@ -53,15 +53,20 @@ export async function startCandidate(stack: Stack, stage: Stage, artifact: Built
   const before = await runtime.status();
   const { env, secretNames } = await stageEnvironment(stack, stage, artifact.manifest.env, commit);
   ctx.log?.(`starting ${commit.slice(0, 8)} (artifact ${artifact.id.slice(0, 12)}) beside ${before.active ? before.active.commit.slice(0, 8) : 'nothing'}`);
-  const version = await runtime.startCandidate({ artifactId: artifact.id, commit, cwd: artifact.appDir, command: startCommand(stack, artifact), env, secretEnv: secretNames });
+  const version = await runtime.startCandidate({ artifactId: artifact.id, commit, cwd: artifact.appDir, command: startCommand(stack, artifact), env, secretEnv: secretNames, expectedPort: stack.service.port });
   if (version.mode === 'stop-then-start') {
     ctx.log?.(`the app binds a fixed port, so the old version was stopped first: this deploy is stop-then-start, not blue/green`);
   }
-  ctx.log?.(`candidate pid ${version.pid} listening on 127.0.0.1:${version.port}`);
+  const url = version.url ?? `http://127.0.0.1:${version.port}`;
+  ctx.log?.(
+    version.isolated
+      ? `candidate pid ${version.pid} listening on port ${version.port} in its own network namespace; checked at ${url}`
+      : `candidate pid ${version.pid} listening on 127.0.0.1:${version.port}`,
+  );
   return {
     runtime,
     version,
-    url: `http://127.0.0.1:${version.port}`,
+    url,
     previous: before.active ? { commit: before.active.commit, artifactId: before.active.artifactId } : undefined,
   };
 }

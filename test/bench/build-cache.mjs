@@ -48,7 +48,9 @@ try {
     // The artifact step's own time, from the build log line "Built artifact … in 12.3 s" or the reuse line.
     const build = /Build artifact \((?:(\d+) min )?([\d.]+) (m?s)\)/.exec(r.stdout);
     const buildMs = build ? (Number(build[1] ?? 0) * 60 + Number(build[2])) * (build[3] === 's' ? 1000 : 1) : NaN;
-    return { ms, buildMs };
+    // Where the time went: every step's own figure, as the run printed it.
+    const steps = [...r.stdout.matchAll(/^[✔⚠–✘] (.+?) \(((?:\d+ min )?[\d.]+ m?s)\)/gm)].map(m => `${m[1]} ${m[2]}`);
+    return { ms, buildMs, steps };
   };
   const cold = release();
   mkdirSync(path.join(dir, 'src'), { recursive: true });
@@ -59,8 +61,16 @@ try {
   console.log(`service: TypeScript multi-stage, ${packages} npm packages in the lockfile; load average ${os.loadavg().map(l => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
   console.log(`commit → dev serving, cold: ${seconds(cold.ms)} s (build ${seconds(cold.buildMs)} s)   target ≤ 40 s: ${cold.ms <= 40_000 ? 'met' : 'NOT met'}`);
   console.log(`commit → dev serving, warm: ${seconds(warm.ms)} s (build ${seconds(warm.buildMs)} s)   target ≤ 10 s: ${warm.ms <= 10_000 ? 'met' : 'NOT met'}`);
+  console.log(`  cold steps: ${cold.steps.join(', ')}`);
+  console.log(`  warm steps: ${warm.steps.join(', ')}`);
   console.log(`ratio warm/cold: ${(warm.ms / cold.ms).toFixed(2)} (build alone: ${(warm.buildMs / cold.buildMs).toFixed(2)})`);
 } finally {
+  // BENCH_KEEP_LOGS=<folder>: keep the runs' logs (timestamped build steps) to see where the time went.
+  if (process.env.BENCH_KEEP_LOGS) {
+    const status = spawnSync(process.execPath, [CLI, 'status'], { cwd: dir, encoding: 'utf8' }).stdout;
+    const state = /(\/[^\s,;]+stagecraft\/[^\s/,;]+)/.exec(status)?.[1];
+    if (state) cpSync(path.join(state, 'runs'), process.env.BENCH_KEEP_LOGS, { recursive: true, filter: src => !src.endsWith('.json') || src.endsWith('run.json') });
+  }
   spawnSync(process.execPath, [CLI, 'destroy', 'dev', '--force'], { cwd: dir, encoding: 'utf8' });
   spawnSync('chmod', ['-R', 'u+w', dir]);
   rmSync(dir, { recursive: true, force: true });

@@ -34,7 +34,7 @@ describe('install: what the .vsix files hold', function () {
 
     it(`${name}: carries the bundles, the templates, the icon, README and CHANGELOG`, () => {
       const paths = new Set(entries().map(e => e.path));
-      for (const p of ['dist/extension.js', 'dist/cli.js', 'dist/aws-sdk.js', 'dist/stage-daemon.js', 'dist/webview/addStage.js', 'templates/stage.yaml', 'media/icon.png', 'media/walkthrough/create-stack.md', 'readme.md', 'changelog.md', 'package.json']) {
+      for (const p of ['dist/extension.js', 'dist/cli.js', 'dist/aws-sdk.js', 'dist/stage-daemon.js', 'dist/netns-bridge.js', 'dist/webview/addStage.js', 'templates/stage.yaml', 'media/icon.png', 'media/walkthrough/create-stack.md', 'readme.md', 'changelog.md', 'package.json']) {
         assert.ok(paths.has(`extension/${p}`), `extension/${p} is missing`);
       }
     });

@@ -133,6 +133,12 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
     const total = plan.stages.reduce((n, s) => n + s.steps.length, 0);
     let n = 0;
     let reusedRuns = 0;
+    // A stage is "volatile" from the first COPY of a folder of the build context (`COPY . .`, `COPY src ./src`),
+    // or of a volatile stage's files, on: the RUN steps after it change with every commit, so the build
+    // cache does not keep them (a copy of the whole root each, never reused: an unchanged tree reuses
+    // its artifact instead). The steps before it (installs after `COPY package*.json`) are kept.
+    const volatile = new Map<number, boolean>();
+    const copiesCode = (step: CopyStep) => (step.from !== undefined ? volatile.get(step.from) === true : copies.get(step)!.some(source => source.entry.type === 'dir'));
     for (const stage of plan.stages) {
       const isFinal = stage === finalStage;
       const stageRoot = isFinal ? fsRoot : path.join(stagesTmp!, String(stage.index), 'fs');
@@ -169,6 +175,8 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
         log(`  cached: steps up to ${file}:${stage.steps[resumeAt - 1].line} reused from the build cache (same instructions and copied files)`);
       } else if (stage.base !== undefined) await copyTree(stageRoots.get(stage.base)!, stageRoot);
       else await fs.mkdir(stageRoot, { recursive: true });
+      let changesWithCode = stage.base !== undefined && volatile.get(stage.base) === true;
+      for (const step of stage.steps.slice(0, resumeAt)) if (step.kind === 'copy' && copiesCode(step)) changesWithCode = true;
       const hostEnv = runtimeEnv(stageRuntime, stageRoot, hostPath);
       const containerDirs = stage.steps.flatMap(s => (s.kind === 'workdir' ? [s.path] : s.kind === 'copy' ? [s.dest] : [])).filter(d => d !== '/');
       for (const [i, step] of stage.steps.entries()) {
@@ -176,6 +184,7 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
         throwIfAborted(signal, 'The build');
         log(`Step ${++n}/${total} · ${file}:${step.line} · ${step.text}`);
         const where = `${file}:${step.line}`;
+        if (step.kind === 'copy' && copiesCode(step)) changesWithCode = true;
         if (step.kind === 'workdir') await fs.mkdir(inFs(stageRoot, step.path), { recursive: true });
         else if (step.kind === 'copy' && step.from !== undefined) await copyFromStage(step, stageRoots.get(step.from)!, stageRoot, where, log);
         else if (step.kind === 'copy') await copy(step, copies.get(step)!, stageRoot, where, log, signal);
@@ -183,10 +192,13 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
           if (step.osPackages) await reportOsPackages(step.osPackages, where, log, signal);
           if (!step.skip) {
             await run(step, stageRoot, hostEnv.build, containerDirs, where, log, signal);
-            await cache?.save(stepKeys[i], stageRoot, `${file}:${step.line} ${step.text}`).catch(err => log(`warning: the build cache could not keep ${where}: ${(err as Error).message}`));
+            if (changesWithCode) {
+              if (cache) log('  not kept in the build cache: it follows a COPY of a folder of the code, which changes with each commit');
+            } else await cache?.save(stepKeys[i], stageRoot, `${file}:${step.line} ${step.text}`).catch(err => log(`warning: the build cache could not keep ${where}: ${(err as Error).message}`));
           }
         }
       }
+      volatile.set(stage.index, changesWithCode);
     }
     if (cache) {
       const evicted = await cache.evict().catch(() => 0);

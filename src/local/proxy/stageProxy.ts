@@ -27,6 +27,8 @@ export interface StageProxyOptions {
 export interface UpstreamAddress {
   host: string;
   port: number;
+  /** A Unix socket to connect to instead of host:port (a version in its own network namespace; host:port is then its address inside). */
+  socketPath?: string;
 }
 
 /** One upstream with its own connection pool and a count of the requests it is serving. */
@@ -35,7 +37,11 @@ class Upstream {
   inflight = 0;
   private waiters: Array<() => void> = [];
 
-  constructor(readonly host: string, readonly port: number) {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly socketPath?: string,
+  ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
   }
 
@@ -131,8 +137,8 @@ export class StageProxy {
 
   async setUpstream(target: UpstreamAddress | undefined): Promise<void> {
     const previous = this.upstream;
-    if (previous && target && previous.host === target.host && previous.port === target.port) return;
-    this.upstream = target ? new Upstream(target.host, target.port) : undefined;
+    if (previous && target && previous.host === target.host && previous.port === target.port && previous.socketPath === target.socketPath) return;
+    this.upstream = target ? new Upstream(target.host, target.port, target.socketPath) : undefined;
     if (!previous) return;
     this.retired.add(previous);
     try {
@@ -204,8 +210,7 @@ export class StageProxy {
   private forward(req: http.IncomingMessage, res: http.ServerResponse, upstream: Upstream, origin: string | undefined, countBytes: (n: number) => void, mayRetry: boolean): void {
     const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
     const upstreamReq = http.request({
-      host: upstream.host,
-      port: upstream.port,
+      ...connectTo(upstream),
       method: req.method,
       path: req.url,
       headers: upstreamRequestHeaders(req, `${upstream.host}:${upstream.port}`) as unknown as http.OutgoingHttpHeaders,
@@ -250,7 +255,7 @@ export class StageProxy {
   }
 
   private upstreamProblem(upstream: Upstream, err: NodeJS.ErrnoException): string {
-    const where = `${upstream.host}:${upstream.port}`;
+    const where = upstream.socketPath ? `${upstream.host}:${upstream.port} (in its network namespace, through ${upstream.socketPath})` : `${upstream.host}:${upstream.port}`;
     const why =
       err.code === 'ECONNREFUSED'
         ? `refused the connection (nothing listens on ${where})`
@@ -312,8 +317,7 @@ export class StageProxy {
       return;
     }
     const upstreamReq = http.request({
-      host: upstream.host,
-      port: upstream.port,
+      ...connectTo(upstream),
       method: req.method,
       path: req.url,
       headers: upstreamRequestHeaders(req, `${upstream.host}:${upstream.port}`, true) as unknown as http.OutgoingHttpHeaders,
@@ -352,6 +356,10 @@ export class StageProxy {
     socket.on('close', () => upstreamReq.destroy());
     upstreamReq.end();
   }
+}
+
+function connectTo(upstream: Upstream): http.RequestOptions {
+  return upstream.socketPath ? { socketPath: upstream.socketPath } : { host: upstream.host, port: upstream.port };
 }
 
 function header(value: string | string[] | undefined): string | undefined {

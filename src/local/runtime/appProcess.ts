@@ -12,6 +12,8 @@ export interface AppLaunch {
   cwd: string;
   command: string[];
   env: Record<string, string>;
+  /** Lines the process writes on fd 3 (the network bridge's messages, see netnsBridge.ts). */
+  control?: (line: string) => void;
 }
 
 const TAIL_LINES = 40;
@@ -40,8 +42,10 @@ export class AppProcess {
     private readonly log: (stream: AppLogStream, text: string) => void,
   ) {
     const [file, ...args] = launch.command;
-    this.child = spawn(file, args, { cwd: launch.cwd, env: launch.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stdio: Array<'ignore' | 'pipe'> = launch.control ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
+    this.child = spawn(file, args, { cwd: launch.cwd, env: launch.env, stdio, detached: true });
     this.pid = this.child.pid ?? 0;
+    if (launch.control) readLines(this.child.stdio[3] as NodeJS.ReadableStream | null, launch.control);
     this.pipe(this.child.stdout, 'stdout');
     this.pipe(this.child.stderr, 'stderr');
     this.exited = new Promise(resolve => {
@@ -58,6 +62,12 @@ export class AppProcess {
         finish(null, null);
       });
     });
+  }
+
+  /** A line to the process on fd 3 (launched with `control`). */
+  send(line: string): void {
+    const channel = this.child.stdio[3] as NodeJS.WritableStream | null | undefined;
+    if (channel && 'write' in channel) channel.write(line + '\n');
   }
 
   get alive(): boolean {
@@ -127,6 +137,17 @@ export class AppProcess {
     this.tail.push(line);
     if (this.tail.length > TAIL_LINES) this.tail.shift();
   }
+}
+
+function readLines(source: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
+  let partial = '';
+  source?.setEncoding('utf8');
+  source?.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line) onLine(line);
+  });
+  source?.on('error', () => undefined);
 }
 
 /** Signals a process group led by `pid` (the app was started detached), else the process alone. */

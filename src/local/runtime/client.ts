@@ -105,7 +105,7 @@ class SocketStageRuntime implements StageRuntime {
   }
 
   startCandidate(v: CandidateVersion): Promise<VersionInfo> {
-    const version: CandidateSpec = { artifactId: v.artifactId, commit: v.commit, cwd: v.cwd, command: [...v.command], env: { ...v.env }, secretEnv: v.secretEnv, fixedPort: v.fixedPort, startTimeoutMs: v.startTimeoutMs };
+    const version: CandidateSpec = { artifactId: v.artifactId, commit: v.commit, cwd: v.cwd, command: [...v.command], env: { ...v.env }, secretEnv: v.secretEnv, fixedPort: v.fixedPort, expectedPort: v.expectedPort, startTimeoutMs: v.startTimeoutMs };
     // The daemon bounds the start itself; allow for stopping a replaced version and a rollback on top.
     return this.request({ op: 'startCandidate', version }, (v.startTimeoutMs ?? 30_000) * 2 + 60_000) as Promise<VersionInfo>;
   }

@@ -14,6 +14,10 @@ export interface RuntimePaths {
   spec: string;
   daemonLog: string;
   socket: string;
+  /** Unix sockets of the versions in their own network namespaces (netns.ts), and of the database forwarder. */
+  netDir: string;
+  /** Access log of a candidate's own address (before the switch), apart from the stage's. */
+  candidateAccessLog: string;
   /** `<state folder>/logs/<stage>/` */
   logDir: string;
   appLog: string;
@@ -36,6 +40,8 @@ export function runtimePaths(root: string, stage: string): RuntimePaths {
     spec: path.join(dir, 'spec.json'),
     daemonLog: path.join(dir, 'daemon.log'),
     socket: controlSocketPath(dir),
+    netDir: path.join(dir, 'net'),
+    candidateAccessLog: path.join(logDir, 'candidate-access.log'),
     logDir,
     appLog: path.join(logDir, 'app.log'),
     accessLog: path.join(logDir, 'access.log'),
@@ -50,8 +56,14 @@ export function runtimePaths(root: string, stage: string): RuntimePaths {
 export function controlSocketPath(dir: string): string {
   const hash = createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 20);
   if (process.platform === 'win32') return `\\\\.\\pipe\\stagecraft-${hash}`;
-  const beside = path.join(dir, 'control.sock');
+  return unixSocketPath(dir, 'control.sock');
+}
+
+/** `<dir>/<name>` when short enough for a Unix socket, else `/tmp/stagecraft-<uid>/<hash of dir>-<name>` (the /tmp folder is made 0700 by its user). */
+export function unixSocketPath(dir: string, name: string): string {
+  const beside = path.join(dir, name);
   if (Buffer.byteLength(beside) <= MAX_SOCKET_PATH) return beside;
+  const hash = createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 20);
   const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
-  return path.join('/tmp', `stagecraft-${uid}`, `${hash}.sock`);
+  return path.join('/tmp', `stagecraft-${uid}`, name === 'control.sock' ? `${hash}.sock` : `${hash}-${name}`);
 }

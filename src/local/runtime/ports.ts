@@ -44,8 +44,9 @@ export async function findPortHolder(root: string, port: number): Promise<PortHo
   for (const s of await readAllRuntimeStates(root)) {
     if (!s.running || !isAlive(s.daemon?.pid)) continue;
     if (s.proxyPort === port) return { kind: 'stage', stage: s.stage, role: 'proxy', pid: s.daemon?.pid };
-    if (s.active?.port === port && isAlive(s.active.pid)) return { kind: 'stage', stage: s.stage, role: 'active', pid: s.active.pid };
-    if (s.candidate?.port === port && isAlive(s.candidate.pid)) return { kind: 'stage', stage: s.stage, role: 'candidate', pid: s.candidate.pid };
+    // A version in its own network namespace holds no port of the host.
+    if (s.active?.port === port && !s.active.isolated && isAlive(s.active.pid)) return { kind: 'stage', stage: s.stage, role: 'active', pid: s.active.pid };
+    if (s.candidate?.port === port && !s.candidate.isolated && isAlive(s.candidate.pid)) return { kind: 'stage', stage: s.stage, role: 'candidate', pid: s.candidate.pid };
   }
   const pid = await pidListeningOn(port);
   if (pid) return { kind: 'process', pid, command: await commandLineOf(pid) };

@@ -14,6 +14,10 @@ export interface VersionInfo {
   startedAt: string;
   /** 'stop-then-start' when the app binds a fixed port its own previous version held: not blue/green. */
   mode?: 'blue-green' | 'stop-then-start';
+  /** Runs in its own network namespace: `port` is its port in there, not reachable from the host. */
+  isolated?: boolean;
+  /** Where the version answers before the switch (a candidate's own address, through a proxy of its own when isolated). */
+  url?: string;
   /** A candidate that has exited (crashed) and was not yet discarded. */
   exited?: { code: number | null; signal: string | null; at: string };
 }
@@ -40,6 +44,8 @@ export const candidateSpecSchema = z.object({
   secretEnv: z.array(z.string()).optional(),
   /** The port the app binds whatever PORT says (it ignores PORT). */
   fixedPort: z.number().int().min(1).max(65535).optional(),
+  /** The port the stack says the app listens on (service.port): its PORT in its own network namespace, where any port is free. */
+  expectedPort: z.number().int().min(1).max(65535).optional(),
   /** How long the app may take to listen on its port (default 30 s). */
   startTimeoutMs: z.number().int().positive().optional(),
 });

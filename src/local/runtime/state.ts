@@ -11,6 +11,11 @@ export interface RecordedVersion {
   pid: number;
   startedAt: string;
   mode?: 'blue-green' | 'stop-then-start';
+  /** In its own network namespace (netns.ts): `port` is inside it; the proxy connects to `socket`. */
+  isolated?: boolean;
+  socket?: string;
+  /** A candidate's own address before the switch (see VersionInfo.url). */
+  url?: string;
   /** Linux process start time (clock ticks since boot) so a recycled pid is never mistaken for ours. */
   startTicks?: number;
 }

@@ -1,11 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { StagecraftError } from '../../core/errors';
 import { redactor } from '../../core/redact';
 import { RotatingFile } from '../logs/rotatingFile';
-import { StageProxy } from '../proxy/stageProxy';
+import { StageProxy, type UpstreamAddress } from '../proxy/stageProxy';
 import { formatAppLogLine, versionLabel, type AppLogStream } from './appLogFormat';
 import { AppProcess, signalGroupOnly, type AppExit } from './appProcess';
-import { runtimePaths, type RuntimePaths } from './paths';
+import { describeNetworkMode, networkMode, type NetworkMode } from './netns';
+import { connectOutbound, DatabaseForwards } from './netnsLinks';
+import { runtimePaths, unixSocketPath, type RuntimePaths } from './paths';
 import { describePortHolder, findPortHolder, freePort, canConnect, LOOPBACK, portFromAddressInUse } from './ports';
 import { isSameProcess, listeningPortsOfGroup, startTicksOf } from './procinfo';
 import type { CandidateIdentity, CandidateSpec, RuntimeStatus, VersionInfo } from './protocol';
@@ -30,6 +34,15 @@ interface Version {
   portFixed: boolean;
   proc: AppProcess;
   info: RecordedVersion;
+  /** In its own network namespace: the Unix socket its bridge serves (kept across crash restarts). */
+  socket?: string;
+}
+
+/** A started process and the port it listens on, once it does. */
+interface Spawned {
+  proc: AppProcess;
+  /** Isolated versions only: resolves with the port the bridge found the app listening on. */
+  listening?: Promise<number>;
 }
 
 /** What spec.json holds: enough to bring the active version back after the daemon itself restarts. */
@@ -52,6 +65,8 @@ const ADOPT_AFTER_MS = 1500;
  */
 const MIN_UPTIME_BEFORE_SWITCH_MS = 2000;
 const MAX_CRASHES_KEPT = 20;
+/** PORT told to an app in its own network namespace when the stack names no port: any port is free in there. */
+const ISOLATED_DEFAULT_PORT = 8080;
 /** Env names whose values are masked in app.log. */
 const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY/i;
 /** Masking by provenance (what came from a secret or the database credential), and by name for the rest. */
@@ -84,17 +99,31 @@ export class StageSupervisor {
   private backoffIndex = 0;
   private stateWrite: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Decided at start (netns.ts): each version in its own network namespace, or the host's network. */
+  private network: NetworkMode = { kind: 'host', reason: 'not started' };
+  /** The stage's PostgreSQL for isolated versions. */
+  private readonly databaseForwards: DatabaseForwards;
+  /** An isolated candidate's own address for its health checks, closed at promotion or discard. */
+  private preview?: StageProxy;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.paths = runtimePaths(opts.root, opts.stage);
     this.graceMs = opts.graceMs ?? 5000;
     this.state = emptyState(opts.stage);
+    this.databaseForwards = new DatabaseForwards(this.paths.netDir);
   }
 
   /** Ends what a dead predecessor left, opens the proxy (on its old port when free), resumes the active version. */
   async start(): Promise<void> {
     const previous = await readRuntimeState(this.opts.root, this.opts.stage);
     if (previous) await this.endOrphans(previous);
+    this.network = await networkMode();
+    this.opts.log(describeNetworkMode(this.network));
+    if (this.network.kind === 'namespace') {
+      // Sockets a killed predecessor left behind are stale: every version makes its own.
+      await fs.rm(this.paths.netDir, { recursive: true, force: true });
+      await fs.mkdir(this.paths.netDir, { recursive: true, mode: 0o700 });
+    }
     this.state = {
       ...emptyState(this.opts.stage),
       ...(previous ?? {}),
@@ -149,6 +178,7 @@ export class StageSupervisor {
   setOrigins(origins: string[], hosts?: string[]): Promise<void> {
     return this.serialized(async () => {
       this.proxy?.setOrigins(origins);
+      this.preview?.setOrigins(origins);
       this.state.origins = origins;
       if (hosts) {
         this.proxy?.setHosts(hosts);
@@ -173,6 +203,8 @@ export class StageSupervisor {
       this.active = this.candidate = undefined;
       this.state.active = this.state.candidate = undefined;
       this.state.running = false;
+      await this.closePreview();
+      await this.databaseForwards.close();
       if (forget) this.state.desired = 'stopped';
       await this.proxy?.close().catch(err => this.opts.log(`closing the proxy: ${(err as Error).message}`));
       await this.saveState();
@@ -188,6 +220,14 @@ export class StageSupervisor {
     this.assertRunning();
     if (this.candidate) await this.doDiscard();
     maskSecrets(spec);
+
+    if (this.network.kind === 'namespace') {
+      // Its own network: any port is free in there, the same one in every stage and in blue and green.
+      this.candidate = await this.launch(spec, spec.fixedPort ?? spec.expectedPort ?? ISOLATED_DEFAULT_PORT, spec.fixedPort !== undefined, signal, false);
+      await this.openPreview(this.candidate);
+      await this.saveState();
+      return publicInfo(this.candidate.info);
+    }
 
     let stopThenStart = false;
     let port: number;
@@ -221,6 +261,7 @@ export class StageSupervisor {
         throw err instanceof AddressInUse ? err.cause : err;
       }
     }
+    this.candidate.info.url = `http://${LOOPBACK}:${this.candidate.port}`;
     await this.saveState();
     return publicInfo(this.candidate.info);
   }
@@ -248,7 +289,8 @@ export class StageSupervisor {
         { hint: `The stage keeps ${this.active ? 'serving its previous version' : 'no version running'}. Its log is ${this.paths.appLog}.` },
       );
     }
-    await this.proxy!.setUpstream({ host: LOOPBACK, port: next.port });
+    await this.proxy!.setUpstream(upstreamOf(next));
+    await this.closePreview();
     const old = this.active;
     this.active = next;
     this.candidate = undefined;
@@ -278,6 +320,7 @@ export class StageSupervisor {
   private async doDiscard(): Promise<void> {
     const gone = this.candidate;
     this.candidate = undefined;
+    await this.closePreview();
     if (gone) {
       gone.proc.note('discarded');
       await gone.proc.stop(this.graceMs);
@@ -291,18 +334,22 @@ export class StageSupervisor {
    * running) when it exits first, does not listen in time, or the caller goes away.
    */
   private async launch(spec: CandidateSpec, port: number, portFixed: boolean, signal: AbortSignal | undefined, stopThenStart: boolean): Promise<Version> {
-    const label = versionLabel(spec.commit, spec.artifactId);
-    const proc = new AppProcess({ cwd: spec.cwd, command: spec.command, env: this.appEnv(spec, port) }, (stream, text) => this.writeAppLog(label, stream, text));
-    proc.onUnexpectedExit = exit => void this.onUnexpectedExit(proc, exit);
-    proc.note(`starting artifact ${spec.artifactId.slice(0, 12)} on port ${port}${stopThenStart ? ' (stop-then-start, not blue/green)' : ''}: ${spec.command.join(' ')}`);
+    const socket = this.network.kind === 'namespace' ? unixSocketPath(this.paths.netDir, `v-${randomBytes(6).toString('hex')}.sock`) : undefined;
+    const { proc, listening: found } = await this.spawn(spec, port, socket);
+    proc.note(
+      `starting artifact ${spec.artifactId.slice(0, 12)} ${socket ? `in its own network namespace, PORT=${port}` : `on port ${port}`}${stopThenStart ? ' (stop-then-start, not blue/green)' : ''}: ${spec.command.join(' ')}`,
+    );
     let listening: number;
     try {
-      listening = await this.waitUntilListening(proc, port, spec.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, signal);
+      const timeoutMs = spec.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+      listening = found ? await this.waitUntilBridged(proc, port, found, timeoutMs, signal) : await this.waitUntilListening(proc, port, timeoutMs, signal);
     } catch (err) {
       await proc.stop(this.graceMs);
       throw err;
     }
-    if (listening !== port) {
+    if (socket && listening !== port) {
+      proc.note(`the app ignores PORT=${port} and listens on ${listening}; in its own network namespace that is fine, blue/green still works.`);
+    } else if (listening !== port) {
       portFixed = true;
       proc.note(
         `the app ignores PORT=${port} and listens on ${listening}; it cannot run beside another version on that port, so the next deploy will stop it first (not blue/green). Make it listen on process.env.PORT to get blue/green.`,
@@ -316,8 +363,110 @@ export class StageSupervisor {
       startedAt: proc.startedAt,
       mode: stopThenStart ? 'stop-then-start' : 'blue-green',
       startTicks: await proc.startTicks(),
+      ...(socket ? { isolated: true, socket } : {}),
     };
-    return { spec, port: listening, portFixed, proc, info };
+    return { spec, port: listening, portFixed, proc, info, socket };
+  }
+
+  /**
+   * Starts the app's process: on the host's network with PORT, or (with `socket`) under
+   * `unshare --net` behind the bridge, which reports on fd 3 the port the app listens on.
+   */
+  private async spawn(spec: CandidateSpec, port: number, socket: string | undefined): Promise<Spawned> {
+    const label = versionLabel(spec.commit, spec.artifactId);
+    const log = (stream: AppLogStream, text: string) => this.writeAppLog(label, stream, text);
+    const network = this.network;
+    if (!socket || network.kind !== 'namespace') {
+      const proc = new AppProcess({ cwd: spec.cwd, command: spec.command, env: this.appEnv(spec, port) }, log);
+      proc.onUnexpectedExit = exit => void this.onUnexpectedExit(proc, exit);
+      return { proc };
+    }
+    await fs.mkdir(path.dirname(socket), { recursive: true, mode: 0o700 });
+    await fs.rm(socket, { force: true });
+    const forwards = await this.databaseForwards.argsFor(spec.env);
+    const env = this.appEnv(spec, port);
+    // The bridge is Node too: the app's NODE_OPTIONS must not load into it, so it travels under another name.
+    if (env.NODE_OPTIONS !== undefined) {
+      env.STAGECRAFT_APP_NODE_OPTIONS = env.NODE_OPTIONS;
+      delete env.NODE_OPTIONS;
+    }
+    let reportPort: (port: number) => void = () => undefined;
+    const listening = new Promise<number>(resolve => (reportPort = resolve));
+    let proc: AppProcess | undefined;
+    const control = (line: string) => {
+      let message: { listening?: number; note?: string; netns?: boolean };
+      try {
+        message = JSON.parse(line) as typeof message;
+      } catch {
+        return;
+      }
+      if (typeof message.listening === 'number') reportPort(message.listening);
+      if (typeof message.note === 'string') proc?.note(message.note);
+      // Loopback is up in the new namespace: connect it to the outside, then let the app start.
+      if (message.netns && proc) {
+        const p = proc;
+        void connectOutbound(p, network.slirp4netns).finally(() => p.send(JSON.stringify({ start: true })));
+      }
+    };
+    const command = [
+      ...network.unshare,
+      process.execPath,
+      network.bridge,
+      '--ip',
+      network.ip,
+      '--socket',
+      socket,
+      '--port',
+      String(port),
+      ...forwards.flatMap(f => ['--forward', f]),
+      '--wait-start',
+      '--',
+      ...spec.command,
+    ];
+    proc = new AppProcess({ cwd: spec.cwd, command, env, control }, log);
+    const started = proc;
+    started.onUnexpectedExit = exit => void this.onUnexpectedExit(started, exit);
+    return { proc, listening };
+  }
+
+  /** An isolated version: waits for its bridge to say the app listens (and serves the Unix socket). */
+  private async waitUntilBridged(proc: AppProcess, port: number, listening: Promise<number>, timeoutMs: number, signal: AbortSignal | undefined): Promise<number> {
+    let found: number | undefined;
+    void listening.then(p => (found = p));
+    const started = Date.now();
+    for (;;) {
+      if (found !== undefined) return found;
+      if (signal?.aborted) throw StagecraftError.cancelled(`Starting the new version of stage "${this.opts.stage}"`);
+      if (!proc.alive) throw await this.earlyExit(proc, port);
+      if (Date.now() - started > timeoutMs) {
+        throw new StagecraftError(
+          `The new version of stage "${this.opts.stage}" did not listen on port ${port} (its PORT), nor on any one other port, within ${Math.round(timeoutMs / 1000)} s (it runs in its own network namespace).${tailText(proc.lastLines())}`,
+          { hint: `Make the app listen on process.env.PORT (or on one fixed port). The stage keeps ${this.active ? 'serving its previous version' : 'no version running'}.` },
+        );
+      }
+      await sleep(25);
+    }
+  }
+
+  /** An isolated candidate answers nowhere on the host: its health checks go through a proxy of its own, with the stage's rules. */
+  private async openPreview(v: Version): Promise<void> {
+    await this.closePreview();
+    if (!v.socket) {
+      v.info.url = `http://${LOOPBACK}:${v.port}`;
+      return;
+    }
+    const preview = new StageProxy({ stage: this.opts.stage, host: LOOPBACK, port: 0, origins: this.state.origins, accessLog: this.paths.candidateAccessLog, maxAccessLogBytes: 1024 * 1024 });
+    await preview.listen();
+    await preview.setUpstream(upstreamOf(v));
+    this.preview = preview;
+    v.info.url = `http://${LOOPBACK}:${preview.port}`;
+  }
+
+  private async closePreview(): Promise<void> {
+    const preview = this.preview;
+    this.preview = undefined;
+    if (this.candidate) this.candidate.info.url = undefined;
+    await preview?.close().catch(err => this.opts.log(`closing the candidate's address: ${(err as Error).message}`));
   }
 
   private async waitUntilListening(proc: AppProcess, port: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<number> {
@@ -412,7 +561,7 @@ export class StageSupervisor {
     const version = await this.launch(back.spec, back.port, back.portFixed, undefined, false);
     this.active = version;
     version.proc.note('restarted: the version that replaced it did not make it');
-    await this.proxy!.setUpstream({ host: LOOPBACK, port: version.port });
+    await this.proxy!.setUpstream(upstreamOf(version));
   }
 
   /** After the daemon itself restarted: bring back the version that was serving. */
@@ -422,11 +571,12 @@ export class StageSupervisor {
     const { spec, portFixed } = saved.active;
     // A new daemon process has an empty redactor: the saved spec says what to mask again.
     maskSecrets(spec);
-    const port = portFixed ? saved.active.port : await freePort();
+    // In its own network namespace the port it listened on is free again whatever it was.
+    const port = portFixed || this.network.kind === 'namespace' ? saved.active.port : await freePort();
     try {
       this.active = await this.launch(spec, port, portFixed, undefined, false);
       this.active.proc.note('resumed after the stage runtime restarted');
-      await this.proxy!.setUpstream({ host: LOOPBACK, port: this.active.port });
+      await this.proxy!.setUpstream(upstreamOf(this.active));
     } catch (err) {
       this.opts.log(`could not resume the active version: ${(err as Error).message}`);
     }
@@ -469,11 +619,8 @@ export class StageSupervisor {
   private async restartActive(crashed: AppProcess): Promise<void> {
     const current = this.active;
     if (this.stopped || !current || current.proc !== crashed) return;
-    const label = versionLabel(current.spec.commit, current.spec.artifactId);
-    const proc = new AppProcess({ cwd: current.spec.cwd, command: current.spec.command, env: this.appEnv(current.spec, current.port) }, (stream, text) =>
-      this.writeAppLog(label, stream, text),
-    );
-    proc.onUnexpectedExit = exit => void this.onUnexpectedExit(proc, exit);
+    // An isolated version comes back in a new namespace behind the same socket, so the proxy needs no change.
+    const { proc } = await this.spawn(current.spec, current.port, current.socket);
     proc.note(`restarting on port ${current.port} (restart #${this.state.restarts})`);
     this.active = { ...current, proc, info: { ...current.info, pid: proc.pid, startedAt: proc.startedAt, startTicks: await proc.startTicks() } };
     await this.saveState();
@@ -563,7 +710,21 @@ class AddressInUse extends Error {
 }
 
 function publicInfo(info: RecordedVersion): VersionInfo {
-  return { artifactId: info.artifactId, commit: info.commit, port: info.port, pid: info.pid, startedAt: info.startedAt, mode: info.mode };
+  return {
+    artifactId: info.artifactId,
+    commit: info.commit,
+    port: info.port,
+    pid: info.pid,
+    startedAt: info.startedAt,
+    mode: info.mode,
+    ...(info.isolated ? { isolated: true } : {}),
+    ...(info.url ? { url: info.url } : {}),
+  };
+}
+
+/** Where the stage's proxy sends requests for a version. */
+function upstreamOf(v: Version): UpstreamAddress {
+  return v.socket ? { host: LOOPBACK, port: v.port, socketPath: v.socket } : { host: LOOPBACK, port: v.port };
 }
 
 function exitText(exit: AppExit | undefined): string {

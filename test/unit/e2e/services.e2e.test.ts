@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { networkMode } from '../../../src/local/runtime/netns';
 import { cli, cliOk, ensureCliBuilt, stageUrl } from './support/cli';
 import { destroyStages } from './support/cleanup';
 import { FixtureRepo } from './support/fixtureRepo';
@@ -60,15 +61,21 @@ describe('e2e: real-style services run unmodified through dev → test', functio
     assert.doesNotMatch(output, /✘/);
   });
 
-  it('a hard-coded port 8000 on 0.0.0.0: dev serves it; test, which would need the same port, stops with a clear message', async () => {
+  it('a hard-coded port 8000 on 0.0.0.0: dev and test serve it at once (each version in its own network namespace)', async () => {
+    const mode = await networkMode();
     const { repo, output, code } = await release('fixed-port');
     assert.match(repo.read('stagecraft.yaml'), /port: 8000/);
     const dev = await getJson(`${await stageUrl(repo.dir, 'dev')}/`);
     assert.equal(dev.service, 'fixed-port');
     assert.equal(dev.stage, 'dev');
-    // Without per-version network namespaces, one fixed port serves one stage.
-    assert.equal(code, 1, output);
-    assert.match(output, /Two stages cannot share a fixed port|fixed port/);
+    if (mode.kind === 'namespace') {
+      assert.equal(code, 0, output);
+      assert.equal((await getJson(`${await stageUrl(repo.dir, 'test')}/`)).stage, 'test');
+    } else {
+      // Without network namespaces (not Linux, STAGECRAFT_NETNS=off: netns.e2e.test.ts) one fixed port serves one stage.
+      assert.equal(code, 1, output);
+      assert.match(output, /Two stages cannot share a fixed port|fixed port/);
+    }
   });
 
   it('Python: gunicorn installed with pip --user starts from the artifact (no "gunicorn: not found")', async () => {

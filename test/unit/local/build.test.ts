@@ -326,6 +326,9 @@ describe('local/build buildArtifact (process mode)', function () {
     const installs = async () => (await fs.readFile(counter, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
     const first = await build({ cacheDir });
     assert.equal(await installs(), 1);
+    // Only the install is kept: the RUN after `COPY src ./src` changes with every commit.
+    assert.equal((await fs.readdir(cacheDir)).filter(n => /^[0-9a-f]{64}$/.test(n)).length, 1);
+    assert.ok(logLines.some(l => /not kept in the build cache: it follows a COPY of a folder/.test(l)), logLines.join('\n'));
     // Another commit: only the code changes; the install is reused, the later RUN runs again.
     await write('src/server.js', 'console.log("changed")\n');
     logLines.length = 0;

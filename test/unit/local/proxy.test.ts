@@ -79,6 +79,29 @@ describe('local/proxy StageProxy', function () {
     return u;
   }
 
+  it('reaches a version through a Unix socket (a version in its own network namespace), keeping its Host', async () => {
+    const socketPath = path.join(dir, 'version.sock');
+    const seen: Array<string | undefined> = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.headers.host);
+      res.end(`via socket ${req.method} ${req.url}`);
+    });
+    await new Promise<void>(r => server.listen(socketPath, r));
+    closers.push(() => new Promise(r => server.close(r)));
+    const proxy = await proxyFor();
+    await proxy.setUpstream({ host: '127.0.0.1', port: 8000, socketPath });
+    const reply = await request(proxy.port, { path: '/items?x=1' });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body, 'via socket GET /items?x=1');
+    assert.deepEqual(seen, [`127.0.0.1:${proxy.port}`]);
+    // The socket gone (the version stopped): 502 naming it, not a hang.
+    server.closeAllConnections();
+    await new Promise(r => server.close(r));
+    const gone = await request(proxy.port, { path: '/' });
+    assert.equal(gone.status, 502);
+    assert.match(gone.body, /in its network namespace, through .*version\.sock/);
+  });
+
   it('answers 503 naming the stage when no version runs', async () => {
     const proxy = await proxyFor();
     assert.ok(proxy.port > 0);

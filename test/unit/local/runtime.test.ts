@@ -173,7 +173,8 @@ describe('local stage runtime (real daemon, real processes)', function () {
       assert.equal((await get(url)).status, 503, 'nothing deployed yet');
 
       const v1 = await runtime.startCandidate({ ...appVersion('v1', { DB_PASSWORD: FAKE_SECRET, STRIPE: FAKE_STRIPE, APP_ECHO_ENV: 'DB_PASSWORD,STRIPE' }), secretEnv: ['STRIPE'] });
-      assert.equal(await version(`http://127.0.0.1:${v1.port}/`), 'v1', 'the candidate answers on its own port');
+      // Its own address before the switch: its port, or (in its own network namespace) a proxy of its own.
+      assert.equal(await version(`${v1.url}/`), 'v1', 'the candidate answers at its own address');
       assert.equal((await get(url)).status, 503, 'not promoted yet');
       assert.equal((await runtime.status()).candidate?.pid, v1.pid);
 
@@ -393,10 +394,18 @@ describe('local stage runtime (real daemon, real processes)', function () {
     }
   });
 
-  describe('an app that ignores PORT and binds a fixed port', () => {
+  // On the host's network (the way without network namespaces: macOS, Windows, STAGECRAFT_NETNS=off);
+  // with namespaces a fixed port conflicts with nothing (test/unit/e2e/netns.e2e.test.ts).
+  describe('an app that ignores PORT and binds a fixed port, on the host network', () => {
     let fixed: number;
+    const setting = process.env.STAGECRAFT_NETNS;
     before(async () => {
       fixed = await freePort();
+      process.env.STAGECRAFT_NETNS = 'off';
+    });
+    after(() => {
+      if (setting === undefined) delete process.env.STAGECRAFT_NETNS;
+      else process.env.STAGECRAFT_NETNS = setting;
     });
 
     it('runs it, then names the stage holding the port when another stage wants it', async () => {
