@@ -106,7 +106,7 @@ describe('Panels', function () {
       assert.deepEqual(qa.branches, ['release/*']);
       assert.ok(text.includes('provider: local   # runs on this machine'), 'comments survive');
       const stages = await waitForStages(api, STACK_ID, ['dev', 'qa', 'test', 'prod'], SLOW.timeoutMs);
-      assert.match(shown(api, stages[1]).description, /^local/);
+      assert.match(shown(api, stages[1]).tooltip, /^\*\*qa\*\* \(local\)/);
       await waitFor('the form to close after Create', () => webviewTabs('addStage').length === 0, SLOW);
     });
 
