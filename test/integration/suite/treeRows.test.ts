@@ -157,7 +157,14 @@ describe('the Stacks tree rows (issue 18)', function () {
         ]);
         await waitFor('the Add Stage form to open from the clicked "+"', () => webviewTabs('addStage').length === 1 || errors.length > 0 || undefined, SLOW);
         assert.deepEqual(errors, []);
-        const form = await onPage('addStage', [{ waitFor: '#position' }, { text: '#position vscode-option[selected]', as: 'position' }]);
+        const form = await onPage('addStage', [
+          { waitFor: '#position' },
+          { text: '#position vscode-option[selected]', as: 'position' },
+          { count: '#loadBalancer:visible', as: 'loadBalancer' },
+          { count: '#database:visible', as: 'database' },
+        ]);
+        assert.equal(form.counts.database, 1, 'the options are shown');
+        assert.equal(form.counts.loadBalancer, 0, '"Create load balancer" is not offered for a local stage (the default provider here)');
         assert.equal(form.texts.position.trim(), 'after test', 'a new stage goes before the first protected stage (prod), not after it');
         await screenshot('18-1-add-stage-ignores-selection', 'Add Stage: shop-api');
       }
