@@ -5,6 +5,8 @@ import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
 import type { StagecraftNode } from '../tree';
 
+const DRIFT_SCHEME = 'stagecraft-drift';
+
 type StageRowNode = StagecraftNode & { kind: 'stage' };
 
 function stageRow(arg: unknown, command: string): StageRowNode {
@@ -20,6 +22,9 @@ function urlOf(node: StageRowNode): string {
 
 /** What a stage row offers beside its menu: its URL (open, copy) and how it drifted from the file. */
 export function registerStageRowCommands(context: vscode.ExtensionContext, log: ExtensionLog): void {
+  // Show Drift opens a read-only document (no "Save changes?" on close), its text kept by URI.
+  const reports = new Map<string, string>();
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(DRIFT_SCHEME, { provideTextDocumentContent: uri => reports.get(uri.toString()) ?? '' }));
   registerCommand(context, log, COMMANDS.openStageUrl, async (arg?: unknown) => {
     await vscode.env.openExternal(vscode.Uri.parse(urlOf(stageRow(arg, 'Open in Browser'))));
   });
@@ -38,7 +43,9 @@ export function registerStageRowCommands(context: vscode.ExtensionContext, log: 
       '',
       ...differences.map(d => `- **${d.what}** \`${d.key}\`: ${d.detail}`),
     ];
-    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') + '\n' });
+    const uri = vscode.Uri.from({ scheme: DRIFT_SCHEME, path: `/${node.stack.name}/${node.stage.name} drift.md`, query: String(Date.now()) });
+    reports.set(uri.toString(), lines.join('\n') + '\n');
+    const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document, { preview: true });
     return document;
   });

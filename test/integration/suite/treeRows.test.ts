@@ -244,7 +244,7 @@ describe('the Stacks tree rows (issue 18)', function () {
       assert.ok(stageMenu('stagecraft.showDrift', item.contextValue!, true), 'Show Drift is inline on a drifted stage');
       const document = await vscode.commands.executeCommand<vscode.TextDocument>('stagecraft.showDrift', node);
       assert.match(document.getText(), /LOG_LEVEL is in the file but not in the running version/);
-      await screenshot('17-drifted-in-tree', 'drifted');
+      await screenshot('17-drifted-show-drift-provider', 'drifted');
     } finally {
       await restoreText(file, original);
       await waitForStages(api, STACK_ID, ['dev', 'test', 'prod'], SLOW.timeoutMs);
