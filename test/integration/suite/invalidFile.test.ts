@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { StagecraftApi } from '../../../src/extension';
 import type { StagecraftNode } from '../../../src/ui/tree';
-import { childrenOf, closeAllEditors, readText, restoreText, roots, shown, stackFileOf, stagecraftApi, waitFor, waitForRoot, waitForStages, workspaceFolder } from '../support';
+import { childrenOf, closeAllEditors, nextReportedError, readText, restoreText, roots, shown, stackFileOf, stagecraftApi, waitFor, waitForRoot, waitForStages, workspaceFolder } from '../support';
 import { screenshot } from '../support/screenshot';
 
 /** 1-based number of the first line of `text` that contains `needle`. */
@@ -102,6 +102,11 @@ describe('an invalid stagecraft.yaml', () => {
       assert.equal(errorItem.contextValue, 'stagecraft.error', 'the row has the inline Show Problems action');
       assert.deepEqual(stages.map(s => s.id), ['stack/shop-api/stage/dev', 'stack/shop-api/stage/test', 'stack/shop-api/stage/prod'], 'every stage stays');
       await screenshot('18-2-typo-keeps-tree', 'stale: stagecraft.yaml has errors');
+
+      // What is shown is the last valid file: deploying from it is refused until the file is fixed.
+      const refused = nextReportedError(api, 'stagecraft.deployStage');
+      await vscode.commands.executeCommand('stagecraft.deployStage', stages[0]);
+      assert.match((await refused).message, /basic\/stagecraft\.yaml has errors: fix them before deploying/);
 
       await vscode.commands.executeCommand('stagecraft.showProblems', error);
       const editor = await waitFor('an editor on basic/stagecraft.yaml at the problem', () =>
