@@ -283,9 +283,9 @@ describe('the Stacks tree rows (issue 18)', function () {
         await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
       }
     };
+    const root = workspaceFolder('basic').uri.fsPath;
     const resume = async (expect: 'shown' | 'hidden') => assert.equal(await paletteCount('Run', 'Run Pipeline', 'Resume Interrupted Run'), expect === 'shown' ? 1 : 0, `Resume Interrupted Run ${expect} in the palette`);
     await resume('hidden');
-    const root = workspaceFolder('basic').uri.fsPath;
     // Running, with no process beating for it: interrupted.
     written.push(await writeRun(root, '20991231-235959-000-ff01', 'dev', 'running', { source: 'succeeded', 'build:artifact': 'running' }, undefined, false));
     try {
@@ -298,5 +298,24 @@ describe('the Stacks tree rows (issue 18)', function () {
       await stageNodes();
     }
     assert.equal(await paletteCount('Pro', 'Select AWS Profile', 'Promotion'), 0, 'Approve and Reject Promotion are not offered while no approval waits');
+
+    // A run that waits for a person at test: Approve and Reject appear, in the palette and on test's row.
+    const requestedAt = new Date().toISOString();
+    written.push(await writeRun(root, '20991231-235959-000-ff02', 'test', 'awaiting-approval', { source: 'succeeded', 'build:artifact': 'succeeded', approval: 'awaiting-approval' }, { requestId: 'wait-1', requestedAt, expiresAt: new Date(Date.now() + 3600_000).toISOString() }));
+    try {
+      await vscode.commands.executeCommand('stagecraft.refresh');
+      const waiting = await waitFor('test awaiting approval', async () => {
+        const item = shown(api, (await stageNodes()).get('test')!);
+        return item.description.startsWith('awaiting approval') ? item : undefined;
+      }, SLOW);
+      assert.ok(stageMenu('stagecraft.approvePromotion', waiting.contextValue!, true), 'Approve is inline on the waiting stage');
+      assert.ok(stageMenu('stagecraft.showDatabaseSecret', waiting.contextValue!, false), 'a waiting stage keeps its database menus');
+      await waitFor('Approve and Reject Promotion in the palette', async () => ((await paletteCount('Pro', 'Select AWS Profile', 'Promotion')) === 2 ? true : undefined), { timeoutMs: 90_000 });
+    } finally {
+      for (const dir of written.splice(0)) await fs.rm(dir, { recursive: true, force: true });
+      await vscode.commands.executeCommand('stagecraft.refresh');
+      await stageNodes();
+      await vscode.commands.executeCommand('notifications.clearAll');
+    }
   });
 });
