@@ -132,7 +132,8 @@ describe('Panels', function () {
       // Enter in a text field creates the stage, as in a form.
       await onPage('addStage', [{ press: 'Enter' }]);
       await waitFor('kb in stagecraft.yaml', async () => stageOf(await readText(file), file, 'kb'), SLOW);
-      assert.deepEqual(parseStackFile(await readText(file), file.fsPath).stack?.stages.map(s => s.name), ['dev', 'test', 'prod', 'kb']);
+      // Untouched, the position is the default: before the first protected stage (prod), not after it.
+      assert.deepEqual(parseStackFile(await readText(file), file.fsPath).stack?.stages.map(s => s.name), ['dev', 'test', 'kb', 'prod']);
     });
 
     it('{ quickPick: true } keeps the prompts reachable: no form opens', async () => {
