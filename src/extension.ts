@@ -8,6 +8,7 @@ import { onDidReportError } from './ui/commandWrapper';
 import { registerPipelineCommands } from './ui/commands/pipelineCommands';
 import { registerPersonalStages } from './ui/personalStages';
 import { registerStackCommands } from './ui/commands/stackCommands';
+import { registerStageRowCommands } from './ui/commands/stageRowCommands';
 import { registerTailLogs } from './ui/logs';
 import { registerPanels } from './ui/panels';
 import { registerRunProgress } from './ui/progress';
@@ -58,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
   const view = vscode.window.createTreeView(VIEWS.stacks, { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(log, workspace, tree, view);
   registerStackCommands(context, log, workspace);
+  registerStageRowCommands(context, log);
   registerTailLogs(context, log, workspace);
   const runProgress = registerRunProgress(context, log, workspace, view);
   registerPipelineCommands(context, log, workspace, runProgress);

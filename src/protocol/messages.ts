@@ -58,6 +58,8 @@ export interface AddStageInit extends Restorable<'addStage'> {
   panel: 'addStage';
   stack: string;
   existingStages: string[];
+  /** Where a new stage goes unless the user picks: after this stage ('' = first); absent = last. */
+  defaultAfter?: string;
   defaultProvider: string;
   /** The registered providers, in order, for the provider choice, each with its own fields. */
   providers: AddStageProviderChoice[];

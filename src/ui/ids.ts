@@ -23,6 +23,11 @@ export const COMMANDS = {
   openReadme: 'stagecraft.openReadme',
   openChangelog: 'stagecraft.openChangelog',
   openWalkthrough: 'stagecraft.openWalkthrough',
+  /** The view title's "+": never takes the selected node as its argument. */
+  addStageFromTitle: 'stagecraft.addStageFromTitle',
+  openStageUrl: 'stagecraft.openStageUrl',
+  copyStageUrl: 'stagecraft.copyStageUrl',
+  showDrift: 'stagecraft.showDrift',
 } as const;
 
 /** The Get Started walkthrough (contributes.walkthroughs), as VS Code names it: <publisher>.<name>#<id>. */
@@ -44,7 +49,21 @@ export const CONTEXT_VALUES = {
   placeholder: 'stagecraft.placeholder',
 } as const;
 
+/**
+ * A stage row's contextValue: its kind, then what it has, each as ` +flag` (`stagecraft.stage.protected +url +database`),
+ * so menus match the kind with `=~ /^stagecraft\.stage\.protected\b/` and a trait with `=~ /\+url\b/`.
+ */
+export function stageContextValue(kind: string, has: { url?: boolean; database?: boolean; drifted?: boolean }): string {
+  return [kind, ...Object.entries(has).filter(([, yes]) => yes).map(([flag]) => `+${flag}`)].join(' ');
+}
+
 /** Context keys set with `setContext`, used in `when` clauses. */
 export const CONTEXT_KEYS = {
   hasStack: 'stagecraft.hasStack',
+  /** A workspace folder has no stagecraft.yaml yet (Create Stack can run). */
+  folderWithoutStack: 'stagecraft.folderWithoutStack',
+  /** A run waits for an approval (Approve/Reject Promotion can run). */
+  approvalWaiting: 'stagecraft.approvalWaiting',
+  /** A run was cut off (Resume Interrupted Run can run). */
+  runInterrupted: 'stagecraft.runInterrupted',
 } as const;

@@ -6,6 +6,7 @@ import { withPersonalStages } from '../core/personal/stage';
 import type { Problem } from '../core/problems';
 import type { Providers } from '../core/providers';
 import { CONTEXT_KEYS } from './ids';
+import { LastGood } from './lastGood';
 import type { ExtensionLog } from './log';
 import { watchStateFiles } from './stateWatch';
 import { readSettings } from './settings';
@@ -14,8 +15,10 @@ import { readSettings } from './settings';
 export interface FolderStack {
   folder: vscode.WorkspaceFolder;
   file: vscode.Uri;
-  /** Present when the file is valid. */
+  /** Present when the file is valid, or (`stale`) the last valid stack while it is not. */
   stack?: Stack;
+  /** The file has errors now; `stack` is what it said when it was last valid. */
+  stale?: boolean;
   problems: Problem[];
   stageLines: number[];
   /** Set when the file could not be read at all. */
@@ -33,6 +36,8 @@ export class StackWorkspace implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('stagecraft');
   private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
   private folders: Promise<FolderStack[]> | undefined;
+  /** Each folder's last valid stack: a typo keeps the tree (marked stale) instead of wiping it. */
+  private readonly lastGood = new LastGood<Stack>();
 
   constructor(
     private readonly log: ExtensionLog,
@@ -94,6 +99,9 @@ export class StackWorkspace implements vscode.Disposable {
     const present = loaded.filter((f): f is FolderStack => f !== undefined);
     this.publish(present);
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasStack, present.length > 0);
+    // Create Stack can run only where a (local) folder has no stack file yet.
+    const withoutStack = folders.filter(f => f.uri.scheme === 'file' && !present.some(p => p.folder.uri.toString() === f.uri.toString()));
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.folderWithoutStack, withoutStack.length > 0);
     this.log.info(`Read ${present.length} stack file(s) in ${Date.now() - started} ms`);
     return present;
   }
@@ -101,18 +109,24 @@ export class StackWorkspace implements vscode.Disposable {
   private async loadFolder(folder: vscode.WorkspaceFolder): Promise<FolderStack | undefined> {
     const file = vscode.Uri.joinPath(folder.uri, STACK_FILE);
     if (folder.uri.scheme !== 'file') return undefined;
+    const key = folder.uri.toString();
     try {
       const result: (ParseResult & { file: string; text: string }) | undefined = await loadStackFile(folder.uri.fsPath, this.providers.stackSchema());
-      if (!result) return undefined;
+      if (!result) {
+        this.lastGood.forget(key);
+        return undefined;
+      }
       // The developers' personal stages live in the state folder; a bad TTL setting only loses them.
       const stack = result.stack && (await withPersonalStages(result.stack, { defaultTtl: readSettings(folder).personalStageTtl }).catch(err => {
         this.log.error('Could not read the personal stages', err);
         return result.stack;
       }));
-      return { folder, file, stack, problems: [...result.problems, ...driftProblems(result)], stageLines: result.stageLines };
+      const shown = this.lastGood.resolve(key, stack);
+      return { folder, file, stack: shown.value, stale: shown.stale || undefined, problems: [...result.problems, ...driftProblems(result)], stageLines: result.stageLines };
     } catch (err) {
       this.log.error(`Could not read ${file.fsPath}`, err);
-      return { folder, file, problems: [], stageLines: [], readError: (err as Error).message };
+      const shown = this.lastGood.resolve(key, undefined);
+      return { folder, file, stack: shown.value, stale: shown.stale || undefined, problems: [], stageLines: [], readError: (err as Error).message };
     }
   }
 

@@ -4,10 +4,15 @@ import type { BranchRoute } from '../core/branches';
 import { describeStack, type StackSummary } from '../core/describe';
 import { formatExpiresIn } from '../core/personal/ttl';
 import { readStageState } from '../core/stageState';
-import { STATUS_LABELS, type Stack, type Stage, type StageStatus, type StageStatusKind } from '../core/model';
+import { STATUS_LABELS, type Stack, type Stage, type StageStatus } from '../core/model';
 import { formatProblem } from '../core/problems';
+import type { RunningDifference } from '../core/lint/runningDrift';
+import { listRuns, type RunRecord } from '../core/pipeline';
+import { formatRelativeTime } from '../core/relativeTime';
+import { stageActivity, type StageActivity } from '../core/stageActivity';
+import { stageStatusWord } from './stageRow';
 import { readRepoFacts } from '../git/repo';
-import { COMMANDS, CONTEXT_VALUES } from './ids';
+import { COMMANDS, CONTEXT_KEYS, CONTEXT_VALUES, stageContextValue } from './ids';
 import type { FolderStack, StackWorkspace } from './stackWorkspace';
 import type { Providers } from '../core/providers';
 
@@ -23,7 +28,18 @@ export interface StackNode {
   target?: string;
   /** Where a run from the current branch goes. */
   route?: BranchRoute;
-  stages: Array<{ stage: Stage; status: StageStatus }>;
+  stages: StageRow[];
+  /** stagecraft.yaml has errors now: these stages are what it said when it was last valid. */
+  stale?: boolean;
+}
+
+/** What a stage row shows: the provider's status, what a run is doing to it, how it drifted. */
+export interface StageRow {
+  stage: Stage;
+  status: StageStatus;
+  activity?: StageActivity;
+  /** How the running stage differs from stagecraft.yaml (present only when it does). */
+  drift?: RunningDifference[];
 }
 
 export interface StageNode {
@@ -33,6 +49,8 @@ export interface StageNode {
   stack: Stack;
   stage: Stage;
   status: StageStatus;
+  activity?: StageActivity;
+  drift?: RunningDifference[];
   isBranchTarget: boolean;
 }
 
@@ -50,16 +68,6 @@ export interface PlaceholderNode {
   label: string;
 }
 
-const STATUS_ICONS: Record<StageStatusKind, [string, string | undefined]> = {
-  'not-deployed': ['circle-outline', 'disabledForeground'],
-  deploying: ['sync~spin', 'charts.blue'],
-  healthy: ['pass-filled', 'testing.iconPassed'],
-  failed: ['error', 'testing.iconFailed'],
-  'awaiting-approval': ['watch', 'charts.yellow'],
-  stopped: ['debug-stop', 'disabledForeground'],
-  unknown: ['question', undefined],
-};
-
 export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<StagecraftNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -75,7 +83,7 @@ export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNod
    * in. The tree paints at once from this (or from the recorded state) and asks the providers in the
    * background, so a slow provider (AWS, git) never holds the tree back.
    */
-  private readonly live = new Map<string, { summary: StackSummary; generation: number }>();
+  private readonly live = new Map<string, { summary: StackSummary; runs: RunRecord[]; drift: Map<string, RunningDifference[]>; generation: number }>();
   private readonly fetching = new Map<string, Promise<void>>();
   private generation = 0;
 
@@ -102,18 +110,25 @@ export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNod
       return roots;
     }
     if (node.kind !== 'stack') return [];
+    // A broken file keeps its last good stages, under an error row that leads to the problems.
+    const stale: StagecraftNode[] = node.stale ? [{ ...errorNode(node.folder), id: `${node.id}/error` }] : [];
     if (node.stages.length === 0) {
-      return [{ kind: 'placeholder', id: `${node.id}/placeholder`, folder: node.folder, label: 'No stages yet: Add Stage' }];
+      return [...stale, { kind: 'placeholder', id: `${node.id}/placeholder`, folder: node.folder, label: 'No stages yet: Add Stage' }];
     }
-    return node.stages.map(({ stage, status }) => ({
-      kind: 'stage',
-      id: `${node.id}/stage/${stage.name}`,
-      folder: node.folder,
-      stack: node.stack,
-      stage,
-      status,
-      isBranchTarget: node.route ? node.route.stages.includes(stage.name) : node.target === stage.name,
-    }));
+    return [
+      ...stale,
+      ...node.stages.map(({ stage, status, activity, drift }): StageNode => ({
+        kind: 'stage',
+        id: `${node.id}/stage/${stage.name}`,
+        folder: node.folder,
+        stack: node.stack,
+        stage,
+        status,
+        activity,
+        drift,
+        isBranchTarget: node.route ? node.route.stages.includes(stage.name) : node.target === stage.name,
+      })),
+    ];
   }
 
   getParent(): undefined {
@@ -130,18 +145,25 @@ export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNod
         if (seen.has(id)) id = `${id}@${folder.folder.name}`;
         seen.add(id);
         const summary = await this.summaryOf(folder.stack);
-        return { kind: 'stack', id, folder, stack: folder.stack, branch: summary.branch, target: summary.target?.stage, route: summary.route, stages: summary.stages };
+        return { kind: 'stack', id, folder, stack: folder.stack, branch: summary.branch, target: summary.target?.stage, route: summary.route, stages: summary.stages, stale: folder.stale };
       }),
     );
   }
 
   /** The freshest summary at hand now; starts a background refresh when it is not current. */
-  private async summaryOf(stack: Stack): Promise<StackSummary> {
+  private async summaryOf(stack: Stack): Promise<Omit<StackSummary, 'stages'> & { stages: StageRow[] }> {
     const live = this.live.get(stack.root);
     if (!live || live.generation !== this.generation) this.fetch(stack);
     const known = new Map((live?.summary.stages ?? []).map(s => [s.stage.name, s.status]));
     // Stages the file defines now, with the last status known for each (the recorded state before the first answer).
-    const stages = await Promise.all(stack.stages.map(async stage => ({ stage, status: known.get(stage.name) ?? (await readStageState(stack.root, stage.name)) })));
+    const stages = await Promise.all(
+      stack.stages.map(async stage => ({
+        stage,
+        status: known.get(stage.name) ?? (await readStageState(stack.root, stage.name)),
+        activity: live ? stageActivity(stage.name, live.runs) : undefined,
+        drift: live?.drift.get(stage.name),
+      })),
+    );
     return { stack, stages, branch: live?.summary.branch, target: live?.summary.target, route: live?.summary.route };
   }
 
@@ -151,14 +173,46 @@ export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNod
     const work = (async () => {
       try {
         const repo = await readRepoFacts(stack.root).catch(() => undefined);
-        this.live.set(stack.root, { summary: await describeStack(stack, this.workspace.providers, repo), generation });
+        const [summary, runs] = await Promise.all([describeStack(stack, this.workspace.providers, repo), listRuns(stack.root, { limit: 20 }).catch(() => [] as RunRecord[])]);
+        this.live.set(stack.root, { summary, runs, drift: await this.driftOf(stack, summary), generation });
       } finally {
         this.fetching.delete(stack.root);
       }
+      this.publishContext();
       this.changed.fire(undefined);
     })();
     this.fetching.set(stack.root, work.catch(() => undefined));
   }
+
+  /** How each running stage differs from the file, from providers that can tell (runningDrift is optional). */
+  private async driftOf(stack: Stack, summary: StackSummary): Promise<Map<string, RunningDifference[]>> {
+    const drift = new Map<string, RunningDifference[]>();
+    await Promise.all(
+      summary.stages
+        .filter(s => s.status.kind === 'healthy' && this.workspace.providers.has(s.stage.provider))
+        .map(async ({ stage }) => {
+          try {
+            const provider = await this.workspace.providers.get(stage.provider, 'Drift');
+            const found = await provider.runningDrift?.(stack, stage);
+            if (found && found.differences.length > 0) drift.set(stage.name, found.differences);
+          } catch {
+            // A provider that cannot compare now leaves the row as its status says.
+          }
+        }),
+    );
+    return drift;
+  }
+
+  /** Context keys for `when` clauses: commands are offered only when they can run. */
+  private publishContext(): void {
+    const known = [...this.live.values()];
+    const waiting = known.some(l => l.summary.stages.some(s => s.status.kind === 'awaiting-approval'));
+    const interrupted = known.some(l => l.runs[0]?.status === 'interrupted');
+    if (waiting !== this.context.waiting) void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.approvalWaiting, (this.context.waiting = waiting));
+    if (interrupted !== this.context.interrupted) void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.runInterrupted, (this.context.interrupted = interrupted));
+  }
+
+  private readonly context: { waiting?: boolean; interrupted?: boolean } = {};
 
   getTreeItem(node: StagecraftNode): vscode.TreeItem {
     switch (node.kind) {
@@ -191,6 +245,8 @@ function errorNode(folder: FolderStack): ErrorNode {
   return { kind: 'error', id: `error/${folder.folder.uri.toString()}`, folder, message };
 }
 
+export const STALE_TEXT = 'stale: stagecraft.yaml has errors';
+
 function stackItem(node: StackNode): vscode.TreeItem {
   const item = new vscode.TreeItem(node.stack.name, vscode.TreeItemCollapsibleState.Expanded);
   item.id = node.id;
@@ -199,8 +255,10 @@ function stackItem(node: StackNode): vscode.TreeItem {
   const parts = [`${node.stages.length} stage${node.stages.length === 1 ? '' : 's'}`];
   if (node.route) parts.push(`${node.route.branch} → ${node.route.stages.join(' → ') || 'nothing'}`);
   else if (node.branch) parts.push(`${node.branch} → ${node.target ?? 'local'}`);
+  if (node.stale) parts.unshift(STALE_TEXT);
   item.description = parts.join(' · ');
   item.tooltip = new vscode.MarkdownString(
+    (node.stale ? `**${STALE_TEXT}**: the stages below are what it said when it was last valid.  \n` : '') +
     `**${escapeMarkdown(node.stack.name)}**  \n${escapeMarkdown(node.stack.file)}  \nService port ${node.stack.service.port}, health check \`${escapeMarkdown(node.stack.service.healthCheck)}\`` +
       (node.route ? `  \n${escapeMarkdown(routeHeader(node.route).replace(/^Branch (\S+) deploys/, 'This branch ($1) deploys'))}` : ''),
   );
@@ -210,31 +268,34 @@ function stackItem(node: StackNode): vscode.TreeItem {
 }
 
 function stageItem(node: StageNode, providers: Providers): vscode.TreeItem {
-  const { stage, status } = node;
+  const { stage, status, drift } = node;
   const item = new vscode.TreeItem(stage.name, vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
-  const [icon, color] = STATUS_ICONS[status.kind];
+  const { word, icon: [icon, color] } = stageStatusWord(node);
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-  item.contextValue =
-    status.kind === 'awaiting-approval'
-      ? CONTEXT_VALUES.stageAwaitingApproval
-      : stage.protected
-        ? CONTEXT_VALUES.stageProtected
-        : stage.personal
-          ? CONTEXT_VALUES.stagePersonal
-          : CONTEXT_VALUES.stage;
+  item.contextValue = stageContextValue(
+    status.kind === 'awaiting-approval' ? CONTEXT_VALUES.stageAwaitingApproval : stage.protected ? CONTEXT_VALUES.stageProtected : stage.personal ? CONTEXT_VALUES.stagePersonal : CONTEXT_VALUES.stage,
+    { url: status.url !== undefined, database: stage.database !== 'none', drifted: drift !== undefined && drift.length > 0 },
+  );
+  // The row keeps to what fits the default sidebar: status, commit, when. The rest is in the hover.
+  const when = formatRelativeTime(status.updatedAt, new Date());
+  item.description = [word, status.commit?.slice(0, 7), status.kind === 'not-deployed' ? undefined : when].filter(Boolean).join(' · ');
+  item.tooltip = stageTooltip(node, providers, word, when);
+  item.command = { command: COMMANDS.openStackFile, title: 'Show stage definition', arguments: [node] };
+  return item;
+}
+
+function stageTooltip(node: StageNode, providers: Providers, word: string, when: string | undefined): vscode.MarkdownString {
+  const { stage, status, activity, drift } = node;
   const where = providers.describeStage(stage);
-  const parts = [where, STATUS_LABELS[status.kind]];
-  if (status.commit) parts.push(status.commit.slice(0, 7));
-  if (status.url) parts.push(status.url);
-  if (stage.personal) parts.push(`${stage.personal.owner}, ${stage.personal.branch}`, formatExpiresIn(stage.personal.expiresAt, new Date()));
-  if (node.isBranchTarget) parts.push('← current branch');
-  item.description = parts.join(' · ');
+  const rejected = activity?.kind === 'rejected' ? `Last promotion rejected${activity.by ? ` by ${escapeMarkdown(activity.by)}` : ''}${activity.comment ? `: ${escapeMarkdown(activity.comment)}` : ''} (run ${escapeMarkdown(activity.runId)})` : undefined;
   const lines = [
-    `**${escapeMarkdown(stage.name)}** (${escapeMarkdown(where)})`,
-    `Status: ${STATUS_LABELS[status.kind]}${status.detail ? ` (${escapeMarkdown(status.detail)})` : ''}`,
-    status.commit ? `Commit: \`${escapeMarkdown(status.commit)}\`` : undefined,
+    `**${escapeMarkdown(stage.name)}** (${escapeMarkdown(where)})${node.isBranchTarget ? ' · the current branch deploys here' : ''}`,
+    `Status: ${escapeMarkdown(word)}${word !== STATUS_LABELS[status.kind] ? ` (provider: ${STATUS_LABELS[status.kind]})` : ''}${status.detail ? ` (${escapeMarkdown(status.detail)})` : ''}`,
+    rejected,
+    status.commit ? `Commit: \`${escapeMarkdown(status.commit)}\`${when && status.updatedAt ? `, ${when} (${escapeMarkdown(status.updatedAt)})` : ''}` : undefined,
     status.url ? `URL: ${escapeMarkdown(status.url)}` : undefined,
+    drift?.length ? `Drifted from stagecraft.yaml:  \n${drift.map(d => `- ${escapeMarkdown(d.detail)}`).join('  \n')}` : undefined,
     [`Database: ${stage.database === 'postgres' ? 'PostgreSQL' : 'none'}`, `Manual approval: ${stage.requireApproval ? 'yes' : 'no'}`, ...(providers.module(stage.provider)?.stageTraits?.(stage) ?? []).map(escapeMarkdown)].join(' · '),
     stage.protected ? 'Protected: destroy needs an explicit confirmation' : undefined,
     stage.branches ? `Branches: ${stage.branches.map(escapeMarkdown).join(', ')}` : undefined,
@@ -242,9 +303,7 @@ function stageItem(node: StageNode, providers: Providers): vscode.TreeItem {
       ? `Personal stage of ${escapeMarkdown(stage.personal.owner)} for ${escapeMarkdown(stage.personal.branch)}; ${formatExpiresIn(stage.personal.expiresAt, new Date())} (${escapeMarkdown(stage.personal.expiresAt)}), or when its branch is merged or deleted`
       : undefined,
   ].filter(Boolean);
-  item.tooltip = new vscode.MarkdownString(lines.join('  \n'));
-  item.command = { command: COMMANDS.openStackFile, title: 'Show stage definition', arguments: [node] };
-  return item;
+  return new vscode.MarkdownString(lines.join('  \n'));
 }
 
 function errorItem(node: ErrorNode): vscode.TreeItem {

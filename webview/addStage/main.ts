@@ -51,7 +51,7 @@ const channel = new PageChannel<AddStageInit, Draft>('addStage', next => {
 
 function emptyForm(i: AddStageInit): AddStageForm {
   const options = Object.fromEntries(i.providers.flatMap(p => p.fields.map(f => [f.key, f.initial] as const)));
-  return { name: '', provider: i.defaultProvider, options, database: false, requireApproval: false, after: undefined, branches: '' };
+  return { name: '', provider: i.defaultProvider, options, database: false, requireApproval: false, after: i.defaultAfter, branches: '' };
 }
 
 function save(): void {

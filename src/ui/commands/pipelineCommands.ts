@@ -34,7 +34,7 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
     });
   });
   registerCommand(context, log, COMMANDS.deployStage, async (arg?: unknown) => {
-    const { stack, stage } = await resolveStage(workspace, arg, 'Deploy which stage?');
+    const { stack, stage } = await resolveStage(workspace, arg, 'Deploy which stage?', { fresh: 'deploying' });
     const { plan, facts } = await planRun(stack, [stage.name], workspace.providers);
     await runs.show(plan.stack, `Deploying to ${stage.name}`, async options => {
       return startRelease(plan.stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: plan.stages, personal: plan.personal, prompts: deployPrompts(), providers: workspace.providers });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { newStageProblem, StackFileEditor, type NewStage } from '../../core/config/edit';
 import { parseStackFile, STACK_FILE } from '../../core/config/load';
+import { defaultPosition } from '../../core/config/position';
 import { gatherScaffoldFacts, scaffoldStackFile, writeNewStackFile } from '../../core/config/scaffold';
 import { StagecraftError } from '../../core/errors';
 import { isProtectedByDefault, nameProblem } from '../../core/naming';
@@ -19,11 +20,13 @@ import type { StagecraftNode } from '../tree';
 export function registerStackCommands(context: vscode.ExtensionContext, log: ExtensionLog, workspace: StackWorkspace): void {
   registerCommand(context, log, COMMANDS.createStack, (arg?: { folder?: vscode.Uri; name?: string; open?: boolean }) => createStack(workspace, log, arg));
   registerCommand(context, log, COMMANDS.addStage, (arg?: unknown) => addStage(workspace, log, arg));
+  // The view title's "+": VS Code may hand it the selected row, which must not choose anything.
+  registerCommand(context, log, COMMANDS.addStageFromTitle, () => addStage(workspace, log, undefined));
   registerCommand(context, log, COMMANDS.refresh, () => workspace.refresh());
   registerCommand(context, log, COMMANDS.showLog, () => log.show());
   registerCommand(context, log, COMMANDS.openStackFile, (node?: StagecraftNode) => openStackFile(workspace, node));
   registerCommand(context, log, COMMANDS.showProblems, async (node?: StagecraftNode) => {
-    const folder = node?.folder ?? (await workspace.all()).find(f => !f.stack);
+    const folder = node?.folder ?? (await workspace.all()).find(f => !f.stack || f.stale);
     if (folder) {
       const first = folder.problems.find(p => p.severity === 'error');
       const position = first ? new vscode.Position(first.line - 1, first.column - 1) : new vscode.Position(0, 0);
@@ -87,7 +90,7 @@ async function addStage(workspace: StackWorkspace, log: ExtensionLog, arg?: unkn
     const form = openAddStageForm(folder);
     if (form) return form;
   }
-  const input = request?.stage ?? (await promptNewStage(workspace.providers, stack.name, stack.stages.map(s => s.name), readSettings(folder.folder).defaultProvider));
+  const input = request?.stage ?? (await promptNewStage(workspace.providers, stack.name, stack.stages, readSettings(folder.folder).defaultProvider));
   const problem = newStageProblem(stack, input.name);
   if (problem) throw new StagecraftError(problem, { kind: 'input' });
   await applyTextChange(folder.file, current => {
@@ -108,11 +111,13 @@ function isQuickPickRequest(arg: unknown): arg is { quickPick: true; stackName?:
 }
 
 function isAddStageRequest(arg: unknown): arg is AddStageRequest {
-  return typeof arg === 'object' && arg !== null && 'stage' in arg && typeof (arg as AddStageRequest).stage?.name === 'string';
+  // A tree row of a stage has a `stage` too: it says where to add, never what.
+  return typeof arg === 'object' && arg !== null && !('kind' in arg) && 'stage' in arg && typeof (arg as AddStageRequest).stage?.name === 'string';
 }
 
 /** The quick-pick flow for Add Stage; every step can be cancelled with Escape. */
-async function promptNewStage(registered: Providers, stackName: string, existing: string[], defaultProvider: string | undefined): Promise<NewStage> {
+async function promptNewStage(registered: Providers, stackName: string, stages: ReadonlyArray<{ name: string; protected: boolean }>, defaultProvider: string | undefined): Promise<NewStage> {
+  const existing = stages.map(s => s.name);
   const stack = { name: stackName, stages: existing.map(name => ({ name })) } as Parameters<typeof newStageProblem>[0];
   const cancelled = () => StagecraftError.cancelled('Add Stage');
   const name = await vscode.window.showInputBox({
@@ -152,8 +157,12 @@ async function promptNewStage(registered: Providers, stackName: string, existing
 
   let after: string | undefined;
   if (existing.length > 0) {
+    // Offered first: before the first protected stage (not after prod), when there is one.
+    const preferred = defaultPosition(stages);
+    const preferredAfter = preferred.first ? '' : (preferred.after ?? existing[existing.length - 1]);
+    const choices = [...existing.map(s => ({ label: `after ${s}`, after: s as string | undefined })), { label: 'first', after: '' as string | undefined }].reverse();
     const position = await vscode.window.showQuickPick(
-      [...existing.map(s => ({ label: `after ${s}`, after: s as string | undefined })), { label: 'first', after: '' as string | undefined }].reverse(),
+      [...choices.filter(c => c.after === preferredAfter), ...choices.filter(c => c.after !== preferredAfter)],
       { title: 'Add Stage (4/5): position in the promotion order' },
     );
     if (!position) throw cancelled();

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { defaultPosition } from '../../core/config/position';
 import { StagecraftError } from '../../core/errors';
 import { isProtectedByDefault } from '../../core/naming';
 import { addStageChoices, addStageHandlers } from '../../protocol/host/addStage';
@@ -38,6 +39,7 @@ export function addStagePanel(workspace: StackWorkspace, log: ExtensionLog, file
           panel: 'addStage',
           stack: stack.name,
           existingStages: stack.stages.map(s => s.name),
+          defaultAfter: (position => (position.first ? '' : position.after))(defaultPosition(stack.stages)),
           defaultProvider: settings.defaultProvider && workspace.providers.has(settings.defaultProvider) ? settings.defaultProvider : workspace.providers.names()[0],
           providers: addStageChoices(workspace.providers),
           protectedByDefault: ['prod', 'production'].filter(isProtectedByDefault),

@@ -43,7 +43,8 @@ describe('Add Stage', () => {
     assert.equal(parsed.stack?.stages[1].provider, 'local');
 
     const stages = await waitForStages(api, 'stack/shop-api', ['dev', 'qa', 'test', 'prod']);
-    assert.match(shown(api, stages[1]).description, /^local · not deployed/);
+    assert.equal(shown(api, stages[1]).description, 'not deployed');
+    assert.match(shown(api, stages[1]).tooltip, /^\*\*qa\*\* \(local\)/);
   });
 
   it('refuses a stage name the stack already has, leaving the file as it was', async () => {

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { StagecraftApi } from '../../../src/extension';
 import type { StagecraftNode } from '../../../src/ui/tree';
-import { closeAllEditors, readText, restoreText, roots, shown, stackFileOf, stagecraftApi, waitFor, waitForRoot, waitForStages, workspaceFolder } from '../support';
+import { childrenOf, closeAllEditors, nextReportedError, readText, restoreText, roots, shown, stackFileOf, stagecraftApi, waitFor, waitForRoot, waitForStages, workspaceFolder } from '../support';
 import { screenshot } from '../support/screenshot';
 
 /** 1-based number of the first line of `text` that contains `needle`. */
@@ -76,21 +76,49 @@ describe('an invalid stagecraft.yaml', () => {
       await waitForStages(await stagecraftApi(), 'stack/shop-api', ['dev', 'test', 'prod']);
     });
 
-    it('the watcher turns the stack into an error node with a diagnostic, and back into the stack', async () => {
+    it('18-2: a typo keeps the last good stages, marked stale, under an error row whose Show Problems opens the problem; fixing it clears both', async () => {
       const api = await stagecraftApi();
       await waitForRoot(api, 'stack/shop-api');
       const broken = original.replace('port: 3000', 'port: three-thousand');
       assert.notEqual(broken, original);
       await fs.writeFile(uri.fsPath, broken);
 
-      const node = await errorNodeOf(api, 'basic');
       const line = lineOf(broken, 'port: three-thousand');
-      assert.match(node.message, new RegExp(`stagecraft\\.yaml:${line}:\\d+: service\\.port: `));
       const diagnostic = await waitFor('a diagnostic on the port line', () => stagecraftDiagnostics(uri).find(d => d.range.start.line === line - 1));
       assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Error);
-      await screenshot('error-node', 'has problems');
+      const stack = await waitFor('shop-api shown stale', async () => {
+        const node = (await roots(api)).find(n => n.id === 'stack/shop-api');
+        return node?.kind === 'stack' && node.stale ? node : undefined;
+      });
+      assert.ok(!(await roots(api)).some(n => n.kind === 'error' && n.folder.folder.name === 'basic'), 'no error row in place of the stack');
+      const item = shown(api, stack);
+      assert.match(item.description, /^stale: stagecraft\.yaml has errors · 3 stages/);
+      assert.match(item.tooltip, /stale: stagecraft\.yaml has errors/);
+
+      const [error, ...stages] = await childrenOf(api, stack);
+      assert.equal(error.kind, 'error', 'the error row comes first');
+      assert.match((error as StagecraftNode & { kind: 'error' }).message, new RegExp(`stagecraft\\.yaml:${line}:\\d+: service\\.port: `));
+      const errorItem = shown(api, error);
+      assert.equal(errorItem.contextValue, 'stagecraft.error', 'the row has the inline Show Problems action');
+      assert.deepEqual(stages.map(s => s.id), ['stack/shop-api/stage/dev', 'stack/shop-api/stage/test', 'stack/shop-api/stage/prod'], 'every stage stays');
+      await screenshot('18-2-typo-keeps-tree', 'stale: stagecraft.yaml has errors');
+
+      // What is shown is the last valid file: deploying from it is refused until the file is fixed.
+      const refused = nextReportedError(api, 'stagecraft.deployStage');
+      await vscode.commands.executeCommand('stagecraft.deployStage', stages[0]);
+      assert.match((await refused).message, /basic\/stagecraft\.yaml has errors: fix them before deploying/);
+
+      await vscode.commands.executeCommand('stagecraft.showProblems', error);
+      const editor = await waitFor('an editor on basic/stagecraft.yaml at the problem', () =>
+        vscode.window.activeTextEditor?.document.uri.toString() === uri.toString() ? vscode.window.activeTextEditor : undefined,
+      );
+      assert.equal(editor.selection.active.line, line - 1);
 
       await fs.writeFile(uri.fsPath, original);
+      await waitFor('shop-api fresh again', async () => {
+        const node = (await roots(api)).find(n => n.id === 'stack/shop-api');
+        return node?.kind === 'stack' && !node.stale ? node : undefined;
+      });
       await waitForStages(api, 'stack/shop-api', ['dev', 'test', 'prod']);
       // What stays are warnings (drift between stages), never errors.
       await waitFor('the errors of basic/stagecraft.yaml to clear', () => stagecraftDiagnostics(uri).every(d => d.severity !== vscode.DiagnosticSeverity.Error));

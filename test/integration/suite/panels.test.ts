@@ -106,7 +106,7 @@ describe('Panels', function () {
       assert.deepEqual(qa.branches, ['release/*']);
       assert.ok(text.includes('provider: local   # runs on this machine'), 'comments survive');
       const stages = await waitForStages(api, STACK_ID, ['dev', 'qa', 'test', 'prod'], SLOW.timeoutMs);
-      assert.match(shown(api, stages[1]).description, /^local/);
+      assert.match(shown(api, stages[1]).tooltip, /^\*\*qa\*\* \(local\)/);
       await waitFor('the form to close after Create', () => webviewTabs('addStage').length === 0, SLOW);
     });
 
@@ -132,7 +132,8 @@ describe('Panels', function () {
       // Enter in a text field creates the stage, as in a form.
       await onPage('addStage', [{ press: 'Enter' }]);
       await waitFor('kb in stagecraft.yaml', async () => stageOf(await readText(file), file, 'kb'), SLOW);
-      assert.deepEqual(parseStackFile(await readText(file), file.fsPath).stack?.stages.map(s => s.name), ['dev', 'test', 'prod', 'kb']);
+      // Untouched, the position is the default: before the first protected stage (prod), not after it.
+      assert.deepEqual(parseStackFile(await readText(file), file.fsPath).stack?.stages.map(s => s.name), ['dev', 'test', 'kb', 'prod']);
     });
 
     it('{ quickPick: true } keeps the prompts reachable: no form opens', async () => {

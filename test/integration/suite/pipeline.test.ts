@@ -1,10 +1,13 @@
 import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { stateDir } from '../../../src/core/workspace';
 import { destroyStages } from '../../unit/e2e/support/cleanup';
 import { info } from '../../unit/e2e/support/http';
 import { SampleRepo } from '../../unit/e2e/support/sampleRepo';
-import { childrenOf, shown, stagecraftApi, waitFor, waitForRoot } from '../support';
+import { childrenOf, closeAllEditors, shown, stagecraftApi, waitFor, waitForRoot } from '../support';
+import { screenshot } from '../support/screenshot';
 
 /**
  * Deploy Stage from the tree of a real VS Code, on the local provider: the sample service is
@@ -46,7 +49,7 @@ describe('Deploy Stage on a local stack', function () {
     const stack = await waitForRoot(api, 'stack/sample', 20_000);
     const devNode = (await childrenOf(api, stack)).find(n => n.id === 'stack/sample/stage/dev');
     assert.ok(devNode, 'the dev stage node of the sample stack');
-    assert.match(shown(api, devNode).description, /^local · not deployed/);
+    assert.equal(shown(api, devNode).description, 'not deployed');
 
     await vscode.commands.executeCommand('stagecraft.deployStage', devNode);
 
@@ -55,7 +58,7 @@ describe('Deploy Stage on a local stack', function () {
       async () => {
         const dev = (await childrenOf(api, await waitForRoot(api, 'stack/sample'))).find(n => n.id === 'stack/sample/stage/dev');
         const seen = dev && shown(api, dev);
-        return seen && seen.description.startsWith(`local · healthy · ${commit.slice(0, 7)} · http://127.0.0.1:`) ? seen : undefined;
+        return seen && seen.description.startsWith(`healthy · ${commit.slice(0, 7)} · `) ? seen : undefined;
       },
       { timeoutMs: 20_000 },
     ).catch(async err => {
@@ -64,11 +67,43 @@ describe('Deploy Stage on a local stack', function () {
     });
     assert.equal(item.icon, 'pass-filled');
     assert.match(item.tooltip, new RegExp(`Commit: \`${commit}\``));
-    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(item.description)![0];
+    assert.match(item.description, /· (just now|\d+ min ago)$/, 'when it was deployed');
+    const url = /http:\/\/127\\\.0\\\.0\\\.1:\d+/.exec(item.tooltip)![0].replace(/\\/g, '');
     const served = await info(url);
     assert.equal(served.commitHash, commit);
     assert.equal(served.stage, 'dev');
     assert.equal(served.database, 'postgres');
+  });
+
+  it('17-drifted: the running dev reads "drifted" once stagecraft.yaml gives it a variable it does not run with; Show Drift names it', async () => {
+    const api = await stagecraftApi();
+    const file = path.join(repo!.dir, 'stagecraft.yaml');
+    const original = await fs.readFile(file, 'utf8');
+    const marker = '    database: postgres  # its own PostgreSQL';
+    assert.ok(original.includes(marker), 'the sample gives dev a database');
+    const edited = original.replace(/(    database: postgres  # its own PostgreSQL[^\n]*\n)/, '$1    env:\n      FEATURE_FLAG: "on"\n');
+    assert.notEqual(edited, original);
+    try {
+      await fs.writeFile(file, edited);
+      const dev = await waitFor('dev shown drifted', async () => {
+        const node = (await childrenOf(api, await waitForRoot(api, 'stack/sample'))).find(n => n.id === 'stack/sample/stage/dev');
+        return node && shown(api, node).description.startsWith('drifted · ') ? node : undefined;
+      }, { timeoutMs: 30_000 });
+      const item = shown(api, dev);
+      assert.equal(item.icon, 'warning');
+      assert.match(item.tooltip, /FEATURE\\_FLAG is in the file but not in the running version/);
+      assert.match(item.contextValue ?? '', /\+drifted\b/, 'the row offers Show Drift');
+      const document = await vscode.commands.executeCommand<vscode.TextDocument>('stagecraft.showDrift', dev);
+      assert.match(document.getText(), /FEATURE_FLAG is in the file but not in the running version/);
+      await screenshot('17-drifted-in-tree', 'drifted');
+    } finally {
+      await fs.writeFile(file, original);
+      await closeAllEditors();
+    }
+    await waitFor('dev back to healthy', async () => {
+      const node = (await childrenOf(api, await waitForRoot(api, 'stack/sample'))).find(n => n.id === 'stack/sample/stage/dev');
+      return node && shown(api, node).description.startsWith('healthy · ') ? true : undefined;
+    }, { timeoutMs: 30_000 });
   });
 });
 

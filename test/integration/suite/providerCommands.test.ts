@@ -30,7 +30,7 @@ describe('an AWS stage without AWS credentials', () => {
     const api = await stagecraftApi();
     const prod = await prodNode(api);
     const item = api.tree.getTreeItem(prod);
-    assert.match(String(item.description), /^aws us-east-1 · unknown/);
+    assert.equal(String(item.description), 'unknown');
     const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip);
     assert.match(tooltip, /credentials/);
   });

@@ -18,17 +18,18 @@ describe('the Stacks tree', () => {
       ['stack/shop-api/stage/dev', 'stack/shop-api/stage/test', 'stack/shop-api/stage/prod'],
     );
     assert.deepEqual(items.map(i => i.label), ['dev', 'test', 'prod']);
+    assert.deepEqual(items.map(i => i.description), ['not deployed', 'not deployed', 'unknown'], 'the row keeps to the status (no commit or time before a deploy)');
     assert.deepEqual(
-      items.map(i => i.description.split(' · ').slice(0, 2).join(' · ')),
-      ['local · not deployed', 'local · not deployed', 'aws us-east-1 · unknown'],
-      'provider (and region) and status',
+      items.map(i => /^\*\*\w+\*\* \(([^)]*)\)/.exec(i.tooltip)?.[1]),
+      ['local', 'local', 'aws us\\-east\\-1'],
+      'provider (and region) in the hover',
     );
     assert.deepEqual(
       items.map(i => i.icon),
       ['circle-outline', 'circle-outline', 'question'],
       'not-deployed icons for the local stages; unknown for the AWS stage, which no credentials can reach here',
     );
-    assert.deepEqual(items.map(i => i.contextValue), ['stagecraft.stage', 'stagecraft.stage', 'stagecraft.stage.protected']);
+    assert.deepEqual(items.map(i => i.contextValue), ['stagecraft.stage', 'stagecraft.stage +database', 'stagecraft.stage.protected'], 'kind, then what the stage has (prod\'s database is not declared)');
     assert.match(items[1].tooltip, /Database: PostgreSQL/);
     assert.match(items[0].tooltip, /Database: none/);
     assert.match(items[2].tooltip, /Manual approval: yes/, 'an AWS stage has no load balancer trait: every one shares the foundation\'s');
