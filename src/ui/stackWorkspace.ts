@@ -94,7 +94,7 @@ export class StackWorkspace implements vscode.Disposable {
     const present = loaded.filter((f): f is FolderStack => f !== undefined);
     this.publish(present);
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasStack, present.length > 0);
-    this.log.info(`Read ${present.length} stack file(s) in ${Date.now() - started} ms`);
+    this.log.trace(`Read ${present.length} stack file(s) in ${Date.now() - started} ms`);
     return present;
   }
 

@@ -2,11 +2,10 @@ import type { ProviderLookup } from '../../core/providerModule';
 import * as vscode from 'vscode';
 import { StagecraftError } from '../../core/errors';
 import type { Stack } from '../../core/model';
-import { findPendingApprovals, latestRun, type RunEvent, type RunHandle, type RunRecord } from '../../core/pipeline';
+import { findPendingApproval, findPendingApprovals, latestRun, type RunEvent, type RunHandle, type RunRecord } from '../../core/pipeline';
 import { removePersonalRecord } from '../../core/personal/registry';
 import { planBranchRun, type BranchRunPlan } from '../../core/branchRun';
 import { continueRelease, decideStageApproval, startRelease } from '../../core/release';
-import { summaryLine } from '../../core/runFormat';
 import { readRepoFacts } from '../../git/repo';
 import { toAbortSignal, withCancellableProgress } from '../cancellation';
 import { deployPrompts } from '../deployPrompts';
@@ -47,8 +46,8 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
     await runs.show(stack, `${how === 'resume' ? 'Resuming' : 'Re-running'} ${stack.name}`, options => continueRelease(stack, how, { ...options, runId: arg?.runId, user, prompts: deployPrompts(), providers: workspace.providers }));
   });
   void offerToResumeInterrupted(workspace);
-  registerCommand(context, log, COMMANDS.approvePromotion, (arg?: unknown) => decide(workspace, arg, 'approve'));
-  registerCommand(context, log, COMMANDS.rejectPromotion, (arg?: unknown) => decide(workspace, arg, 'reject'));
+  registerCommand(context, log, COMMANDS.approvePromotion, (arg?: unknown) => decide(workspace, progress, arg, 'approve'));
+  registerCommand(context, log, COMMANDS.rejectPromotion, (arg?: unknown) => decide(workspace, progress, arg, 'reject'));
   registerCommand(context, log, COMMANDS.destroyStage, async (arg?: unknown) => {
     const { stack, stage } = await resolveStage(workspace, arg, 'Destroy which stage?');
     const provider = await workspace.providers.get(stage.provider, `Destroy Stage (${stage.name})`);
@@ -113,10 +112,7 @@ class RunPresenter {
   }
 
   private finished(run: RunRecord): void {
-    const line = summaryLine(run).split('\n')[0];
-    const show = (choice: string | undefined) => choice && this.progress.show(run.id);
-    if (run.status === 'succeeded') void vscode.window.showInformationMessage(line, 'Show Output').then(show);
-    else if (run.status !== 'cancelled') void vscode.window.showErrorMessage(line, 'Show Output').then(show);
+    this.progress.notify(run);
   }
 }
 
@@ -166,7 +162,7 @@ interface DecisionRequest {
 }
 
 /** Approve or reject the promotion a stage waits for: from the tree, the notification, or the palette. */
-async function decide(workspace: StackWorkspace, arg: unknown, verb: 'approve' | 'reject'): Promise<void> {
+async function decide(workspace: StackWorkspace, progress: RunProgress, arg: unknown, verb: 'approve' | 'reject'): Promise<void> {
   const request = arg && typeof arg === 'object' && 'stackRoot' in arg ? (arg as DecisionRequest) : undefined;
   const node = request ? undefined : (arg as StagecraftNode | undefined);
   let target: { stack: Stack; stage: string; runId?: string; commit?: string } | undefined;
@@ -199,7 +195,10 @@ async function decide(workspace: StackWorkspace, arg: unknown, verb: 'approve' |
     }));
   if (comment === undefined) throw StagecraftError.cancelled();
   const { user } = await readRepoFacts(target.stack.root);
+  const runId = target.runId ?? (await findPendingApproval(target.stack.root, target.stage).catch(() => undefined))?.runId;
   const decision = await decideStageApproval(target.stack, target.stage, verb, { by: user, comment: comment || undefined, runId: target.runId, providers: workspace.providers });
   workspace.refresh();
+  // A rejected run shown in this window says so itself when it ends: the rejection is said once.
+  if (decision.decision === 'rejected' && decision.where === 'run' && runId && progress.isTracked(runId)) return;
   void vscode.window.showInformationMessage(`${decision.decision === 'approved' ? 'Approved' : 'Rejected'} the promotion to ${decision.stage}.`);
 }

@@ -59,7 +59,7 @@ describe('ui/progress: run output and Show Changes (no vscode)', () => {
     await new Promise<void>(resolve => handle.events.on('awaiting-approval', () => resolve()));
     await approve(stack.root, 'prod', { by: 'Ada', comment: 'looks right' });
     await handle.done;
-    assert.ok(out.some(l => STAMP.test(l) && /⏸ prod waits for approval until .*: Approve, Reject or Show Changes/.test(l)), out.join('\n'));
+    assert.ok(out.some(l => STAMP.test(l) && /\d prod waits for approval until .*: Approve, Reject or Show Changes/.test(l)), out.join('\n'));
     assert.ok(out.some(l => STAMP.test(l) && /✔ promotion to prod approved by Ada: looks right$/.test(l)));
   });
 
