@@ -11,6 +11,7 @@ import { toAbortSignal, withCancellableProgress } from '../cancellation';
 import { deployPrompts } from '../deployPrompts';
 import { readSettings } from '../settings';
 import { registerCommand } from '../commandWrapper';
+import { runConfirmation } from './runConfirmation';
 import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
 import type { RunProgress } from '../progress';
@@ -27,6 +28,9 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
     const folder = await resolveStack(workspace, arg);
     // Where the run goes is decided (and said) before anything starts: the branch's stages only.
     const { plan, facts } = await planRun(folder.stack!, undefined, workspace.providers);
+    // A path through a protected stage is said, and confirmed, before anything is built.
+    const question = runConfirmation(facts.commit!, plan.stack.stages.filter(s => plan.stages.includes(s.name)));
+    if (question && (await vscode.window.showWarningMessage(question, { modal: true }, 'Run')) !== 'Run') throw StagecraftError.cancelled('Run Pipeline');
     await runs.show(plan.stack, `Releasing ${plan.stack.name}: ${plan.stages.join(' → ')}`, async options => {
       return startRelease(plan.stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: plan.stages, personal: plan.personal, prompts: deployPrompts(), providers: workspace.providers });
     });
@@ -35,7 +39,8 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
     const { stack, stage } = await resolveStage(workspace, arg, 'Deploy which stage?');
     const { plan, facts } = await planRun(stack, [stage.name], workspace.providers);
     await runs.show(plan.stack, `Deploying to ${stage.name}`, async options => {
-      return startRelease(plan.stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: plan.stages, personal: plan.personal, prompts: deployPrompts(), providers: workspace.providers });
+      // The artifact's checks recorded by an earlier run of this commit are taken over, not run again.
+      return startRelease(plan.stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: plan.stages, personal: plan.personal, prompts: deployPrompts(), providers: workspace.providers, reuseChecks: true });
     });
   });
   registerCommand(context, log, COMMANDS.resumeRun, async (arg?: { stackRoot?: string; runId?: string; how?: 'resume' | 'rerun' }) => {
