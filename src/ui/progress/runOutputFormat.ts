@@ -110,6 +110,8 @@ function summaryTable(run: RunRecord, at: (t: string | undefined) => string): st
 }
 
 function stepTime(s: StepRecord): string {
+  const reused = /^checks reused from run (\S+):/.exec(s.summary ?? '');
+  if (reused) return `reused from run ${reused[1]}`;
   if (s.durationMs !== undefined) return formatDuration(s.durationMs);
   return s.status === 'pending' ? 'not run' : s.status;
 }
