@@ -30,7 +30,7 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
     const { plan, facts } = await planRun(folder.stack!, undefined, workspace.providers);
     // A path through a protected stage is said, and confirmed, before anything is built.
     const question = runConfirmation(facts.commit!, plan.stack.stages.filter(s => plan.stages.includes(s.name)));
-    if (question && (await vscode.window.showWarningMessage(question, { modal: true }, 'Run')) !== 'Run') throw StagecraftError.cancelled('Run Pipeline');
+    if (question && !(await confirmRun(question))) throw StagecraftError.cancelled('Run Pipeline');
     await runs.show(plan.stack, `Releasing ${plan.stack.name}: ${plan.stages.join(' → ')}`, async options => {
       return startRelease(plan.stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: plan.stages, personal: plan.personal, prompts: deployPrompts(), providers: workspace.providers });
     });
@@ -143,6 +143,18 @@ async function planRun(stack: Stack, stages: string[] | undefined, providers: Pr
   for (const w of plan.warnings) void vscode.window.showWarningMessage(w);
   for (const e of plan.expired) if (e.destroyed) void vscode.window.showInformationMessage(`Destroyed the personal stage ${e.name} (${e.owner}): ${e.why}.`);
   return { plan, facts };
+}
+
+/** Asks the run's question in a picker that stays open until answered: Run, or Cancel (Escape). */
+async function confirmRun(question: string): Promise<boolean> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: '$(run-all) Run', description: 'build once, then promote stage by stage', run: true },
+      { label: '$(close) Cancel', description: 'nothing starts', run: false },
+    ],
+    { title: question, placeHolder: 'Run or Cancel (Escape)', ignoreFocusOut: true },
+  );
+  return picked?.run === true;
 }
 
 /** A run cut off by a window reload or a crash reads as interrupted; offer to continue it. */
