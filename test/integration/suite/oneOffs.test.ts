@@ -10,6 +10,7 @@ import { onPage, pageActionsServed } from './panelsPage';
 /** A fake AWS key id assembled at run time, so that this file holds nothing a scanner flags. */
 const FAKE_KEY_ID = ['AK', 'IA', 'QZT4FAKEKEY7X2LM'].join('');
 const QUICK_INPUT = '.quick-input-widget';
+const ACTION_WIDGET = '.context-view';
 
 function secretDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter(d => d.source === 'stagecraft secrets');
@@ -37,24 +38,33 @@ describe('Issue 18: fixes that fix, and Tail Logs without prompts', function () 
       const [d] = await waitFor('a secret diagnostic after save', () => secretDiagnostics(uri).length > 0 && secretDiagnostics(uri));
       const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, d.range)) ?? [];
       // Stagecraft's fixes (the editor may list others of its own after them): the real fix first, Ignore last.
-      const titles = actions.map(a => a.title).filter(t => /^(Move|Ignore)/.test(t));
+      const titles = actions.map(a => a.title).filter(t => /^(Move to a stage secret|Ignore this line)/.test(t));
       assert.equal(titles[0], 'Move to a stage secret and read it from the environment', titles.join(', '));
       assert.match(titles[titles.length - 1], /^Ignore this line/);
       assert.equal(actions[0].title, titles[0]);
-      const move = actions[0];
-
-      // The light bulb runs the command; the name and the stage are asked with their defaults.
-      const done = vscode.commands.executeCommand(move.command!.command, ...(move.command!.arguments ?? []));
+      // As a user does: the light bulb's menu (Ctrl+.) on the secret, the move clicked there; the
+      // name and the stage are then asked with their defaults.
+      await vscode.window.showTextDocument(editor.document, { preserveFocus: false });
+      editor.selection = new vscode.Selection(d.range.start, d.range.start);
+      await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+      await vscode.commands.executeCommand('editor.action.quickFix');
+      const menu = await onPage('workbench', [
+        { waitForText: ACTION_WIDGET, text: 'Move to a stage secret and read it from the environment' },
+        { text: ACTION_WIDGET, as: 'menu' },
+        { screenshot: '18-6-move-secret-quick-fix' },
+        { press: 'Enter' }, // the first quick fix is the one focused
+      ]);
+      assert.ok(menu.texts.menu.indexOf('Move to a stage secret') < menu.texts.menu.indexOf('Ignore this line'), menu.texts.menu);
       const asked = await onPage('workbench', [
         { waitForText: QUICK_INPUT, text: 'process.env.ACCESS_KEY_ID' },
         { value: `${QUICK_INPUT} input`, as: 'name' },
         { press: 'Enter' },
         { waitForText: QUICK_INPUT, text: 'Which stage keeps ACCESS_KEY_ID as a secret?' },
         { text: `${QUICK_INPUT} .monaco-list-row`, as: 'firstStage' },
-        { screenshot: '18-6-move-secret-quick-fix' },
+        { screenshot: '18-6-move-secret-stage-pick' },
         { press: 'Enter' },
       ]);
-      await done;
+      await waitFor('the literal replaced', () => editor.document.getText().includes('process.env.') && !editor.document.isDirty, { timeoutMs: 30_000 });
       assert.equal(asked.texts.name, 'ACCESS_KEY_ID');
       assert.match(asked.texts.firstStage, /^dev/, 'the first unprotected stage is the default');
 
