@@ -96,7 +96,8 @@ describe('Issue 18: fixes that fix, and Tail Logs without prompts', function () 
       assert.match(terminal.options.header ?? '', /^Application log of dev .* · from 10 min ago · following/);
       assert.equal(terminal.options.follow, true);
       await waitFor('the terminal in the panel', () => vscode.window.terminals.find(t => t.name === 'Logs: dev (app)'));
-      await onPage('workbench', [{ waitForText: '.part.panel', text: 'Logs: dev (app)' }, { screenshot: '18-7-tail-defaults' }]);
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await onPage('workbench', [{ waitForText: '.part.panel', text: 'Logs: dev (app)' }, { waitFor: '.part.panel .xterm-screen' }, { screenshot: '18-7-tail-defaults' }]);
     } finally {
       if (!terminal) await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
       terminal?.dispose();
