@@ -11,7 +11,7 @@ import { registerStackCommands } from './ui/commands/stackCommands';
 import { registerStageRowCommands } from './ui/commands/stageRowCommands';
 import { registerTailLogs } from './ui/logs';
 import { registerPanels } from './ui/panels';
-import { registerRunProgress } from './ui/progress';
+import { registerRunProgress, type RunProgress } from './ui/progress';
 import { registerReleases } from './ui/releases';
 import type { ReleasesTreeProvider } from './ui/releases/releasesTree';
 import { registerScanning } from './ui/scan';
@@ -36,6 +36,8 @@ export interface StagecraftApi {
   providers: Pick<Providers, 'register' | 'names'>;
   /** The Releases view (the ledger). */
   releases: ReleasesTreeProvider;
+  /** Runs shown in this window: `onDidAppend` fires with the lines written to "Stagecraft Runs". */
+  runs: Pick<RunProgress, 'onDidAppend'>;
   /** Fires with each error message the command wrapper shows. */
   onDidReportError: typeof onDidReportError;
 }
@@ -81,6 +83,7 @@ export function activate(context: vscode.ExtensionContext): StagecraftApi {
     workspace,
     tree,
     releases,
+    runs: runProgress,
     providers: {
       names: () => providers.names(),
       register: module => {

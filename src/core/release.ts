@@ -1,6 +1,7 @@
 import { StagecraftError } from './errors';
 import type { Stack, Stage } from './model';
 import { approve, findPendingApproval, latestRun, readRun, reject, rerun, resumeRun, startRun, type RunEvent, type RunHandle } from './pipeline';
+import { reuseRecordedChecks } from './pipeline/reusedChecks';
 import { runExecutor } from './pipeline/sourceChecks';
 import type { DeployPrompts } from './provider';
 import type { ProviderLookup } from './providerModule';
@@ -24,6 +25,11 @@ export interface ReleaseOptions {
   onEvent?: (event: RunEvent) => void;
   /** What deploys may ask (Review changes); none from the CLI, which goes ahead. */
   prompts?: DeployPrompts;
+  /**
+   * Take over the recorded checks (tests, secret scan, lint, SBOM, audit) of an artifact an
+   * earlier run of the commit built and checked, instead of running them again (Deploy Stage).
+   */
+  reuseChecks?: boolean;
 }
 
 /**
@@ -40,9 +46,10 @@ export async function startRelease(stack: Stack, options: ReleaseOptions): Promi
     });
   }
   const provider = await options.providers.get(providers[0], 'Run Pipeline');
+  const executor = runExecutor(stack, provider.pipelineExecutor(stack, options.prompts));
   const handle = startRun({
     stack,
-    executor: runExecutor(stack, provider.pipelineExecutor(stack, options.prompts)),
+    executor: options.reuseChecks ? reuseRecordedChecks(stack.root, executor) : executor,
     commit: options.commit,
     branch: options.branch,
     stages: options.stages ? stages.map(s => s.name) : undefined,

@@ -3,6 +3,7 @@ import { toStagecraftError } from '../core/errors';
 import { redactor } from '../core/redact';
 import { COMMANDS } from './ids';
 import type { ExtensionLog } from './log';
+import { errorToastText } from './toastText';
 
 /** What the wrapper showed the user, for the integration tests and the status of long runs. */
 export interface ReportedError {
@@ -33,11 +34,14 @@ export function registerCommand(
         return undefined;
       }
       log.error(`${id} failed: ${e.message}`, e.cause ?? (e.kind === 'failure' ? e : undefined));
-      const text = redactor.redact(e.hint ? `${e.message} ${e.hint}` : e.message);
+      // The log above has the whole message; a multi-line one (a table) shows its first line here.
+      const toast = errorToastText(redactor.redact(e.message), e.hint && redactor.redact(e.hint));
+      const text = toast.text;
       reported.fire({ command: id, message: text, kind: e.kind });
-      const actions = e.kind === 'failure' ? ['Show Log', 'Retry'] : ['Show Log'];
+      const show = toast.more ? 'Show Output' : 'Show Log';
+      const actions = e.kind === 'failure' ? [show, 'Retry'] : [show];
       void vscode.window.showErrorMessage(text, ...actions).then(choice => {
-        if (choice === 'Show Log') void vscode.commands.executeCommand(COMMANDS.showLog);
+        if (choice === show) void vscode.commands.executeCommand(COMMANDS.showLog);
         if (choice === 'Retry') void run(...args);
       });
       return undefined;

@@ -11,6 +11,7 @@ export const COMMANDS = {
   showDatabaseSecret: 'stagecraft.showDatabaseSecret',
   rotateDatabasePassword: 'stagecraft.rotateDatabasePassword',
   tailLogs: 'stagecraft.tailLogs',
+  tailLogsWithOptions: 'stagecraft.tailLogsWithOptions',
   installPrecommitHook: 'stagecraft.installPrecommitHook',
   destroyStage: 'stagecraft.destroyStage',
   refresh: 'stagecraft.refresh',

@@ -9,6 +9,11 @@ export class ExtensionLog implements vscode.Disposable {
     this.channel = vscode.window.createOutputChannel('Stagecraft', { log: true });
   }
 
+  /** Routine detail (timings of every re-read): hidden at the channel's default Info level. */
+  trace(message: string): void {
+    this.channel.trace(redactor.redact(message));
+  }
+
   info(message: string): void {
     this.channel.info(redactor.redact(message));
   }

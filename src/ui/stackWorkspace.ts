@@ -102,7 +102,7 @@ export class StackWorkspace implements vscode.Disposable {
     // Create Stack can run only where a (local) folder has no stack file yet.
     const withoutStack = folders.filter(f => f.uri.scheme === 'file' && !present.some(p => p.folder.uri.toString() === f.uri.toString()));
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.folderWithoutStack, withoutStack.length > 0);
-    this.log.info(`Read ${present.length} stack file(s) in ${Date.now() - started} ms`);
+    this.log.trace(`Read ${present.length} stack file(s) in ${Date.now() - started} ms`);
     return present;
   }
 

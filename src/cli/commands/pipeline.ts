@@ -34,14 +34,15 @@ export const deployCommand: CliCommand = {
   async run(ctx) {
     const { values, positionals } = parseCommandArgs(ctx.args, { ...dirOption, force: { type: 'boolean' }, 'auto-approve': { type: 'boolean' }, 'no-wait': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } }, deployUsage);
     if (positionals.length > 1) throw new StagecraftError(`Expected at most one stage name.\nUsage: ${deployUsage}`, { kind: 'usage' });
-    return release(ctx, values.dir, { stages: positionals.length ? positionals : undefined, force: values.force, autoApprove: values['auto-approve'], noWait: values['no-wait'], verbose: values.verbose, json: values.json });
+    // A deploy takes over the checks an earlier run recorded for the same artifact.
+    return release(ctx, values.dir, { stages: positionals.length ? positionals : undefined, reuseChecks: true, force: values.force, autoApprove: values['auto-approve'], noWait: values['no-wait'], verbose: values.verbose, json: values.json });
   },
 };
 
 async function release(
   ctx: CliContext,
   dir: string | undefined,
-  options: { stages?: string[]; branch?: string; force?: boolean; autoApprove?: boolean; noWait?: boolean; verbose?: boolean; json?: boolean },
+  options: { stages?: string[]; branch?: string; reuseChecks?: boolean; force?: boolean; autoApprove?: boolean; noWait?: boolean; verbose?: boolean; json?: boolean },
 ): Promise<number> {
   const root = path.resolve(ctx.cwd, dir ?? '.');
   const stack = await requireStack(root, ctx.providers);
@@ -66,6 +67,7 @@ async function release(
     user: facts.user,
     stages: plan.stages,
     personal: plan.personal,
+    reuseChecks: options.reuseChecks,
     autoApprove: options.autoApprove,
     noWait: options.noWait,
     signal: ctx.signal,

@@ -5,5 +5,6 @@ export { startRun, resumeRun, rerun, runPipeline, type StartRunOptions, type Res
 export { approve, reject, findPendingApproval, findPendingApprovals, pendingApprovalAt, pendingApprovalsOf, type ApprovalDecision, type PendingApproval, type DecisionInput, type ApprovalTarget } from './approvals';
 export { listRuns, listRunIds, readRun, readRunLog, latestRun, isRunLive, runDir, runsDir, runOfFile } from './store';
 export { parseDuration, formatDuration, DEFAULT_APPROVAL_TIMEOUT } from './duration';
+export { reuseRecordedChecks, recordedCheck, REUSABLE_CHECK_KINDS } from './reusedChecks';
 export { runHttpChecks, runHttpCheck, type CheckResult } from './checks';
 export { RunEvents } from './events';

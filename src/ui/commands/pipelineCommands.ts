@@ -2,16 +2,16 @@ import type { ProviderLookup } from '../../core/providerModule';
 import * as vscode from 'vscode';
 import { StagecraftError } from '../../core/errors';
 import type { Stack } from '../../core/model';
-import { findPendingApprovals, latestRun, type RunEvent, type RunHandle, type RunRecord } from '../../core/pipeline';
+import { findPendingApproval, findPendingApprovals, latestRun, type RunEvent, type RunHandle, type RunRecord } from '../../core/pipeline';
 import { removePersonalRecord } from '../../core/personal/registry';
 import { planBranchRun, type BranchRunPlan } from '../../core/branchRun';
 import { continueRelease, decideStageApproval, startRelease } from '../../core/release';
-import { summaryLine } from '../../core/runFormat';
 import { readRepoFacts } from '../../git/repo';
 import { toAbortSignal, withCancellableProgress } from '../cancellation';
 import { deployPrompts } from '../deployPrompts';
 import { readSettings } from '../settings';
 import { registerCommand } from '../commandWrapper';
+import { runConfirmation } from './runConfirmation';
 import { COMMANDS } from '../ids';
 import type { ExtensionLog } from '../log';
 import type { RunProgress } from '../progress';
@@ -29,6 +29,9 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
     const folder = await resolveStack(workspace, arg);
     // Where the run goes is decided (and said) before anything starts: the branch's stages only.
     const { plan, facts } = await planRun(folder.stack!, undefined, workspace.providers);
+    // A path through a protected stage is said, and confirmed, before anything is built.
+    const question = runConfirmation(facts.commit!, plan.stack.stages.filter(s => plan.stages.includes(s.name)));
+    if (question && !(await confirmRun(question))) throw StagecraftError.cancelled('Run Pipeline');
     await runs.show(plan.stack, `Releasing ${plan.stack.name}: ${plan.stages.join(' → ')}`, async options => {
       return startRelease(plan.stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: plan.stages, personal: plan.personal, prompts: deployPrompts(), providers: workspace.providers });
     });
@@ -37,7 +40,8 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
     const { stack, stage } = await resolveStage(workspace, arg, 'Deploy which stage?', { fresh: 'deploying' });
     const { plan, facts } = await planRun(stack, [stage.name], workspace.providers);
     await runs.show(plan.stack, `Deploying to ${stage.name}`, async options => {
-      return startRelease(plan.stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: plan.stages, personal: plan.personal, prompts: deployPrompts(), providers: workspace.providers });
+      // The artifact's checks recorded by an earlier run of this commit are taken over, not run again.
+      return startRelease(plan.stack, { ...options, commit: facts.commit!, branch: facts.branch, user: facts.user, stages: plan.stages, personal: plan.personal, prompts: deployPrompts(), providers: workspace.providers, reuseChecks: true });
     });
   });
   registerCommand(context, log, COMMANDS.resumeRun, async (arg?: { stackRoot?: string; runId?: string; how?: 'resume' | 'rerun' }) => {
@@ -48,8 +52,8 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, log: 
     await runs.show(stack, `${how === 'resume' ? 'Resuming' : 'Re-running'} ${stack.name}`, options => continueRelease(stack, how, { ...options, runId: arg?.runId, user, prompts: deployPrompts(), providers: workspace.providers }));
   });
   void offerToResumeInterrupted(workspace);
-  registerCommand(context, log, COMMANDS.approvePromotion, (arg?: unknown) => decide(workspace, arg, 'approve'));
-  registerCommand(context, log, COMMANDS.rejectPromotion, (arg?: unknown) => decide(workspace, arg, 'reject'));
+  registerCommand(context, log, COMMANDS.approvePromotion, (arg?: unknown) => decide(workspace, progress, arg, 'approve'));
+  registerCommand(context, log, COMMANDS.rejectPromotion, (arg?: unknown) => decide(workspace, progress, arg, 'reject'));
   registerCommand(context, log, COMMANDS.destroyStage, async (arg?: unknown) => {
     const { stack, stage } = await resolveStage(workspace, arg, 'Destroy which stage?');
     const provider = await workspace.providers.get(stage.provider, `Destroy Stage (${stage.name})`);
@@ -114,10 +118,7 @@ class RunPresenter {
   }
 
   private finished(run: RunRecord): void {
-    const line = summaryLine(run).split('\n')[0];
-    const show = (choice: string | undefined) => choice && this.progress.show(run.id);
-    if (run.status === 'succeeded') void vscode.window.showInformationMessage(line, 'Show Output').then(show);
-    else if (run.status !== 'cancelled') void vscode.window.showErrorMessage(line, 'Show Output').then(show);
+    this.progress.notify(run);
   }
 }
 
@@ -145,6 +146,18 @@ async function planRun(stack: Stack, stages: string[] | undefined, providers: Pr
   return { plan, facts };
 }
 
+/** Asks the run's question in a picker that stays open until answered: Run, or Cancel (Escape). */
+async function confirmRun(question: string): Promise<boolean> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: '$(run-all) Run', description: 'build once, then promote stage by stage', run: true },
+      { label: '$(close) Cancel', description: 'nothing starts', run: false },
+    ],
+    { title: question, placeHolder: 'Run or Cancel (Escape)', ignoreFocusOut: true },
+  );
+  return picked?.run === true;
+}
+
 /** A run cut off by a window reload or a crash reads as interrupted; offer to continue it. */
 async function offerToResumeInterrupted(workspace: StackWorkspace): Promise<void> {
   for (const stack of await workspace.stacks().catch(() => [])) {
@@ -167,7 +180,7 @@ interface DecisionRequest {
 }
 
 /** Approve or reject the promotion a stage waits for: from the tree, the notification, or the palette. */
-async function decide(workspace: StackWorkspace, arg: unknown, verb: 'approve' | 'reject'): Promise<void> {
+async function decide(workspace: StackWorkspace, progress: RunProgress, arg: unknown, verb: 'approve' | 'reject'): Promise<void> {
   const request = arg && typeof arg === 'object' && 'stackRoot' in arg ? (arg as DecisionRequest) : undefined;
   const node = request ? undefined : (arg as StagecraftNode | undefined);
   let target: { stack: Stack; stage: string; runId?: string; commit?: string } | undefined;
@@ -205,7 +218,10 @@ async function decide(workspace: StackWorkspace, arg: unknown, verb: 'approve' |
     }));
   if (comment === undefined) throw StagecraftError.cancelled();
   const { user } = await readRepoFacts(target.stack.root);
+  const runId = target.runId ?? (await findPendingApproval(target.stack.root, target.stage).catch(() => undefined))?.runId;
   const decision = await decideStageApproval(target.stack, target.stage, verb, { by: user, comment: comment || undefined, runId: target.runId, providers: workspace.providers });
   workspace.refresh();
+  // A rejected run shown in this window says so itself when it ends: the rejection is said once.
+  if (decision.decision === 'rejected' && decision.where === 'run' && runId && progress.isTracked(runId)) return;
   void vscode.window.showInformationMessage(`${decision.decision === 'approved' ? 'Approved' : 'Rejected'} the promotion to ${decision.stage}.`);
 }

@@ -14,8 +14,16 @@ export interface TailLogsRequest {
 
 export const DEFAULT_SINCE_MINUTES = 10;
 
-/** Asks what to show (log and follow, since how many minutes, filter) unless the request says it all. */
-export async function pickLogOptions(stageName: string, request: TailLogsRequest = {}): Promise<LogOptions> {
+/** What plain Tail Logs shows without asking: the app log, followed, from 10 minutes back, every line. */
+export const DEFAULT_TAIL: Required<TailLogsRequest> = { kind: 'app', follow: true, sinceMinutes: DEFAULT_SINCE_MINUTES, filter: '' };
+
+/**
+ * What to show. Tail Logs asks nothing (`ask` false: what the request leaves out is DEFAULT_TAIL);
+ * "Tail Logs…" asks for the log and follow, since how many minutes, and the filter, unless the
+ * request says it.
+ */
+export async function pickLogOptions(stageName: string, request: TailLogsRequest = {}, ask = true): Promise<LogOptions> {
+  if (!ask) request = { ...DEFAULT_TAIL, ...definedOnly(request) };
   let { kind, follow } = request;
   if (kind === undefined) {
     const items: Array<vscode.QuickPickItem & { log: 'app' | 'access'; follow: boolean }> = [
@@ -52,4 +60,8 @@ export async function pickLogOptions(stageName: string, request: TailLogsRequest
   }
   if (!(sinceMinutes > 0)) throw new StagecraftError(`Tail Logs: "since" must be a positive number of minutes (got ${sinceMinutes}).`, { kind: 'input' });
   return { kind, follow: follow ?? true, sinceMs: Math.round(sinceMinutes * 60_000), ...(filter.trim() ? { filter: filter.trim() } : {}) };
+}
+
+function definedOnly(request: TailLogsRequest): TailLogsRequest {
+  return Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined)) as TailLogsRequest;
 }

@@ -10,7 +10,6 @@ import { RunProgress, SHOW_RUN_OUTPUT } from './runProgress';
 export { ApprovalPrompts, type ApprovalRequest } from './approvalPrompts';
 export { RunProgress, type PresenterOptions } from './runProgress';
 export { RunOutputFormat } from './runOutputFormat';
-export { changesDocument, type PromotionRef } from './changesDocument';
 
 /**
  * Live progress of pipeline runs: per-run output channels and the status bar item (through

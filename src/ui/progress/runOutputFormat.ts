@@ -1,7 +1,7 @@
 import { formatClock } from '../../core/logs';
 import { formatDuration, type RunEvent, type RunRecord, type StepRecord } from '../../core/pipeline';
 
-const MARKS: Record<string, string> = { succeeded: '✔', warning: '⚠', skipped: '–', failed: '✖', cancelled: '■', pending: '·', running: '…', 'awaiting-approval': '⏸' };
+const MARKS: Record<string, string> = { succeeded: '✔', warning: '⚠', skipped: '–', failed: '✖', cancelled: '■', pending: '·', running: '…', 'awaiting-approval': '·' };
 
 /**
  * The lines of a run's output channel: each stamped with its local time, step boundaries with
@@ -32,7 +32,7 @@ export class RunOutputFormat {
         if (this.isBoundary(event.stepId, event.line)) return [];
         return [`${at(event.time)}     ${event.line}`];
       case 'awaiting-approval':
-        return [`${at(now)} ⏸ ${event.stage} waits for approval${event.step.approval ? ` until ${new Date(event.step.approval.expiresAt).toLocaleString()}` : ''}: Approve, Reject or Show Changes in the notification`];
+        return [`${at(now)} ${event.stage} waits for approval${event.step.approval ? ` until ${new Date(event.step.approval.expiresAt).toLocaleString()}` : ''}: Review… in the notification or the status bar`];
       case 'approval-decided': {
         const a = event.approval;
         const what = a.decision === 'timed-out' ? 'timed out: nobody decided in time' : `${a.decision} by ${a.by ?? 'someone'}${a.comment ? `: ${a.comment}` : ''}`;
@@ -56,6 +56,50 @@ export class RunOutputFormat {
   }
 }
 
+/**
+ * The header line that starts each run in the one "Stagecraft Runs" channel: run id, stack,
+ * commit, stages and the local time, so runs read apart in a channel they share.
+ */
+export function runHeader(run: Pick<RunRecord, 'id' | 'stack' | 'commit' | 'stages' | 'createdAt'>, resumed = false): string {
+  const when = new Date(run.createdAt);
+  const time = Number.isNaN(when.getTime()) ? run.createdAt : when.toLocaleString();
+  return `==== ${resumed ? 'Resumed run' : 'Run'} ${run.id} · ${run.stack} · commit ${run.commit.slice(0, 7)} · ${run.stages.length ? run.stages.join(' → ') : 'no stages'} · ${time} ====`;
+}
+
+/** What the notification at the end of a run says: one line, no run id, no URLs. */
+export interface RunToast {
+  level: 'info' | 'warning' | 'error';
+  text: string;
+}
+
+/**
+ * The one-line notification of a finished run ("Released abc1234 to dev, test, prod — 1 warning"),
+ * with a level that matches it: warning when the run has warnings or was rejected, error when it
+ * failed. Details (steps, warnings, URLs) are in the output channel; a cancelled run shows none.
+ */
+export function runToast(run: RunRecord): RunToast | undefined {
+  const commit = run.commit.slice(0, 7);
+  const serving = run.stages.filter(s => run.stageRecords?.[s]?.status === 'serving');
+  const warnings = run.warnings.length ? ` — ${run.warnings.length} warning${run.warnings.length === 1 ? '' : 's'}` : '';
+  switch (run.status) {
+    case 'succeeded':
+      return { level: run.warnings.length ? 'warning' : 'info', text: `Released ${commit} to ${(serving.length ? serving : run.stages).join(', ')}${warnings}` };
+    case 'rejected': {
+      const step = run.steps.find(s => s.approval?.decision === 'rejected');
+      const by = step?.approval?.by ? ` by ${step.approval.by}` : '';
+      const reached = serving.length ? `; ${serving.join(', ')} ${serving.length === 1 ? 'runs' : 'run'} it` : '';
+      return { level: 'warning', text: `Promotion of ${commit} to ${step?.stage ?? 'the next stage'} rejected${by}${reached}` };
+    }
+    case 'failed': {
+      const step = run.steps.find(s => s.status === 'failed');
+      const kept = run.rollback ? `; ${run.rollback.stage} ${run.rollback.keeps ? `keeps serving ${run.rollback.keeps.slice(0, 7)}` : 'was rolled back'}` : '';
+      return { level: 'error', text: `Release of ${commit} failed${step ? ` at ${step.label}` : ''}${kept}` };
+    }
+    default:
+      return undefined;
+  }
+}
+
 function summaryTable(run: RunRecord, at: (t: string | undefined) => string): string[] {
   const took = run.durationMs !== undefined ? ` in ${formatDuration(run.durationMs)}` : '';
   const out = [`${at(run.endedAt)} Run ${run.status}${took}${run.outcome && run.outcome !== run.status ? `: ${run.outcome}` : ''}`];
@@ -66,6 +110,8 @@ function summaryTable(run: RunRecord, at: (t: string | undefined) => string): st
 }
 
 function stepTime(s: StepRecord): string {
+  const reused = /^checks reused from run (\S+):/.exec(s.summary ?? '');
+  if (reused) return `reused from run ${reused[1]}`;
   if (s.durationMs !== undefined) return formatDuration(s.durationMs);
   return s.status === 'pending' ? 'not run' : s.status;
 }

@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import type { Stack } from '../../core/model';
-import type { RunEvent } from '../../core/pipeline';
+import type { RunEvent, RunRecord } from '../../core/pipeline';
 import { redactor } from '../../core/redact';
 import type { ApprovalPrompts } from './approvalPrompts';
-import { RunOutputFormat } from './runOutputFormat';
+import { runHeader, RunOutputFormat, runToast } from './runOutputFormat';
 
 export const SHOW_RUN_OUTPUT = 'stagecraft.showRunOutput';
 
-/** How many finished runs keep their output channel. */
-const KEEP_CHANNELS = 8;
+/** The one output channel of every run started or followed in this window. */
+export const RUNS_CHANNEL = 'Stagecraft Runs';
 
 export interface PresenterOptions {
   /** Progress notification text (the step running). */
@@ -26,12 +26,13 @@ interface ActiveRun {
 }
 
 /**
- * The progress of pipeline runs started in this window: one output channel per run (timestamps,
- * step boundaries and durations, the outcome), a status bar item for the active run that opens
- * its channel, and the approval notification when a stage waits.
+ * The progress of pipeline runs started in this window: one "Stagecraft Runs" output channel for
+ * all of them, each run starting with a header line (run id, commit, stages, time), then
+ * timestamps, step boundaries and durations, the outcome; a status bar item for the active run
+ * that opens the channel, and the approval notification when a stage waits.
  */
 export class RunProgress implements vscode.Disposable {
-  private readonly channels = new Map<string, vscode.OutputChannel>();
+  private channel_: vscode.OutputChannel | undefined;
   private readonly statusBar = vscode.window.createStatusBarItem('stagecraft.runProgress', vscode.StatusBarAlignment.Left, 49);
   private readonly appended = new vscode.EventEmitter<{ runId: string; lines: string[] }>();
   private readonly tracked = new Set<string>();
@@ -51,13 +52,26 @@ export class RunProgress implements vscode.Disposable {
     return this.tracked.has(runId);
   }
 
-  channel(runId: string): vscode.OutputChannel | undefined {
-    return this.channels.get(runId);
+  /** The runs' channel, made on first use. */
+  channel(): vscode.OutputChannel {
+    this.channel_ ??= vscode.window.createOutputChannel(RUNS_CHANNEL);
+    return this.channel_;
   }
 
-  show(runId?: string): void {
-    const id = runId ?? this.active?.runId ?? [...this.channels.keys()].pop();
-    if (id) this.channels.get(id)?.show(true);
+  /**
+   * The one-line notification at the end of a run, with "Show Output" (warning level when the
+   * run has warnings). A cancelled run shows none: the user cancelled it.
+   */
+  notify(run: RunRecord): void {
+    const toast = runToast(run);
+    if (!toast) return;
+    const show = toast.level === 'error' ? vscode.window.showErrorMessage : toast.level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void show(toast.text, 'Show Output').then(choice => choice && this.show(run.id));
+  }
+
+  /** Shows the runs' channel (every run is in it; `runId` is accepted for the callers that name one). */
+  show(_runId?: string): void {
+    this.channel().show(true);
   }
 
   /**
@@ -75,6 +89,7 @@ export class RunProgress implements vscode.Disposable {
         commit = event.run.commit;
         artifact = event.run.artifact?.id;
         this.open(runId, stack, options.reveal ?? true);
+        this.append(runId, ['', runHeader(event.run, event.resumed)]);
       }
       if (!runId) return;
       this.append(runId, format.lines(event));
@@ -105,14 +120,8 @@ export class RunProgress implements vscode.Disposable {
   }
 
   private open(runId: string, stack: Stack, reveal: boolean): void {
-    let channel = this.channels.get(runId);
-    if (!channel) {
-      channel = vscode.window.createOutputChannel(`Stagecraft Run ${stack.name} ${runId}`);
-      this.channels.set(runId, channel);
-      this.prune();
-    }
     this.tracked.add(runId);
-    if (reveal) channel.show(true);
+    if (reveal) this.channel().show(true);
     this.active = { runId, stack, text: 'starting', icon: 'sync~spin', startedAt: Date.now() };
     if (this.hideTimer) clearTimeout(this.hideTimer);
     this.render();
@@ -121,9 +130,9 @@ export class RunProgress implements vscode.Disposable {
 
   private append(runId: string, lines: string[]): void {
     if (lines.length === 0) return;
-    const channel = this.channels.get(runId);
+    const channel = this.channel();
     const safe = lines.map(l => redactor.redact(l));
-    for (const line of safe) channel?.appendLine(line);
+    for (const line of safe) channel.appendLine(line);
     this.appended.fire({ runId, lines: safe });
   }
 
@@ -156,25 +165,15 @@ export class RunProgress implements vscode.Disposable {
     const secs = Math.floor((Date.now() - a.startedAt) / 1000);
     const clock = withClock ? ` ${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, '0')}` : '';
     this.statusBar.text = `$(${a.icon}) ${a.stack.name}: ${a.text}${clock}`;
-    this.statusBar.tooltip = `Stagecraft run ${a.runId}: click to show its output`;
+    this.statusBar.tooltip = `Stagecraft run ${a.runId}: click to show the runs' output`;
     this.statusBar.command = { title: 'Show Run Output', command: SHOW_RUN_OUTPUT, arguments: [a.runId] };
     this.statusBar.show();
-  }
-
-  private prune(): void {
-    while (this.channels.size > KEEP_CHANNELS) {
-      const [oldest, channel] = this.channels.entries().next().value as [string, vscode.OutputChannel];
-      if (oldest === this.active?.runId) break;
-      channel.dispose();
-      this.channels.delete(oldest);
-    }
   }
 
   dispose(): void {
     if (this.ticker) clearInterval(this.ticker);
     if (this.hideTimer) clearTimeout(this.hideTimer);
-    for (const c of this.channels.values()) c.dispose();
-    this.channels.clear();
+    this.channel_?.dispose();
     this.statusBar.dispose();
     this.appended.dispose();
   }

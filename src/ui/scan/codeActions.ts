@@ -1,9 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { envEntryAt, ignoreCommentInserts } from '../../core/scan/fixes';
+import { sourceLiteralAt } from '../../core/scan/sourceSecret';
 import { rootOf, SECRET_DIAGNOSTIC_SOURCE } from './secretDiagnostics';
 
 export const MOVE_TO_STAGE_SECRET_COMMAND = 'stagecraft.scan.moveToStageSecret';
+/** Moves a secret literal of JS/TS/Python source to a stage secret, the code reading it from the environment. */
+export const MOVE_SOURCE_SECRET_COMMAND = 'stagecraft.scan.moveSourceSecret';
 /** Scans a document again; run after a quick fix so its diagnostic goes away without a save. */
 export const RESCAN_DOCUMENT_COMMAND = 'stagecraft.scan.rescanDocument';
 
@@ -14,15 +17,17 @@ export interface MoveToSecretArgs {
 }
 
 /**
- * Quick fixes on a secret's diagnostic: "Move to a stage secret" where the value belongs to a
- * variable (stagecraft.yaml `env`, a .env file), and "Ignore this line" wherever the file's
- * language has comments (it inserts secretlint's own `secretlint-disable-next-line`).
+ * Quick fixes on a secret's diagnostic, the real fix first: "Move to a stage secret" where the
+ * value belongs to a variable (stagecraft.yaml `env`, a .env file), "Move to a stage secret and
+ * read it from the environment" for a string literal in JS/TS/Python source, and last "Ignore
+ * this line" wherever the file's language has comments (secretlint's `secretlint-disable-next-line`).
  */
 export class SecretCodeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const actions: vscode.CodeAction[] = [];
+    const ignores: vscode.CodeAction[] = [];
     const file = path.relative(rootOf(document.uri), document.uri.fsPath).split(path.sep).join('/');
     const text = document.getText();
     for (const diagnostic of context.diagnostics) {
@@ -36,6 +41,12 @@ export class SecretCodeActions implements vscode.CodeActionProvider {
         move.isPreferred = true;
         move.command = { command: MOVE_TO_STAGE_SECRET_COMMAND, title: 'Move to a stage secret', arguments: [{ uri: document.uri, range: diagnostic.range } satisfies MoveToSecretArgs] };
         actions.push(move);
+      } else if (sourceLiteralAt(text, file, start, end)) {
+        const move = new vscode.CodeAction('Move to a stage secret and read it from the environment', vscode.CodeActionKind.QuickFix);
+        move.diagnostics = [diagnostic];
+        move.isPreferred = true;
+        move.command = { command: MOVE_SOURCE_SECRET_COMMAND, title: 'Move to a stage secret', arguments: [{ uri: document.uri, range: diagnostic.range } satisfies MoveToSecretArgs] };
+        actions.push(move);
       }
       const inserts = ignoreCommentInserts(text, file, start, end);
       if (inserts) {
@@ -44,9 +55,9 @@ export class SecretCodeActions implements vscode.CodeActionProvider {
         ignore.edit = new vscode.WorkspaceEdit();
         for (const insert of inserts) ignore.edit.insert(document.uri, document.positionAt(insert.offset), insert.text);
         ignore.command = { command: RESCAN_DOCUMENT_COMMAND, title: 'Scan again', arguments: [document.uri] };
-        actions.push(ignore);
+        ignores.push(ignore);
       }
     }
-    return actions;
+    return [...actions, ...ignores];
   }
 }

@@ -5,9 +5,9 @@ import type { ExtensionLog } from '../log';
 import type { StackWorkspace } from '../stackWorkspace';
 import { CfnLintDiagnostics } from './cfnLintDiagnostics';
 import { DockerfileDiagnostics } from './dockerfileDiagnostics';
-import { MOVE_TO_STAGE_SECRET_COMMAND, RESCAN_DOCUMENT_COMMAND, SecretCodeActions, type MoveToSecretArgs } from './codeActions';
+import { MOVE_SOURCE_SECRET_COMMAND, MOVE_TO_STAGE_SECRET_COMMAND, RESCAN_DOCUMENT_COMMAND, SecretCodeActions, type MoveToSecretArgs } from './codeActions';
 import { installHookCommand, refreshInstalledHooks } from './hookCommand';
-import { moveToStageSecret } from './moveToSecret';
+import { moveSourceSecret, moveToStageSecret } from './moveToSecret';
 import { SecretDiagnostics } from './secretDiagnostics';
 
 /** How long after activation the already-open files are scanned: activation itself never loads secretlint. */
@@ -30,6 +30,10 @@ export function registerScanning(context: vscode.ExtensionContext, log: Extensio
   registerCommand(context, log, COMMANDS.installPrecommitHook, (arg?: unknown) => installHookCommand(context, log, arg));
   registerCommand(context, log, MOVE_TO_STAGE_SECRET_COMMAND, async (args: MoveToSecretArgs) => {
     await moveToStageSecret(workspace, log, args);
+    secrets.rescan(await vscode.workspace.openTextDocument(args.uri));
+  });
+  registerCommand(context, log, MOVE_SOURCE_SECRET_COMMAND, async (args: MoveToSecretArgs) => {
+    await moveSourceSecret(workspace, log, args);
     secrets.rescan(await vscode.workspace.openTextDocument(args.uri));
   });
   registerCommand(context, log, RESCAN_DOCUMENT_COMMAND, async (uri: vscode.Uri) => secrets.rescan(await vscode.workspace.openTextDocument(uri)));
