@@ -82,7 +82,17 @@ function stage(manifest) {
   const dir = mkdtempSync(join(tmpdir(), 'stagecraft-vsix-'));
   for (const entry of SHIPPED) if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+  writeFileSync(join(dir, 'README.md'), withoutRepositoryImages(readFileSync(join(ROOT, 'README.md'), 'utf8')));
   return dir;
+}
+
+/**
+ * The README's tour screenshots live in docs/images/, which the .vsix does not carry (and vsce
+ * refuses relative images without a repository URL): in the packaged README each becomes a line
+ * naming it instead.
+ */
+export function withoutRepositoryImages(markdown) {
+  return markdown.replace(/!\[([^\]]*)\]\((docs\/images\/[^)\s]+)\)/g, '*Screenshot: $1 (`$2` in the repository).*');
 }
 
 function formatSize(bytes) {

@@ -71,6 +71,11 @@ describe('Approval review panel and a waiting approval that stays visible', func
     const api = await stagecraftApi();
     const stackNode = await waitForRoot(api, 'stack/shelf-shop', 60_000);
     run = vscode.commands.executeCommand('stagecraft.runPipeline', stackNode);
+    // Its path ends at the protected prod: Run Pipeline first asks (item 7 of issue 18); Run is the first choice.
+    await onPage('workbench', [
+      { waitForText: '.quick-input-widget', text: 'prod needs approval' },
+      { press: 'Enter' },
+    ]);
     await waitFor('the run to wait at prod', () => findPendingApproval(dir, 'prod'), SLOW);
     await onPage('workbench', [
       { waitForText: STATUS_BAR, text: 'prod awaits approval' },

@@ -35,8 +35,13 @@ describe('e2e: failures keep the old version serving', function () {
   let good: string;
   let devUrl: string;
   let qaUrl: string;
+  // These failures are about the host network (a port someone else holds, two stages wanting one
+  // port): with per-version network namespaces (netns.e2e) they cannot happen, so this suite runs
+  // its stages the way macOS, Windows and STAGECRAFT_NETNS=off do.
+  const netnsBefore = process.env.STAGECRAFT_NETNS;
 
   before(async function () {
+    process.env.STAGECRAFT_NETNS = 'off';
     ensureCliBuilt();
     repo = new SampleRepo({ stackYaml: STACK, keepTests: ['config.test.js'] });
     good = repo.head();
@@ -47,10 +52,15 @@ describe('e2e: failures keep the old version serving', function () {
   });
 
   after(async function () {
-    if (!repo) return;
-    const problems = await destroyStages(repo.dir, STAGES);
-    if (problems.length) console.log(`    cleanup: ${problems.join('\n    cleanup: ')}`);
-    repo.remove();
+    try {
+      if (!repo) return;
+      const problems = await destroyStages(repo.dir, STAGES);
+      if (problems.length) console.log(`    cleanup: ${problems.join('\n    cleanup: ')}`);
+      repo.remove();
+    } finally {
+      if (netnsBefore === undefined) delete process.env.STAGECRAFT_NETNS;
+      else process.env.STAGECRAFT_NETNS = netnsBefore;
+    }
   });
 
   /** Runs the CLI while polling `url`; returns both. */

@@ -21,7 +21,7 @@ describe('core/notifications: `notifications:` in stagecraft.yaml', () => {
   });
 
   it('every mistake is an error at its file:line, naming the field', () => {
-    assert.deepEqual(problems('  - webhook: https://hooks.slack.com/services/T0/B0/x\n'), ['stagecraft.yaml:6:14: notifications[0].webhook: expected a mapping (key: value), got a string']);
+    assert.deepEqual(problems('  - webhook: https://hooks.example.com/incoming/x\n'), ['stagecraft.yaml:6:14: notifications[0].webhook: expected a mapping (key: value), got a string']);
     assert.deepEqual(problems('  - webhook: { url: x }\n'), [
       'stagecraft.yaml:6:5: notifications[0].webhook.secret: is required: expected a string',
       'stagecraft.yaml:6:16: notifications[0].webhook.url: unknown key "url"; expected one of: secret',
