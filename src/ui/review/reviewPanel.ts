@@ -63,7 +63,10 @@ export class ReviewPanels implements vscode.Disposable {
   async show(target: ReviewTarget): Promise<boolean> {
     const stack = (await this.workspace.stacks()).find(s => s.root === target.stackRoot);
     if (!stack) throw new StagecraftError('That stack is no longer in this workspace.', { kind: 'input' });
-    const evidence = await buildEvidence(stack, target.stage, { runId: target.runId });
+    // AWS stages: the change set is prepared (and deleted) first, ≤ 60 s; the status bar says so meanwhile.
+    const evidence = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Stagecraft: preparing the review of ${target.stage}` }, () =>
+      buildEvidence(stack, target.stage, { runId: target.runId, providers: this.workspace.providers }),
+    );
     if (!evidence) return false;
     const existing = this.open.get(evidence.requestId);
     if (existing) {
