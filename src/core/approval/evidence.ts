@@ -142,7 +142,7 @@ async function changeSetOf(stack: Stack, target: Stage | undefined, run: RunReco
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new Error(`no answer within ${Math.round(limit / 1000)} s`));
+      reject(new Error(`no answer within ${limit >= 1000 ? `${Math.round(limit / 1000)} s` : `${limit} ms`}`));
     }, limit);
   });
   try {
