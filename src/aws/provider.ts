@@ -4,10 +4,11 @@ import type { EnvValue, Stack, Stage } from '../core/model';
 import { stageStackName } from '../core/naming';
 import { stageMarkers, startTimeOf, withDeployMarkers } from '../core/logs';
 import type { StepExecutor } from '../core/pipeline/types';
-import type { ArtifactRef, DatabaseSecret, DeployPrompts, LogLine, LogOptions, Provider, WorkContext } from '../core/provider';
+import type { ArtifactRef, DatabaseSecret, DeployPrompts, DeployReview, LogLine, LogOptions, Provider, WorkContext } from '../core/provider';
 import type { ChangeReview } from './cfn/changeSet';
 import { deployStack, type DeployStackResult } from './cfn/deployStack';
 import { promptCallbacks } from './cfn/prompts';
+import { previewStageChanges } from './changePreview';
 import { destroyStack } from './cfn/destroyStack';
 import type { StackEventLine } from './cfn/events';
 import { describeStack, type StackInfo } from './cfn/stacks';
@@ -214,6 +215,11 @@ export class AwsProvider implements Provider {
     } finally {
       this.invalidate();
     }
+  }
+
+  /** The change set a deploy of `candidate` would apply, read and deleted (see changePreview.ts). */
+  previewChanges(stack: Stack, stage: Stage, candidate: ArtifactRef, ctx: WorkContext = {}): Promise<DeployReview> {
+    return previewStageChanges(this.clientsFor(stage), stack, stage, candidate, { templatesDir: this.options.templatesDir, signal: ctx.signal, pollMs: this.options.pollMs });
   }
 
   async decideApproval(stack: Stack, stage: Stage, decision: 'approve' | 'reject', input: { by: string; comment?: string }, ctx: AwsWorkContext = {}): Promise<boolean> {

@@ -81,6 +81,12 @@ export interface Provider {
    */
   decideApproval?(stack: Stack, stage: Stage, decision: 'approve' | 'reject', input: { by: string; comment?: string }, ctx?: WorkContext): Promise<boolean>;
   /**
+   * What deploying `candidate` to the stage would change (AWS: a change set created, read and
+   * deleted, never executed), for the approval review. Changes nothing lasting: a stage that does
+   * not exist yet is answered "will be created" (`creates`), not created.
+   */
+  previewChanges?(stack: Stack, stage: Stage, candidate: ArtifactRef, ctx?: WorkContext): Promise<DeployReview>;
+  /**
    * How the running stage differs from the file (env, origins, database); undefined when the
    * stage does not run, or the provider cannot tell.
    */

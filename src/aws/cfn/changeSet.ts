@@ -44,6 +44,8 @@ export interface ChangeSetRequest {
   /** Minutes CloudFormation keeps watching the alarms after the update (0: during it only). */
   monitoringMinutes?: number;
   description?: string;
+  /** The change set's name; absent: a new `stagecraft-…` one. Known before it exists, so a caller can delete it whatever happens. */
+  changeSetName?: string;
   /** A service role CloudFormation acts as (the pipeline's DeployRole); absent: the caller's credentials. */
   roleArn?: string;
   signal?: AbortSignal;
@@ -88,7 +90,7 @@ export function summarizeReview(r: ChangeReview): string {
 export async function createChangeSet(clients: AwsClients, req: ChangeSetRequest): Promise<CreatedChangeSet> {
   const cfn = await import('@aws-sdk/client-cloudformation');
   const cf = await clients.cloudFormation();
-  const name = `stagecraft-${Date.now().toString(36)}`;
+  const name = req.changeSetName ?? `stagecraft-${Date.now().toString(36)}`;
   const created = await clients.call(`Create change set for ${req.stackName}`, req.signal, o =>
     cf.send(
       new cfn.CreateChangeSetCommand({

@@ -27,7 +27,8 @@ function decisionCommand(verb: 'approve' | 'reject'): CliCommand {
       const root = path.resolve(ctx.cwd, values.dir ?? '.');
       const stack = await requireStack(root, ctx.providers);
       const stage = findStage(stack, positionals[0]).name;
-      const evidence = await buildEvidence(stack, stage, { runId: values.run });
+      // AWS stages: the change set the deploy would apply is prepared (and deleted) on the way, ≤ 60 s.
+      const evidence = await buildEvidence(stack, stage, { runId: values.run, providers: ctx.providers, signal: ctx.signal });
       const digest = evidence && evidenceDigest(evidence);
       if (values.show) {
         if (!evidence) throw new StagecraftError(`No run is waiting for approval to promote to stage ${stage}.`, { kind: 'input' });

@@ -3,12 +3,13 @@ import * as path from 'node:path';
 import { commitsBetween } from '../../git/commitRange';
 import { orderedChanges } from '../deployReview';
 import { runAttempts } from '../ledger/build';
-import type { Stack } from '../model';
+import type { Stack, Stage } from '../model';
 import { StagecraftError } from '../errors';
 import { findPendingApproval, pendingApprovalsOf } from '../pipeline/approvals';
 import { listRuns, readRun, runDir } from '../pipeline/store';
 import type { RunRecord, StepKind } from '../pipeline/types';
-import type { DeployReview } from '../provider';
+import type { DeployReview, Provider } from '../provider';
+import type { ProviderLookup } from '../providerModule';
 import { redactor } from '../redact';
 import { readStageState } from '../stageState';
 import { stageConfigDiff } from './configDiff';
@@ -45,7 +46,12 @@ export interface ApprovalEvidence {
   /** How stagecraft.yaml configures the stage differently from the one before it (secrets by name). */
   config: { from?: string; changes: string[] };
   /** What the deploy will change (AWS: the change set), when the provider could say before deploying. */
-  changeSet?: { summary: string; changes: { resource: string; type: string; kind: string; scope: string[] }[] };
+  changeSet?: {
+    summary: string;
+    changes: { resource: string; type: string; kind: string; scope: string[] }[];
+    /** The provider could not say in time (or at all): why. The summary then reads "change set not available: <why>". */
+    unavailable?: string;
+  };
   /** The run's checks as recorded. */
   checks: { kind: StepKind; label: string; status: string; summary?: string }[];
   /** The SBOM of the candidate against the one of the release the stage runs. */
@@ -57,9 +63,16 @@ export interface ApprovalEvidence {
 export interface EvidenceOptions {
   /** The request to review: its run; else the newest run waiting at `stage`. */
   runId?: string;
-  /** AWS: the change set the deploy would apply (from the provider). */
+  /** AWS: the change set the deploy would apply (from the provider); absent: asked of `providers`. */
   changeSet?: DeployReview;
+  /** The stage's provider is asked what the deploy would change, when it can say (previewChanges). */
+  providers?: ProviderLookup;
+  /** How long that may take before the evidence says it is not available (60 s). */
+  previewTimeoutMs?: number;
+  signal?: AbortSignal;
 }
+
+const PREVIEW_TIMEOUT_MS = 60_000;
 
 /**
  * Builds the evidence for the promotion a Stagecraft run waits for at `stage` of `stack`; undefined
@@ -91,16 +104,57 @@ export async function buildEvidence(stack: Stack, stage: string, options: Eviden
       note: range.note,
     },
     config: { from: source?.name, changes: source && target ? stageConfigDiff(source, target) : [] },
-    changeSet: options.changeSet && {
-      summary: options.changeSet.summary,
-      changes: orderedChanges(options.changeSet).map(c => ({ resource: c.resource, type: c.type, kind: c.kind, scope: [...c.scope] })),
-    },
+    changeSet: await changeSetOf(stack, target, run, options),
     checks: run.steps.filter(s => CHECK_KINDS.includes(s.kind)).map(s => ({ kind: s.kind, label: s.label, status: s.status, summary: s.summary })),
     sbom: await sbomDelta(stack.root, run, runs, running.commit),
     approvals: earlierApprovals(stack, stage, run.commit, runs),
   };
   // Summaries and comments come from processes and people: nothing secret-like leaves here.
   return JSON.parse(redactor.redact(JSON.stringify(evidence))) as ApprovalEvidence;
+}
+
+/**
+ * The change set the evidence shows: the one given, else the provider's preview of the run's
+ * artifact on the stage, bounded in time. A failure is said, never thrown: an approval must not
+ * wait on AWS.
+ */
+async function changeSetOf(stack: Stack, target: Stage | undefined, run: RunRecord, options: EvidenceOptions): Promise<ApprovalEvidence['changeSet']> {
+  const shown = (review: DeployReview) => ({
+    summary: review.summary,
+    changes: orderedChanges(review).map(c => ({ resource: c.resource, type: c.type, kind: c.kind, scope: [...c.scope] })),
+  });
+  if (options.changeSet) return shown(options.changeSet);
+  if (!options.providers || !target) return undefined;
+  let provider: Provider;
+  try {
+    provider = await options.providers.get(target.provider, `Review the promotion to ${target.name}`);
+  } catch {
+    return undefined;
+  }
+  if (!provider.previewChanges) return undefined;
+  const unavailable = (reason: string) => ({ summary: `change set not available: ${reason}`, changes: [], unavailable: reason });
+  if (!run.artifact) return unavailable(`run ${run.id} has no artifact yet`);
+  const limit = options.previewTimeoutMs ?? PREVIEW_TIMEOUT_MS;
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`no answer within ${limit >= 1000 ? `${Math.round(limit / 1000)} s` : `${limit} ms`}`));
+    }, limit);
+  });
+  try {
+    // The race also ends a provider that does not heed the signal.
+    return shown(await Promise.race([provider.previewChanges(stack, target, run.artifact, { signal: controller.signal }), timedOut]));
+  } catch (err) {
+    if (options.signal?.aborted) throw err;
+    return unavailable((err as Error).message);
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', stop);
+  }
 }
 
 /** The run waiting at `stage`: a live one before an interrupted one, as the decision picks it. */

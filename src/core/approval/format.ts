@@ -17,7 +17,8 @@ export function evidenceLines(e: ApprovalEvidence, digest: string): string[] {
   if (!e.config.from) out.push(`  ${e.stage} is the first stage: nothing to compare with`);
   else if (e.config.changes.length === 0) out.push(`  configured the same way`);
   for (const line of e.config.changes) out.push(`  ${line}`);
-  if (e.changeSet) {
+  if (e.changeSet?.unavailable) out.push('', `Change set not available: ${e.changeSet.unavailable}`);
+  else if (e.changeSet) {
     out.push('', `Change set: ${e.changeSet.summary}`);
     for (const c of e.changeSet.changes) out.push(`  ${(MARKS[c.kind] ?? c.kind).padEnd(13)} ${c.resource} (${c.type})${c.scope.length ? `: ${c.scope.join(', ')}` : ''}`);
   }

@@ -46,14 +46,14 @@ export function reviewHtml(page: ReviewPage): string {
     ? section(
         'changes',
         'Change set',
-        `<p>${t(e.changeSet.summary)}</p>` +
-          list(
+        `<p${e.changeSet.unavailable ? ' class="muted"' : ''}>${t(e.changeSet.summary)}</p>` +
+          (e.changeSet.unavailable ? '' : list(
             e.changeSet.changes.map(c => {
               const risky = c.kind === 'replace' || c.kind === 'may-replace' || c.kind === 'remove';
               return `<span class="kind${risky ? ' risky' : ''}">${t(KIND_WORDS[c.kind] ?? c.kind)}</span> ${t(c.resource)} <span class="muted">(${t(c.type)})${c.scope.length ? `: ${t(c.scope.join(', '))}` : ''}</span>`;
             }),
             'No resource changes.',
-          ),
+          )),
       )
     : '';
   const checks = section(

@@ -63,7 +63,16 @@ export class ReviewPanels implements vscode.Disposable {
   async show(target: ReviewTarget): Promise<boolean> {
     const stack = (await this.workspace.stacks()).find(s => s.root === target.stackRoot);
     if (!stack) throw new StagecraftError('That stack is no longer in this workspace.', { kind: 'input' });
-    const evidence = await buildEvidence(stack, target.stage, { runId: target.runId });
+    // A review of that promotion already open is shown again, without preparing its change set anew.
+    const open = [...this.open.values()].find(e => e.stack.root === stack.root && e.evidence.stage === target.stage && (!target.runId || e.evidence.runId === target.runId));
+    if (open && !open.deciding) {
+      open.panel.reveal(undefined, false);
+      return true;
+    }
+    // AWS stages: the change set is prepared (and deleted) first, ≤ 60 s; the status bar says so meanwhile.
+    const evidence = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Stagecraft: preparing the review of ${target.stage}` }, () =>
+      buildEvidence(stack, target.stage, { runId: target.runId, providers: this.workspace.providers }),
+    );
     if (!evidence) return false;
     const existing = this.open.get(evidence.requestId);
     if (existing) {

@@ -43,4 +43,11 @@ describe('ui/review: the review page (no vscode)', () => {
     assert.match(html, /<button id="reject" type="button" class="secondary">Reject<\/button>/);
     assert.match(html, /<label for="comment">/);
   });
+
+  it('a change set that was not available says why, without claiming "no resource changes"', () => {
+    const unavailable = { summary: 'change set not available: no answer within 60 s', changes: [], unavailable: 'no answer within 60 s' };
+    const page = reviewHtml({ evidence: { ...EVIDENCE, changeSet: unavailable }, digest: 'sha256:abc', scriptUri: 'https://x/review.js', styleUri: 'https://x/review.css', cspSource: 'https://x', nonce: 'bm9uY2Vub25jZW5vbmNlbm9uY2U=', focus: 'approve' });
+    assert.match(page, /<p class="muted">change set not available: no answer within 60 s<\/p>/);
+    assert.ok(!page.includes('No resource changes.'));
+  });
 });
