@@ -5,7 +5,7 @@ import type { AwsClients } from './clients';
 import { describeStack, type StackInfo } from './cfn/stacks';
 import { applicationLoadBalancersInUse, elasticIpsInUse, fargateVcpuInUse, internetGatewaysInUse, vpcsInUse, type Usage } from './doctorUsage';
 import { awsErrorName } from './errors';
-import { foundationStackName } from './foundation';
+import { foundationStackName, readFoundationOutputs } from './foundation';
 import { callerIdentity } from './identity';
 import { pipelineStackName } from './pipeline/template';
 import { estimateStage, type StageEstimate } from './prices';
@@ -60,7 +60,8 @@ export function quotaNeeds(stack: Pick<Stack, 'stages'>, foundation: StackInfo |
   const ownVpc = creates || !foundation.parameters.VpcId;
   const newNetwork = creates && ownVpc ? 1 : 0;
   const aws = stack.stages.filter(s => s.provider === 'aws').length;
-  const cluster = creates ? undefined : foundation.outputs.ClusterName || foundation.name;
+  // The cluster is named after the StackName parameter (templates/foundation.yaml).
+  const cluster = creates ? undefined : foundation.outputs.ClusterName || foundation.parameters.StackName || undefined;
   return [
     { what: 'VPCs per Region', serviceCode: 'vpc', quotaCode: 'L-F678F1CE', defaultValue: 5, need: newNetwork, why: newNetwork ? 'the foundation creates one VPC' : 'the foundation’s VPC exists', usage: vpcsInUse },
     { what: 'Internet gateways per Region', serviceCode: 'vpc', quotaCode: 'L-A4707A72', defaultValue: 5, need: newNetwork, why: newNetwork ? 'the foundation creates one' : 'the foundation’s exists', usage: internetGatewaysInUse },
@@ -208,6 +209,8 @@ export async function runDoctor(clients: AwsClients, stack: Stack, options: Doct
   let foundation: StackInfo | undefined;
   try {
     foundation = await describeStack(clients, foundationStackName(stack.name), signal);
+    // Outputs CloudFormation has not reported (moto after a change set) come from the resources.
+    if (foundation && !foundation.status.startsWith('DELETE')) foundation = await readFoundationOutputs(clients, foundation, signal).catch(() => foundation);
     checks.push(
       foundation
         ? { status: 'ok', what: 'foundation', detail: `${foundation.name}: ${foundation.status}${foundation.parameters.CertificateArn ? ' (HTTPS)' : ' (HTTP only: no certificate)'}` }

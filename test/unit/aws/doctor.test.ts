@@ -143,6 +143,8 @@ describe('aws doctor', function () {
       // The foundation's VPC and gateway now count as used; it needs no more.
       assert.match(issued.out, /^ok {4}quota VPCs per Region: 2 used \(.*\) \+ 0 needed \(the foundation’s VPC exists\) = 2 ≤ 5 \(applied\)$/m);
       assert.match(issued.out, /^ok {4}quota Application Load Balancers per Region: 1 used \(.*\) \+ 0 needed/m);
+      // Fargate in use: the tasks of the foundation's cluster (named after the stack), none yet; two stages need 1 vCPU at peak.
+      assert.match(issued.out, /^ok {4}quota Fargate On-Demand vCPU resource count: 0 used \(0 Fargate task\(s\) running in cluster docshop; tasks in other clusters of the account are not counted\) \+ 1 needed/m);
 
       // A redeploy without options keeps the domain and the certificate.
       const again = await cli(['aws', 'foundation', 'deploy']);
