@@ -4,8 +4,10 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -123,6 +125,16 @@ export class AwsClients {
 
   codeStarConnections(): Promise<CodeStarConnectionsClient> {
     return this.client('codestar-connections', async () => (await import('@aws-sdk/client-codestar-connections')).CodeStarConnectionsClient);
+  }
+
+  /** EC2 (VPCs, internet gateways, Elastic IPs): only a few read commands are bundled, see src/aws/sdk.ts. */
+  ec2(): Promise<EC2Client> {
+    return this.client('ec2', async () => (await import('@aws-sdk/client-ec2')).EC2Client);
+  }
+
+  /** Elastic Load Balancing v2 (load balancers, listener rules): a few read commands bundled, see src/aws/sdk.ts. */
+  elbv2(): Promise<ElasticLoadBalancingV2Client> {
+    return this.client('elbv2', async () => (await import('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client);
   }
 
   /** The region calls actually go to (the SDK may have found it in the profile or the environment). */

@@ -3,8 +3,9 @@ import { toStagecraftError } from '../core/errors';
 import { describeCertificate, findCertificate, formatValidationRecords } from './certificate';
 import type { AwsClients } from './clients';
 import { describeStack, type StackInfo } from './cfn/stacks';
+import { applicationLoadBalancersInUse, elasticIpsInUse, fargateVcpuInUse, internetGatewaysInUse, vpcsInUse, type Usage } from './doctorUsage';
 import { awsErrorName } from './errors';
-import { foundationStackName } from './foundation';
+import { foundationStackName, readFoundationOutputs } from './foundation';
 import { callerIdentity } from './identity';
 import { pipelineStackName } from './pipeline/template';
 import { estimateStage, type StageEstimate } from './prices';
@@ -35,15 +36,20 @@ export interface DoctorOptions {
 
 /**
  * The Service Quotas a stack needs, by service and quota code (Service Quotas console, "AWS
- * services"; default values from each service's quotas page). `need` is what this stack's
- * foundation and stages take beyond what already exists.
+ * services"), with AWS's documented default value (each service's quotas page) for when Service
+ * Quotas cannot be read. `need` is what this stack's foundation and stages add to what the
+ * region already uses, which `usage` counts.
  */
 export interface QuotaNeed {
   what: string;
   serviceCode: string;
   quotaCode: string;
+  defaultValue: number;
   need: number;
   why: string;
+  /** `need` is the stack's peak, which already covers what runs in its own cluster (Fargate). */
+  needIncludesUsage?: boolean;
+  usage: (clients: AwsClients, signal?: AbortSignal) => Promise<Usage>;
 }
 
 /** Fargate vCPU of one stage's task (templates/stage.yaml): a rolling deploy runs two at once. */
@@ -54,50 +60,104 @@ export function quotaNeeds(stack: Pick<Stack, 'stages'>, foundation: StackInfo |
   const ownVpc = creates || !foundation.parameters.VpcId;
   const newNetwork = creates && ownVpc ? 1 : 0;
   const aws = stack.stages.filter(s => s.provider === 'aws').length;
+  // The cluster is named after the StackName parameter (templates/foundation.yaml).
+  const cluster = creates ? undefined : foundation.outputs.ClusterName || foundation.parameters.StackName || undefined;
   return [
-    { what: 'VPCs per Region', serviceCode: 'vpc', quotaCode: 'L-F678F1CE', need: newNetwork, why: newNetwork ? 'the foundation creates one VPC (the default VPC counts too)' : 'the foundation’s VPC exists' },
-    { what: 'Internet gateways per Region', serviceCode: 'vpc', quotaCode: 'L-A4707A72', need: newNetwork, why: newNetwork ? 'the foundation creates one' : 'the foundation’s exists' },
-    { what: 'EC2-VPC Elastic IPs', serviceCode: 'ec2', quotaCode: 'L-0263D0A3', need: 0, why: 'the foundation allocates none (tasks and the load balancer use AWS-managed public IPs)' },
-    { what: 'Application Load Balancers per Region', serviceCode: 'elasticloadbalancing', quotaCode: 'L-53DA6B97', need: creates ? 1 : 0, why: creates ? 'the foundation creates one, shared by every stage' : 'the foundation’s exists' },
-    { what: 'Fargate On-Demand vCPU resource count', serviceCode: 'fargate', quotaCode: 'L-3032A538', need: aws * STAGE_VCPU * 2, why: `${aws} stage(s) × ${STAGE_VCPU} vCPU, doubled while a deploy replaces tasks` },
+    { what: 'VPCs per Region', serviceCode: 'vpc', quotaCode: 'L-F678F1CE', defaultValue: 5, need: newNetwork, why: newNetwork ? 'the foundation creates one VPC' : 'the foundation’s VPC exists', usage: vpcsInUse },
+    { what: 'Internet gateways per Region', serviceCode: 'vpc', quotaCode: 'L-A4707A72', defaultValue: 5, need: newNetwork, why: newNetwork ? 'the foundation creates one' : 'the foundation’s exists', usage: internetGatewaysInUse },
+    { what: 'EC2-VPC Elastic IPs', serviceCode: 'ec2', quotaCode: 'L-0263D0A3', defaultValue: 5, need: 0, why: 'the foundation allocates none: tasks and the load balancer use AWS-managed public IPs', usage: elasticIpsInUse },
+    { what: 'Application Load Balancers per Region', serviceCode: 'elasticloadbalancing', quotaCode: 'L-53DA6B97', defaultValue: 50, need: creates ? 1 : 0, why: creates ? 'the foundation creates one, shared by every stage' : 'the foundation’s exists', usage: applicationLoadBalancersInUse },
+    {
+      what: 'Fargate On-Demand vCPU resource count',
+      serviceCode: 'fargate',
+      quotaCode: 'L-3032A538',
+      defaultValue: 6,
+      need: aws * STAGE_VCPU * 2,
+      needIncludesUsage: true,
+      why: `${aws} stage(s) × ${STAGE_VCPU} vCPU, doubled while a deploy replaces tasks`,
+      usage: (clients, signal) => fargateVcpuInUse(clients, cluster, signal),
+    },
   ];
 }
 
-/** The account's applied value of a quota, or AWS's default when none was applied; undefined when Service Quotas does not know it. */
-async function quotaValue(clients: AwsClients, q: QuotaNeed, signal?: AbortSignal): Promise<{ value?: number; source: string }> {
+/** Why a quota or a count could not be read, in a few words (never a raw HTTP body). */
+export function shortReason(err: unknown): string {
+  const cause = (err as { cause?: unknown })?.cause ?? err;
+  const name = awsErrorName(cause);
+  const status = (cause as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  if (/AccessDenied|UnauthorizedOperation|NotAuthorized/i.test(name)) return 'access denied';
+  if (name === 'NoSuchResourceException') return 'unknown to Service Quotas';
+  if ((status !== undefined && status >= 500) || /SyntaxError|Deserializ|UnknownOperation|NotImplemented/i.test(name) || /not valid JSON|Unexpected token/i.test(String((cause as Error)?.message))) {
+    return `the endpoint does not serve this API${status ? ` (HTTP ${status})` : ''}`;
+  }
+  const kind = toStagecraftError(err).kind;
+  if (kind === 'unavailable') return 'endpoint unreachable';
+  return name !== 'Error' ? name : toStagecraftError(err).message.split('\n')[0].slice(0, 80);
+}
+
+/** The account's applied value of a quota, else AWS's default as Service Quotas says it, else the documented default. */
+async function quotaValue(clients: AwsClients, q: QuotaNeed, signal?: AbortSignal): Promise<{ value: number; source: string; unreadable?: string }> {
   const sq = await import('@aws-sdk/client-service-quotas');
   const client = await clients.serviceQuotas();
-  const unknown = (err: unknown) => awsErrorName((err as { cause?: unknown }).cause ?? err) === 'NoSuchResourceException';
+  const notApplied = (err: unknown) => awsErrorName((err as { cause?: unknown }).cause ?? err) === 'NoSuchResourceException';
   try {
     const out = await clients.call(`Read quota ${q.what}`, signal, o => client.send(new sq.GetServiceQuotaCommand({ ServiceCode: q.serviceCode, QuotaCode: q.quotaCode }), o));
-    return { value: out.Quota?.Value, source: 'applied' };
+    if (out.Quota?.Value !== undefined) return { value: out.Quota.Value, source: 'applied' };
   } catch (err) {
-    if (!unknown(err)) throw err;
+    if (!notApplied(err)) return { value: q.defaultValue, source: 'default', unreadable: shortReason(err) };
   }
   try {
     const out = await clients.call(`Read default quota ${q.what}`, signal, o => client.send(new sq.GetAWSDefaultServiceQuotaCommand({ ServiceCode: q.serviceCode, QuotaCode: q.quotaCode }), o));
-    return { value: out.Quota?.Value, source: 'default' };
+    if (out.Quota?.Value !== undefined) return { value: out.Quota.Value, source: 'default' };
+    return { value: q.defaultValue, source: 'default', unreadable: 'Service Quotas gave no value' };
   } catch (err) {
-    if (!unknown(err)) throw err;
-    return { source: 'unknown' };
+    return { value: q.defaultValue, source: 'default', unreadable: shortReason(err) };
   }
 }
 
+const fmt = (n: number) => String(Math.round(n * 100) / 100);
+
+/**
+ * Each quota against what the region already uses plus what the stack needs: `used + needed ≤
+ * quota`, or FAIL with the quota code to raise. A quota Service Quotas does not serve (an emulator,
+ * a missing permission) is compared with AWS's documented default and says so.
+ */
 export async function checkQuotas(clients: AwsClients, needs: QuotaNeed[], signal?: AbortSignal): Promise<DoctorCheck[]> {
   const out: DoctorCheck[] = [];
   for (const q of needs) {
     const what = `quota ${q.what}`;
+    const quota = await quotaValue(clients, q, signal);
+    const value = `${fmt(quota.value)} (${quota.source})${quota.unreadable ? ` — quota not readable here (${quota.unreadable})` : ''}`;
+    let usage: Usage | undefined;
+    let usageProblem: string | undefined;
     try {
-      const { value, source } = await quotaValue(clients, q, signal);
-      if (value === undefined) out.push({ status: 'skip', what, detail: `Service Quotas does not report ${q.serviceCode}/${q.quotaCode} here; needs ${q.need} (${q.why})` });
-      else if (value < q.need) out.push({ status: 'fail', what, detail: `${value} (${source}) but this stack needs ${q.need}: ${q.why}. Request an increase in the Service Quotas console (${q.serviceCode} ${q.quotaCode}).` });
-      else out.push({ status: 'ok', what, detail: `${value} (${source}); this stack needs ${q.need} more: ${q.why} — current usage is not read, so other resources in the account may already take it` });
+      usage = await q.usage(clients, signal);
     } catch (err) {
-      out.push({ status: 'skip', what, detail: `not readable: ${toStagecraftError(err).message.split('\n')[0]}` });
+      usageProblem = shortReason(err);
     }
+    const used = usage?.used ?? 0;
+    const extra = q.needIncludesUsage ? Math.max(0, q.need - used) : q.need;
+    const total = used + extra;
+    const counted = usage ? `${fmt(used)} used (${usage.how})` : `usage not readable (${usageProblem}), counted as 0`;
+    const sum = `${counted} + ${fmt(extra)} needed (${q.why}) = ${fmt(total)}`;
+    if (total > quota.value) {
+      out.push({
+        status: 'fail',
+        what,
+        detail: `${sum}, over the quota of ${value}. Request an increase: Service Quotas console → AWS services → ${SERVICE_NAMES[q.serviceCode] ?? q.serviceCode} → "${q.what}" (quota code ${q.quotaCode}) → Request increase at account level; or \`aws service-quotas request-service-quota-increase --service-code ${q.serviceCode} --quota-code ${q.quotaCode} --desired-value ${Math.ceil(total)}\`.`,
+      });
+    } else out.push({ status: 'ok', what, detail: `${sum} ≤ ${value}` });
   }
   return out;
 }
+
+/** The service names the Service Quotas console lists. */
+const SERVICE_NAMES: Record<string, string> = {
+  vpc: 'Amazon Virtual Private Cloud (Amazon VPC)',
+  ec2: 'Amazon Elastic Compute Cloud (Amazon EC2)',
+  elasticloadbalancing: 'Elastic Load Balancing (ELB)',
+  fargate: 'AWS Fargate',
+};
 
 /** The certificate must be ISSUED before an HTTPS listener can use it; pending, its DNS records are listed. */
 export async function checkCertificate(clients: AwsClients, arn: string, signal?: AbortSignal): Promise<DoctorCheck> {
@@ -149,6 +209,8 @@ export async function runDoctor(clients: AwsClients, stack: Stack, options: Doct
   let foundation: StackInfo | undefined;
   try {
     foundation = await describeStack(clients, foundationStackName(stack.name), signal);
+    // Outputs CloudFormation has not reported (moto after a change set) come from the resources.
+    if (foundation && !foundation.status.startsWith('DELETE')) foundation = await readFoundationOutputs(clients, foundation, signal).catch(() => foundation);
     checks.push(
       foundation
         ? { status: 'ok', what: 'foundation', detail: `${foundation.name}: ${foundation.status}${foundation.parameters.CertificateArn ? ' (HTTPS)' : ' (HTTP only: no certificate)'}` }

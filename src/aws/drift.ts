@@ -30,8 +30,8 @@ export interface RunningTask {
 
 /**
  * How a deployed AWS stage differs from stagecraft.yaml: the running task definition's
- * variables and secret names, the origins it enforces (CORS_ORIGINS, the same list its listener
- * rules are rendered from), whether it has a database; then CloudFormation drift detection for
+ * variables and secret names, the origins its listener rules let through (read from the load
+ * balancer, so an origin edited in the console shows), whether it has a database; then CloudFormation drift detection for
  * resources changed outside CloudFormation (a listener rule or security group edited in the
  * console). Undefined when the stage has no stack.
  */
@@ -41,13 +41,22 @@ export async function awsRunningDrift(clients: AwsClients, stack: Pick<Stack, 'n
   if (!info || info.status === 'REVIEW_IN_PROGRESS' || info.status.startsWith('DELETE')) return undefined;
   const notes: string[] = [];
   const differences: RunningDifference[] = [];
-  const task = await runningTask(clients, info.id, info.parameters.ClusterName, work.signal);
+  const resources = await stackResources(clients, info.id, work.signal);
+  const task = await runningTask(clients, resources, info.parameters.ClusterName, work.signal);
   if (task) {
     const env: Record<string, string> = { ...task.env };
     // A secret's value stays in Secrets Manager: its presence is compared, not its value.
     for (const s of task.secrets) env[s] = env[s] ?? '';
     const secretNames = new Set(task.secrets);
-    const origins = (task.env.CORS_ORIGINS ?? '').split(',').map(o => o.trim()).filter(Boolean);
+    // The origins the load balancer enforces are its listener rules' (edited in the console, they
+    // differ from CORS_ORIGINS); CORS_ORIGINS only when the rules cannot be read.
+    let origins: string[];
+    try {
+      origins = await listenerRuleOrigins(clients, resources, work.signal);
+    } catch (err) {
+      notes.push(`the listener rules could not be read (${toStagecraftError(err).message.split('\n')[0]}): origins compared from CORS_ORIGINS`);
+      origins = (task.env.CORS_ORIGINS ?? '').split(',').map(o => o.trim()).filter(Boolean);
+    }
     // A plain value in the file that runs as a secret (or the other way round) is said as such, not as "another value".
     const kindChanged = (key: string) => key in stage.env && (typeof stage.env[key] === 'string' ? secretNames.has(key) : key in task.env);
     differences.push(...runningDrift(stage, { env, origins, database: 'PG_HOST' in task.env }).filter(d => !(d.what === 'env' && kindChanged(d.key))));
@@ -63,12 +72,38 @@ export async function awsRunningDrift(clients: AwsClients, stack: Pick<Stack, 'n
   return { commit: info.tags[TAG.commit] || undefined, differences, ...(notes.length ? { note: notes.join('; ') } : {}) };
 }
 
-async function runningTask(clients: AwsClients, stackId: string, cluster: string | undefined, signal?: AbortSignal): Promise<RunningTask | undefined> {
+/** The stage stack's resources by logical id → physical id. */
+async function stackResources(clients: AwsClients, stackId: string, signal?: AbortSignal): Promise<Map<string, string>> {
   const cfn = await import('@aws-sdk/client-cloudformation');
-  const ecsSdk = await import('@aws-sdk/client-ecs');
   const cf = await clients.cloudFormation();
-  const resources = await clients.call(`Read the resources of ${stackId}`, signal, o => cf.send(new cfn.DescribeStackResourcesCommand({ StackName: stackId }), o));
-  const service = resources.StackResources?.find(r => r.LogicalResourceId === 'Service')?.PhysicalResourceId;
+  const out = await clients.call(`Read the resources of ${stackId}`, signal, o => cf.send(new cfn.DescribeStackResourcesCommand({ StackName: stackId }), o));
+  return new Map((out.StackResources ?? []).filter(r => r.LogicalResourceId && r.PhysicalResourceId).map(r => [r.LogicalResourceId!, r.PhysicalResourceId!]));
+}
+
+/**
+ * The origins the stage's allow rules (OriginAllowRule, OriginAllowRule2, … on the foundation's
+ * listener) let through: the values of their Origin http-header condition, as the load balancer
+ * has them now (DescribeRules), not as the template rendered them.
+ */
+export async function listenerRuleOrigins(clients: AwsClients, resources: Map<string, string>, signal?: AbortSignal): Promise<string[]> {
+  const ruleArns = [...resources].filter(([id]) => /^OriginAllowRule\d*$/.test(id)).map(([, arn]) => arn);
+  if (!ruleArns.length) return [];
+  const { DescribeRulesCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
+  const elb = await clients.elbv2();
+  const out = await clients.call('Read the stage’s listener rules', signal, o => elb.send(new DescribeRulesCommand({ RuleArns: ruleArns }), o));
+  const origins: string[] = [];
+  for (const rule of out.Rules ?? []) {
+    for (const c of rule.Conditions ?? []) {
+      if (c.Field !== 'http-header' || c.HttpHeaderConfig?.HttpHeaderName?.toLowerCase() !== 'origin') continue;
+      for (const v of c.HttpHeaderConfig.Values ?? []) if (!origins.includes(v)) origins.push(v);
+    }
+  }
+  return origins;
+}
+
+async function runningTask(clients: AwsClients, resources: Map<string, string>, cluster: string | undefined, signal?: AbortSignal): Promise<RunningTask | undefined> {
+  const ecsSdk = await import('@aws-sdk/client-ecs');
+  const service = resources.get('Service');
   if (!service) return undefined;
   const ecs = await clients.ecs();
   const described = await clients.call(`Read ECS service ${service}`, signal, o => ecs.send(new ecsSdk.DescribeServicesCommand({ cluster, services: [service] }), o));

@@ -25,6 +25,14 @@ export const packages: Record<string, unknown> = {
   get '@aws-sdk/client-codestar-connections'() {
     return require('@aws-sdk/client-codestar-connections');
   },
+  // EC2 and ELBv2 are large packages of which the doctor and drift read a few commands: a module
+  // re-exporting just those lets esbuild drop the rest (the universal .vsix must stay under 3 MB).
+  get '@aws-sdk/client-ec2'() {
+    return require('./sdk/ec2');
+  },
+  get '@aws-sdk/client-elastic-load-balancing-v2'() {
+    return require('./sdk/elbv2');
+  },
   get '@aws-sdk/client-ecr'() {
     return require('@aws-sdk/client-ecr');
   },

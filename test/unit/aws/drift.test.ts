@@ -8,6 +8,8 @@ import {
   type ServiceInputTypes,
   type ServiceOutputTypes,
 } from '@aws-sdk/client-cloudformation';
+import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeRulesCommand, ModifyRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { AwsClients } from '../../../src/aws/clients';
 import { detectResourceDrift } from '../../../src/aws/drift';
@@ -21,7 +23,8 @@ const COMMIT = '3333333333333333333333333333333333333333';
 
 /**
  * `stagecraft drift` on AWS stages. On moto: the running task definition's variables, secret
- * names, origins (CORS_ORIGINS) and database against the file. At the SDK boundary: CloudFormation
+ * names and database, and the origins of the stage's listener rules (DescribeRules), against the
+ * file; an origin changed on the load balancer behind Stagecraft's back (ModifyRule) is reported. At the SDK boundary: CloudFormation
  * drift detection (moto 5.2.1 does not implement DetectStackDrift), with response shapes from the
  * CloudFormation API reference.
  */
@@ -77,6 +80,28 @@ stages:
         ['database:database', 'env:API_KEY', 'env:LOG_LEVEL', 'env:NEW_FLAG', 'origin:https://new.example.com'],
       );
       assert.ok(!JSON.stringify(drift).includes('debug') && !JSON.stringify(drift).includes('"info"'), 'values are never reported');
+    });
+
+    it('an origin changed on the listener rule in the console (not in CORS_ORIGINS) is reported from the rule itself', async () => {
+      const clients = moto.clients();
+      const cf = await clients.cloudFormation();
+      const resources = await cf.send(new DescribeStackResourcesCommand({ StackName: 'driftshop-dev' }));
+      const ruleArn = resources.StackResources?.find(r => r.LogicalResourceId === 'OriginAllowRule')?.PhysicalResourceId;
+      assert.ok(ruleArn, 'the stage has an origin allow rule');
+      const elb = await clients.elbv2();
+      const rule = (await elb.send(new DescribeRulesCommand({ RuleArns: [ruleArn] }))).Rules![0];
+      const conditions = rule.Conditions!.map(c =>
+        c.Field === 'http-header' ? { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'Origin', Values: ['https://console-edit.example.com'] } } : { Field: c.Field, Values: c.Values, HostHeaderConfig: c.HostHeaderConfig, PathPatternConfig: c.PathPatternConfig },
+      );
+      await elb.send(new ModifyRuleCommand({ RuleArn: ruleArn, Conditions: conditions }));
+
+      const drift = await provider.runningDrift(stack, dev);
+      assert.deepEqual(
+        drift?.differences.map(d => `${d.what}:${d.key}`).sort(),
+        ['origin:https://console-edit.example.com', 'origin:https://dev.example.com'],
+        'CORS_ORIGINS still says dev.example.com: only the rule shows the change',
+      );
+      assert.match(drift!.differences.find(d => d.key === 'https://console-edit.example.com')!.detail, /allowed by the running stage but not in the file/);
     });
   });
 
