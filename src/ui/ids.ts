@@ -65,6 +65,8 @@ export const CONTEXT_KEYS = {
   folderWithoutStack: 'stagecraft.folderWithoutStack',
   /** A run waits for an approval (Approve/Reject Promotion can run). */
   approvalWaiting: 'stagecraft.approvalWaiting',
+  /** A Stagecraft run's approval request waits (from the run records, which the tree may not show yet). */
+  runApprovalWaiting: 'stagecraft.runApprovalWaiting',
   /** A run was cut off (Resume Interrupted Run can run). */
   runInterrupted: 'stagecraft.runInterrupted',
 } as const;

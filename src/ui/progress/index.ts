@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { CONTEXT_KEYS } from '../ids';
 import type { ExtensionLog } from '../log';
 import { REVIEW_PROMOTION, ReviewPanels, type ReviewTarget } from '../review';
 import type { StackWorkspace } from '../stackWorkspace';
@@ -35,6 +36,8 @@ export function registerRunProgress(context: vscode.ExtensionContext, log: Exten
     waiting.onDidChange(({ waiting: found, since }) => {
       // Decided in a terminal, or expired: the notification and an open review stop asking.
       const ids = new Set(found.map(w => w.pending.requestId));
+      // The palette's Approve/Reject follow the run records too, not only the tree's last refresh.
+      void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.runApprovalWaiting, found.length > 0);
       prompts.settleAllBut(ids, since);
       reviews.settled(ids, since);
     }),
