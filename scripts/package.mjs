@@ -92,7 +92,9 @@ function stage(manifest) {
  * naming it instead.
  */
 export function withoutRepositoryImages(markdown) {
-  return markdown.replace(/!\[([^\]]*)\]\((docs\/images\/[^)\s]+)\)/g, '*Screenshot: $1 (`$2` in the repository).*');
+  return markdown
+    .replace(/!\[([^\]]*)\]\((docs\/images\/[^)\s]+)\)/g, '*Screenshot: $1 (`$2` in the repository).*')
+    .replace(/\[([^\]]*)\]\((docs\/images\/[^)\s]+)\)/g, '$1 (`$2` in the repository)');
 }
 
 function formatSize(bytes) {
