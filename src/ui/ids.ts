@@ -65,6 +65,8 @@ export const CONTEXT_KEYS = {
   folderWithoutStack: 'stagecraft.folderWithoutStack',
   /** A run waits for an approval (Approve/Reject Promotion can run). */
   approvalWaiting: 'stagecraft.approvalWaiting',
+  /** A run record shows an approval waiting (local stages: their status does not say so). */
+  approvalRecorded: 'stagecraft.approvalRecorded',
   /** A run was cut off (Resume Interrupted Run can run). */
   runInterrupted: 'stagecraft.runInterrupted',
 } as const;

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Stack } from '../../core/model';
 import { listRuns, pendingApprovalsOf, type PendingApproval } from '../../core/pipeline';
-import { COMMANDS } from '../ids';
+import { COMMANDS, CONTEXT_KEYS } from '../ids';
 import type { ExtensionLog } from '../log';
 import type { StackWorkspace } from '../stackWorkspace';
 import { watchStateFiles } from '../stateWatch';
@@ -75,6 +75,8 @@ export class WaitingApprovals implements vscode.Disposable {
 
   private render(): void {
     const w = this.current;
+    // The tree's key comes from the providers' status, which says nothing of a local stage that waits.
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.approvalRecorded, w.length > 0);
     if (w.length === 0) {
       this.statusBar.hide();
       if (this.view) this.view.badge = undefined;
