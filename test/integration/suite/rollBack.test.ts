@@ -34,6 +34,7 @@ describe('Roll Back Stage… (Stacks tree, real quick pick)', function () {
   let dir: string;
   let state: string;
   let savedState: string | undefined;
+  let foundEntries = new Set<string>();
   let registration: vscode.Disposable | undefined;
   let provider: MemoryProvider | undefined;
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
@@ -48,7 +49,10 @@ describe('Roll Back Stage… (Stacks tree, real quick pick)', function () {
 
   before(async function () {
     if (!pageActionsServed()) this.skip();
-    dir = workspaceFolder('empty').uri.fsPath;
+    const folder = workspaceFolder('empty').uri.fsPath;
+    foundEntries = new Set(await fs.readdir(folder));
+    assert.ok(!foundEntries.has('stagecraft.yaml') && !foundEntries.has('.git'), 'the "empty" folder has no stack and no repository (an earlier test left one behind)');
+    dir = folder;
     state = stateDir(dir);
     // The folder's state (runs of earlier tests of this folder) is put back as found afterwards.
     if (existsSync(state)) {
@@ -73,8 +77,8 @@ describe('Roll Back Stage… (Stacks tree, real quick pick)', function () {
   after(async () => {
     await vscode.commands.executeCommand('notifications.clearAll');
     if (dir) {
-      await fs.rm(path.join(dir, 'stagecraft.yaml'), { force: true });
-      await fs.rm(path.join(dir, '.git'), { recursive: true, force: true });
+      // What this test added to the folder (stagecraft.yaml, .git): the folder is left as found.
+      for (const entry of await fs.readdir(dir)) if (!foundEntries.has(entry)) await fs.rm(path.join(dir, entry), { recursive: true, force: true });
       await fs.rm(state, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
       if (savedState) {
         await fs.cp(savedState, state, { recursive: true });
