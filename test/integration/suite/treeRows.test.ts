@@ -265,8 +265,8 @@ describe('the Stacks tree rows (issue 18)', function () {
 
     const palette = menus().commandPalette;
     const whenOf = (command: string) => palette.find(e => e.command === command)?.when;
-    assert.equal(whenOf('stagecraft.approvePromotion'), 'stagecraft.approvalWaiting');
-    assert.equal(whenOf('stagecraft.rejectPromotion'), 'stagecraft.approvalWaiting');
+    assert.equal(whenOf('stagecraft.approvePromotion'), 'stagecraft.approvalWaiting || stagecraft.runApprovalWaiting');
+    assert.equal(whenOf('stagecraft.rejectPromotion'), 'stagecraft.approvalWaiting || stagecraft.runApprovalWaiting');
     assert.equal(whenOf('stagecraft.resumeRun'), 'stagecraft.runInterrupted');
     assert.equal(whenOf('stagecraft.createStack'), '!stagecraft.hasStack || stagecraft.folderWithoutStack');
 
