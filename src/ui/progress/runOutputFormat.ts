@@ -83,6 +83,7 @@ export function runToast(run: RunRecord): RunToast | undefined {
   const warnings = run.warnings.length ? ` — ${run.warnings.length} warning${run.warnings.length === 1 ? '' : 's'}` : '';
   switch (run.status) {
     case 'succeeded':
+      if (run.rollbackTo) return { level: run.warnings.length ? 'warning' : 'info', text: `Rolled ${run.rollbackTo.stage} back to ${commit}${warnings}` };
       return { level: run.warnings.length ? 'warning' : 'info', text: `Released ${commit} to ${(serving.length ? serving : run.stages).join(', ')}${warnings}` };
     case 'rejected': {
       const step = run.steps.find(s => s.approval?.decision === 'rejected');

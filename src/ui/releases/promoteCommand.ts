@@ -6,7 +6,6 @@ import { listRuns, type RunRecord } from '../../core/pipeline';
 import { runExecutor } from '../../core/pipeline/sourceChecks';
 import { findRecordedRelease, promotionTargets, startPromotion } from '../../core/promote';
 import { findStage } from '../../core/release';
-import { summaryLine } from '../../core/runFormat';
 import { readRepoFacts } from '../../git/repo';
 import { toAbortSignal } from '../cancellation';
 import type { RunProgress } from '../progress';
@@ -63,10 +62,7 @@ export async function promoteRelease(workspace: StackWorkspace, progress: RunPro
       });
       for (const w of warnings) void vscode.window.showWarningMessage(`Promotion of ${commit.slice(0, 8)} to ${stage.name}: ${w}`);
       const run = await handle.done;
-      const line = summaryLine(run).split('\n')[0];
-      const show = (choice: string | undefined) => choice && progress.show(run.id);
-      if (run.status === 'succeeded') void vscode.window.showInformationMessage(line, 'Show Output').then(show);
-      else if (run.status !== 'cancelled') void vscode.window.showErrorMessage(line, 'Show Output').then(show);
+      progress.notify(run);
       return run;
     } finally {
       abort.dispose();

@@ -5,7 +5,6 @@ import { listRuns, type RunRecord } from '../../core/pipeline';
 import { findStage } from '../../core/release';
 import { stageReleases, startRollback, type StageRelease } from '../../core/rollback';
 import { runExecutor } from '../../core/pipeline/sourceChecks';
-import { summaryLine } from '../../core/runFormat';
 import { readStageState } from '../../core/stageState';
 import { readRepoFacts } from '../../git/repo';
 import { toAbortSignal } from '../cancellation';
@@ -40,10 +39,7 @@ export async function rollBackStage(workspace: StackWorkspace, progress: RunProg
       });
       for (const w of warnings) void vscode.window.showWarningMessage(`Rollback of ${stage.name} to ${release.commit.slice(0, 8)}: ${w}`);
       const run = await handle.done;
-      const line = summaryLine(run).split('\n')[0];
-      const show = (choice: string | undefined) => choice && progress.show(run.id);
-      if (run.status === 'succeeded') void vscode.window.showInformationMessage(line, 'Show Output').then(show);
-      else if (run.status !== 'cancelled') void vscode.window.showErrorMessage(line, 'Show Output').then(show);
+      progress.notify(run);
       return run;
     } finally {
       abort.dispose();

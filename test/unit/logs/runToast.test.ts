@@ -30,6 +30,8 @@ describe('ui/progress: the end-of-run notification and the runs channel (no vsco
     assert.match(toast.text, /^Release of abc1234 failed at dev: health check/);
     assert.ok(!/https?:/.test(toast.text));
     assert.equal(runToast({ ...clean, status: 'cancelled' }), undefined);
+    // A rollback (Roll Back Stage…) says what it did, not "Released".
+    assert.deepEqual(runToast({ ...clean, rollbackTo: { stage: 'dev', commit: COMMIT } }), { level: 'info', text: 'Rolled dev back to abc1234' });
   });
 
   it('a rejection is said once: who rejected, and where the commit runs', async () => {
