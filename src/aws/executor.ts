@@ -12,6 +12,7 @@ import type { DeployStackResult } from './cfn/deployStack';
 import type { AwsPipelines } from './pipeline';
 import type { AwsWorkContext } from './workContext';
 import { runningImage } from './stageTemplate';
+import { readStageSecret } from './stageSecrets';
 import { checkRetryMs, checkWithBackoff } from './checks';
 
 /** What the executor needs of the AWS provider (AwsProvider is one). */
@@ -38,6 +39,13 @@ export class AwsStepExecutor implements StepExecutor {
     /** What deploys ask the person who started the run (Review changes); none: go ahead. */
     private readonly prompts?: DeployPrompts,
   ) {}
+
+  /** A stage secret for the engine's notifications (a webhook URL), from Secrets Manager. */
+  async readSecret(stage: string, name: string): Promise<string | undefined> {
+    const found = this.stack.stages.find(s => s.name === stage);
+    if (!found) return undefined;
+    return readStageSecret(this.provider.clientsFor(found), this.stack.name, stage, name);
+  }
 
   async execute(step: Step, ctx: StepContext): Promise<StepOutcome> {
     switch (step.kind) {

@@ -39,6 +39,23 @@ export async function storeStageSecret(clients: AwsClients, stack: string, stage
 }
 
 /**
+ * The current value of one stage secret (GetSecretValue), for what the engine itself needs, such
+ * as a notification's webhook URL; undefined when it is not stored. The value joins the redactor.
+ */
+export async function readStageSecret(clients: AwsClients, stack: string, stage: string, name: string, signal?: AbortSignal): Promise<string | undefined> {
+  const sm = await import('@aws-sdk/client-secrets-manager');
+  const client = await clients.secretsManager();
+  try {
+    const out = await clients.call(`${stack}/${stage}: read secret ${name}`, signal, o => client.send(new sm.GetSecretValueCommand({ SecretId: stageSecretName(stack, stage, name) }), o));
+    if (out.SecretString !== undefined) redactor.add(out.SecretString);
+    return out.SecretString;
+  } catch (err) {
+    if (awsErrorName((err as { cause?: unknown }).cause ?? err) === 'ResourceNotFoundException') return undefined;
+    throw err;
+  }
+}
+
+/**
  * The full ARN and current version id of each secret a stage's `env` refers to (DescribeSecret:
  * no value is read). A secret not stored yet is an error naming the command that stores it: a task
  * whose secret is missing never starts.
