@@ -78,6 +78,8 @@ export async function closeAllDiscarding(): Promise<void> {
   const dirty = dirtyPanelTabs().length;
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   for (let i = 0; i < dirty; i++) {
-    await onPage('workbench', [{ click: toastButton("Don't Save") }]);
+    // A page that has just saved (Enter in Add Stage) can still show "● " here while its clean
+    // state is on the way: closed clean, it asks nothing, and there is nothing to discard.
+    await onPage('workbench', [{ click: toastButton("Don't Save") }]).catch(err => console.log(`      (no "Save changes?" to answer: ${(err as Error).message.split('\n')[0]})`));
   }
 }
