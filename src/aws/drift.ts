@@ -17,6 +17,8 @@ export interface DriftWork {
   signal?: AbortSignal;
   /** First pause between drift-detection status reads; doubles up to 10 s. */
   pollMs?: number;
+  /** Skip CloudFormation's drift detection (minutes of polling): the tree's refresh. */
+  quick?: boolean;
   /** Give up on CloudFormation's drift detection after this long (default 5 minutes). */
   timeoutMs?: number;
 }
@@ -64,10 +66,12 @@ export async function awsRunningDrift(clients: AwsClients, stack: Pick<Stack, 'n
       differences.push({ what: 'env', key, detail: typeof stage.env[key] === 'string' ? `${key} is a plain value in the file but a secret in the running task` : `${key} is a secret in the file but a plain value in the running task` });
     }
   } else notes.push('the stage’s ECS service was not found: only CloudFormation drift was checked');
-  try {
-    differences.push(...(await detectResourceDrift(clients, info.id, work)));
-  } catch (err) {
-    notes.push(`CloudFormation drift detection did not run: ${toStagecraftError(err).message.split('\n')[0]}`);
+  if (!work.quick) {
+    try {
+      differences.push(...(await detectResourceDrift(clients, info.id, work)));
+    } catch (err) {
+      notes.push(`CloudFormation drift detection did not run: ${toStagecraftError(err).message.split('\n')[0]}`);
+    }
   }
   return { commit: info.tags[TAG.commit] || undefined, differences, ...(notes.length ? { note: notes.join('; ') } : {}) };
 }

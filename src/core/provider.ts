@@ -13,6 +13,14 @@ export interface WorkContext {
   prompts?: DeployPrompts;
 }
 
+export interface DriftContext extends WorkContext {
+  /**
+   * Only what the provider reads cheaply (the tree asks on every refresh): no slow service-side
+   * detection such as CloudFormation's, which `stagecraft drift` runs.
+   */
+  quick?: boolean;
+}
+
 /** One resource a deploy will add, change, replace or remove (a CloudFormation change set on AWS). */
 export interface PlannedResourceChange {
   /** Its name in the template: "Service", "Database". */
@@ -90,7 +98,7 @@ export interface Provider {
    * How the running stage differs from the file (env, origins, database); undefined when the
    * stage does not run, or the provider cannot tell.
    */
-  runningDrift?(stack: Stack, stage: Stage, ctx?: WorkContext): Promise<{ commit?: string; differences: RunningDifference[]; note?: string } | undefined>;
+  runningDrift?(stack: Stack, stage: Stage, ctx?: DriftContext): Promise<{ commit?: string; differences: RunningDifference[]; note?: string } | undefined>;
   /**
    * The executor of the steps only this provider can do (artifact, migrate, deploy, health,
    * synthetic, promote, rollback); core runs the source checks and holds approvals. `prompts`

@@ -193,7 +193,7 @@ export class StacksTreeProvider implements vscode.TreeDataProvider<StagecraftNod
         .map(async ({ stage }) => {
           try {
             const provider = await this.workspace.providers.get(stage.provider, 'Drift');
-            const found = await provider.runningDrift?.(stack, stage);
+            const found = await provider.runningDrift?.(stack, stage, { quick: true });
             if (found && found.differences.length > 0) drift.set(stage.name, found.differences);
           } catch {
             // A provider that cannot compare now leaves the row as its status says.
