@@ -2,9 +2,8 @@ import { monitoringMinutes, rollbackAlarmArns as alarmArnsOf } from './cfn/rollb
 import { StagecraftError } from '../core/errors';
 import type { EnvValue, Stack, Stage } from '../core/model';
 import { stageStackName } from '../core/naming';
-import { stageMarkers, startTimeOf, withDeployMarkers } from '../core/logs';
 import type { StepExecutor } from '../core/pipeline/types';
-import type { ArtifactRef, DatabaseSecret, DeployPrompts, DeployReview, LogLine, LogOptions, Provider, WorkContext } from '../core/provider';
+import type { ArtifactRef, DatabaseSecret, DeployPrompts, DeployReview, DriftContext, LogLine, LogOptions, Provider, WorkContext } from '../core/provider';
 import type { ChangeReview } from './cfn/changeSet';
 import { deployStack, type DeployStackResult } from './cfn/deployStack';
 import { promptCallbacks } from './cfn/prompts';
@@ -341,18 +340,17 @@ export class AwsProvider implements Provider {
     });
     // An app line's stream names its task, whose definition says which commit it runs.
     const cluster = current.outputs.ClusterName;
-    const lines = options.kind === 'app' && cluster ? tagWithStreamVersions(events, new StreamVersions(clients, cluster, ctx.signal, `Logs of ${label}`)) : events;
-    // The deploys, switches, rollbacks and approvals of the run records between the lines; a line is tagged with the release serving at its time.
-    yield* withDeployMarkers(lines, stageMarkers(stack.root, stage.name), { follow: options.follow, startTime: startTimeOf(options.sinceMs), signal: ctx.signal });
+    // Deployment markers are core's (stageLogs), for every provider.
+    yield* options.kind === 'app' && cluster ? tagWithStreamVersions(events, new StreamVersions(clients, cluster, ctx.signal, `Logs of ${label}`)) : events;
+  }
+
+  /** The running task definition and (unless `quick`) CloudFormation drift detection against the file (src/aws/drift.ts). */
+  async runningDrift(stack: Stack, stage: Stage, ctx: DriftContext = {}) {
+    const { awsRunningDrift } = require('./drift') as typeof import('./drift');
+    return awsRunningDrift(this.clientsFor(stage), stack, stage, { signal: ctx.signal, pollMs: this.options.pollMs, quick: ctx.quick });
   }
 
   /** Closes every client (the CLI calls this before it exits). */
-  /** The running task definition and CloudFormation drift detection against the file (src/aws/drift.ts). */
-  async runningDrift(stack: Stack, stage: Stage, ctx: WorkContext = {}) {
-    const { awsRunningDrift } = require('./drift') as typeof import('./drift');
-    return awsRunningDrift(this.clientsFor(stage), stack, stage, { signal: ctx.signal, pollMs: this.options.pollMs });
-  }
-
   async dispose(): Promise<void> {
     await this.pool.reset();
   }

@@ -3,7 +3,6 @@ import { StagecraftError } from '../core/errors';
 import type { EnvValue, Stack, Stage, StageStatus } from '../core/model';
 import type { StepExecutor } from '../core/pipeline';
 import type { ArtifactRef, DatabaseSecret, LogLine, LogOptions, Provider, WorkContext } from '../core/provider';
-import { stageMarkers, startTimeOf, withDeployMarkers } from '../core/logs';
 import { formatBytes, keepCount, type GarbageReport } from '../core/retention';
 import { readStageState, stageStateFile, writeStageState } from '../core/stageState';
 import { stateDir } from '../core/workspace';
@@ -136,9 +135,8 @@ export class LocalProvider implements Provider {
   }
 
   logs(stack: Stack, stage: Stage, options: LogOptions, ctx: WorkContext = {}): AsyncIterable<LogLine> {
-    // The deploys, switches, rollbacks and approvals of the run records between the lines.
-    const lines = tailLocalLog(stack.root, stage.name, { ...options, signal: ctx.signal });
-    return withDeployMarkers(lines, stageMarkers(stack.root, stage.name), { follow: options.follow, startTime: startTimeOf(options.sinceMs), signal: ctx.signal });
+    // Deployment markers are core's (stageLogs), for every provider.
+    return tailLocalLog(stack.root, stage.name, { ...options, signal: ctx.signal });
   }
 
   pipelineExecutor(stack: Stack): StepExecutor {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { StagecraftError } from '../../core/errors';
-import { parseSince, renderLine } from '../../core/logs';
+import { parseSince, renderLine, stageLogs } from '../../core/logs';
 import { dirOption, parseCommandArgs } from '../args';
 import { requireStack, type CliCommand } from '../context';
 
@@ -48,7 +48,7 @@ export const logsCommand: CliCommand = {
     const what = kind === 'access' ? 'access log' : 'application log';
     if (follow) ctx.err(`Following the ${what} of ${stage.name} from ${sinceText} ago${values.filter ? `, filter ${values.filter}` : ''} (Ctrl+C to stop).`);
     let count = 0;
-    for await (const line of provider.logs(stack, stage, { kind, follow, sinceMs, filter: values.filter }, { signal: ctx.signal, log: note => ctx.err(note) })) {
+    for await (const line of stageLogs(provider, stack, stage, { kind, follow, sinceMs, filter: values.filter }, { signal: ctx.signal, log: note => ctx.err(note) })) {
       ctx.out(renderLine(line, { kind, colour }));
       if (!line.marker) count++;
     }

@@ -6,4 +6,4 @@ export { RecentKeys } from './recentKeys';
 export { formatClock, LEVEL_COLOURS, paint, renderLine, statusColour, stripAnsi, type Colour, type LogKind, type RenderOptions } from './render';
 export { DEFAULT_SINCE_MS, parseSince, startTimeOf } from './since';
 export { DEFAULT_SUMMARY_WINDOW_MS, DeployTimeline, type TimelineOptions } from './timeline';
-export { stageMarkers, withDeployMarkers, type MarkedTailOptions } from './withMarkers';
+export { stageLogs, stageMarkers, withDeployMarkers, type MarkedTailOptions } from './withMarkers';

@@ -1,5 +1,7 @@
 import { listRunIds, readRun } from '../pipeline/store';
-import type { LogLine } from '../provider';
+import type { LogLine, LogOptions, Provider, WorkContext } from '../provider';
+import type { Stack, Stage } from '../model';
+import { startTimeOf } from './since';
 import { deployMarkers, type DeployMarker } from './markers';
 import { DeployTimeline } from './timeline';
 
@@ -111,4 +113,14 @@ export function stageMarkers(root: string, stage: string, limit = 200): () => Pr
     );
     return shares.flat().sort((a, b) => a.time - b.time);
   };
+}
+
+/**
+ * A stage's log as the CLI and the Tail Logs terminal show it: the provider's lines with the
+ * deploys, switches, rollbacks and approvals of the run records between them (the same for every
+ * provider, so providers yield only their own lines).
+ */
+export function stageLogs(provider: Pick<Provider, 'logs'>, stack: Stack, stage: Stage, options: LogOptions, ctx: WorkContext = {}): AsyncIterable<LogLine> {
+  const lines = provider.logs(stack, stage, options, ctx);
+  return withDeployMarkers(lines, stageMarkers(stack.root, stage.name), { follow: options.follow, startTime: startTimeOf(options.sinceMs), signal: ctx.signal });
 }

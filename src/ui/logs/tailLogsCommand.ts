@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Stack, Stage } from '../../core/model';
+import { stageLogs } from '../../core/logs';
 import type { LogOptions, Provider } from '../../core/provider';
 import { registerCommand } from '../commandWrapper';
 import { COMMANDS } from '../ids';
@@ -79,7 +80,7 @@ export class LogTerminals implements vscode.Disposable {
       .join(' · ');
     const terminal = new LogTerminal(
       { name: `Logs: ${stage.name} (${what})`, kind: options.kind, header, follow: options.follow },
-      (signal, notice) => source.logs(stack, stage, options, { signal, log: notice })[Symbol.asyncIterator](),
+      (signal, notice) => stageLogs(source, stack, stage, options, { signal, log: notice })[Symbol.asyncIterator](),
       err => this.log.error(`Tail Logs (${stage.name}) failed`, err),
     );
     try {
