@@ -27,6 +27,7 @@
 //   { tabUntil: id, as }                   presses Tab until `id` has focus (at most 30 times), recording each id
 //   { screenshot: name }                   the whole workbench, to <screenshots>/<run>-panel-<name>.png
 //   { evaluate: expression, as }           records String(value of a JS expression in the frame) under `as`
+//   { until: expression }                  waits until a JS expression in the frame is truthy
 //   { cspViolations: as }                  records the CSP violations the browser logged so far (any frame), one a line
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -156,6 +157,14 @@ async function runStep(page, panel, step, out, { screenshots, runName, violation
   }
   if (step.evaluate) {
     out.texts[step.as] = String(await frame.evaluate(step.evaluate));
+    return;
+  }
+  if (step.until) {
+    const deadline = Date.now() + STEP_TIMEOUT_MS;
+    while (!(await frame.evaluate(step.until).catch(() => false))) {
+      if (Date.now() > deadline) throw new Error(`still false after ${STEP_TIMEOUT_MS} ms: ${step.until}`);
+      await delay(50);
+    }
     return;
   }
   if (step.count) {

@@ -115,9 +115,14 @@ describe('Panels', function () {
       await open('stagecraft.addStage', undefined);
       const seen = await onPage('addStage', [
         { waitFor: '#name' },
+        // VS Code gives the webview keyboard focus a moment after it shows: keys pressed before
+        // then go to the workbench, as they would for a user typing into a panel still opening.
+        { until: "document.hasFocus() && document.activeElement?.id === 'name'" },
         { focused: 'start' },
         { press: 'k' },
         { press: 'b' },
+        // Create is enabled once the host has checked the name (one round trip).
+        { until: "document.getElementById('name')?.value === 'kb' && document.getElementById('create')?.disabled === false" },
         { tabUntil: 'create', as: 'order' },
         { press: 'Shift+Tab' },
         { focused: 'back' },

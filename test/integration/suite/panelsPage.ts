@@ -23,6 +23,7 @@ export type Step =
   | { tabUntil: string; as: string }
   | { screenshot: string }
   | { evaluate: string; as: string }
+  | { until: string }
   | { cspViolations: string };
 
 export interface PageResult {
