@@ -134,20 +134,7 @@ class Followed {
   }
 
   private grabNow(): void {
-    // Oldest first: file.N … file.1, then file. Sync, so one rotation cannot half-happen in between
-    // for a writer in this process; a writer elsewhere may shift names mid-look, seen as duplicates.
-    // The folder's listing, not a probe of file.1, file.2, … that stops at the first gap: while a
-    // writer elsewhere rotates, file.1 is briefly missing and the files behind it would be skipped.
-    const names = rotatedIndexes(this.file).map(i => (i === 0 ? this.file : `${this.file}.${i}`));
-    const snapshot: OpenFile[] = [];
-    for (const name of names) {
-      const f = OpenFile.open(name);
-      if (!f) continue;
-      if (snapshot.some(s => s.identity === f.identity)) f.close();
-      else snapshot.push(f);
-    }
-    // Names shift under a concurrent rotation; creation times do not: order by them when known.
-    if (snapshot.every(f => f.birthNs > 0n)) snapshot.sort((a, b) => (a.birthNs < b.birthNs ? -1 : a.birthNs > b.birthNs ? 1 : 0));
+    const snapshot = stableSnapshot(this.file);
     // Files we hold stay open, so their inodes cannot be reused: identity is safe among them.
     const held = [this.current, ...this.newer].filter((f): f is OpenFile => f !== undefined).map(f => f.identity);
     let newestKnown = -1;
@@ -194,8 +181,6 @@ class OpenFile {
     readonly identity: string,
     readonly size: number,
     readonly mtimeMs: number,
-    /** When the file was created (0 where the file system does not say). */
-    readonly birthNs: bigint = 0n,
   ) {}
 
   /** Opens synchronously (see Followed.grab); undefined when there is no such file. */
@@ -209,7 +194,7 @@ class OpenFile {
     }
     try {
       const st = fstatSync(fd, { bigint: true });
-      return new OpenFile(fd, `${st.ino}.${st.birthtimeNs}`, Number(st.size), Number(st.mtimeMs), st.birthtimeNs);
+      return new OpenFile(fd, `${st.ino}.${st.birthtimeNs}`, Number(st.size), Number(st.mtimeMs));
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -368,6 +353,56 @@ class Waker {
     this.closed = true;
     this.watcher?.close();
     this.wake?.();
+  }
+}
+
+/**
+ * The files `file.N` … `file.1`, `file`, opened oldest first, as they stood at one moment. The names
+ * are listed, then opened one by one: a writer in another process may rotate in between, and a
+ * file that moves from a name not yet opened to one already opened would be missed (and it is newer
+ * than what the reader holds: its lines would be lost). So the names are looked up again after the
+ * opens; if any now points at another file, or the listing changed, the look is repeated. Renames
+ * only ever move a file to a higher index, so an unchanged look means no rotation happened between
+ * the first open and the check, and name order is age order. Creation times cannot order them:
+ * Linux stamps files with a clock that ticks every few milliseconds, and a burst of rotations
+ * creates several files within one tick.
+ */
+function stableSnapshot(file: string): OpenFile[] {
+  for (let attempt = 0; ; attempt++) {
+    const indexes = rotatedIndexes(file);
+    const opened: { name: string; f: OpenFile }[] = [];
+    for (const i of indexes) {
+      const name = i === 0 ? file : `${file}.${i}`;
+      const f = OpenFile.open(name);
+      if (f) opened.push({ name, f });
+    }
+    const unchanged =
+      sameIndexes(indexes, rotatedIndexes(file)) &&
+      opened.length === indexes.length &&
+      opened.every(({ name, f }) => identityAt(name) === f.identity);
+    if (unchanged || attempt >= 20) {
+      // After 20 moving looks (a writer rotating without pause), take the last one as it is.
+      const snapshot: OpenFile[] = [];
+      for (const { f } of opened) {
+        if (snapshot.some(s => s.identity === f.identity)) f.close();
+        else snapshot.push(f);
+      }
+      return snapshot;
+    }
+    for (const { f } of opened) f.close();
+  }
+}
+
+function sameIndexes(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function identityAt(name: string): string | undefined {
+  try {
+    const st = statSync(name, { bigint: true });
+    return `${st.ino}.${st.birthtimeNs}`;
+  } catch {
+    return undefined;
   }
 }
 
