@@ -18,8 +18,12 @@ const DEV_DEPENDENCIES = { typescript: '^5.4.0', '@types/node': '^20.11.0', '@ty
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sc-bench-cache-'));
 chmodSync(dir, 0o755);
+// Its own state folder (artifacts, build cache, runs), removed at the end: nothing left behind.
+const home = mkdtempSync(path.join(os.tmpdir(), 'sc-bench-cache-state-'));
+chmodSync(home, 0o755);
+const env = { ...process.env, NO_COLOR: '1', STAGECRAFT_HOME: home };
 const sh = (cmd, args, opts = {}) => {
-  const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, ...opts });
+  const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', env, ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 };
@@ -42,7 +46,7 @@ try {
 
   const release = () => {
     const started = Date.now();
-    const r = spawnSync(process.execPath, [CLI, 'pipeline', 'run', '--stage', 'dev'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [CLI, 'pipeline', 'run', '--stage', 'dev'], { cwd: dir, encoding: 'utf8', env });
     const ms = Date.now() - started;
     if (r.status !== 0) throw new Error(`pipeline run exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
     // The artifact step's own time, from the build log line "Built artifact … in 12.3 s" or the reuse line.
@@ -67,11 +71,12 @@ try {
 } finally {
   // BENCH_KEEP_LOGS=<folder>: keep the runs' logs (timestamped build steps) to see where the time went.
   if (process.env.BENCH_KEEP_LOGS) {
-    const status = spawnSync(process.execPath, [CLI, 'status'], { cwd: dir, encoding: 'utf8' }).stdout;
-    const state = /(\/[^\s,;]+stagecraft\/[^\s/,;]+)/.exec(status)?.[1];
-    if (state) cpSync(path.join(state, 'runs'), process.env.BENCH_KEEP_LOGS, { recursive: true, filter: src => !src.endsWith('.json') || src.endsWith('run.json') });
+    const runs = spawnSync('find', [home, '-maxdepth', '2', '-type', 'd', '-name', 'runs'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+    if (runs) cpSync(runs, process.env.BENCH_KEEP_LOGS, { recursive: true, filter: src => !src.endsWith('.json') || src.endsWith('run.json') });
   }
-  spawnSync(process.execPath, [CLI, 'destroy', 'dev', '--force'], { cwd: dir, encoding: 'utf8' });
-  spawnSync('chmod', ['-R', 'u+w', dir]);
-  rmSync(dir, { recursive: true, force: true });
+  spawnSync(process.execPath, [CLI, 'destroy', 'dev', '--force'], { cwd: dir, encoding: 'utf8', env });
+  for (const folder of [dir, home]) {
+    spawnSync('chmod', ['-R', 'u+w', folder]);
+    rmSync(folder, { recursive: true, force: true });
+  }
 }

@@ -6,10 +6,10 @@ import { runProcess, runShell, type RunResult } from '../../core/exec';
 import { hashSources, resolveCopySources, type BuildContext, type ResolvedSource } from './context';
 import { loadDockerIgnore } from './dockerignore';
 import { makeReadOnly, removeTree } from './fsTree';
-import { planBuild, type BuildPlan, type CopyStep, type RunStep } from './plan';
+import { planBuild, type BuildPlan, type CopyStep, type RunStep, type StagePlan } from './plan';
 import { findOnPath, resolveRuntime, type HostRuntime } from './runtimes';
 import { copyFromStage, copyTree } from './stageCopy';
-import { LayerCache, layerKey } from './layerCache';
+import { LayerCache, layerKey, type Borrowed } from './layerCache';
 import { reportOsPackages } from './osPackages';
 
 /**
@@ -126,6 +126,14 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
   const tmp = await fs.mkdtemp(path.join(artifactsDir, `.tmp-${id.slice(0, 12)}-${process.pid}-`));
   // Stages other than the last build beside the artifact and are removed with the build.
   const stagesTmp = plan.stages.length > 1 ? await fs.mkdtemp(path.join(artifactsDir, `.tmp-${id.slice(0, 12)}-${process.pid}-stages-`)) : undefined;
+  const borrowed: Borrowed[] = [];
+  // A restore started ahead (see finalRestore), awaited before the build's folders are removed.
+  let pendingRestore: Promise<Error | undefined> | undefined;
+  const giveBackAll = async () => {
+    for (const loan of borrowed.splice(0)) {
+      if ((await cache!.giveBack(loan)) === 'changed') log(`  the build cache dropped an entry: a later step changed what ${file} had installed before it (it is built again next time)`);
+    }
+  };
   try {
     const fsRoot = path.join(tmp, 'fs');
     const stageRoots = new Map<number, string>();
@@ -139,14 +147,11 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
     // its artifact instead). The steps before it (installs after `COPY package*.json`) are kept.
     const volatile = new Map<number, boolean>();
     const copiesCode = (step: CopyStep) => (step.from !== undefined ? volatile.get(step.from) === true : copies.get(step)!.some(source => source.entry.type === 'dir'));
+    // Docker's layer rule: a step's key is the key before it, its text, and what it copies.
+    const keysOf = new Map<number, string[]>();
     for (const stage of plan.stages) {
-      const isFinal = stage === finalStage;
-      const stageRoot = isFinal ? fsRoot : path.join(stagesTmp!, String(stage.index), 'fs');
-      stageRoots.set(stage.index, stageRoot);
-      if (plan.stages.length > 1) log(`Stage ${stage.name ?? stage.index} · ${file}:${stage.fromLine}${isFinal ? ' (the artifact)' : ''}`);
-      const stageRuntime = runtimes.get(stage.index)!;
-      // Docker's layer rule: a step's key is the key before it, its text, and what it copies.
       const stepKeys: string[] = [];
+      const stageRuntime = runtimes.get(stage.index)!;
       let key = stage.base !== undefined ? stageKeys.get(stage.base)! : layerKey(BUILDER, stageRuntime.name, stageRuntime.version, stage.image);
       for (const step of stage.steps) {
         if (step.kind === 'copy' && step.from !== undefined) key = layerKey(key, step.text, stageKeys.get(step.from)!);
@@ -155,19 +160,60 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
         else key = layerKey(key, step.text);
         stepKeys.push(key);
       }
+      keysOf.set(stage.index, stepKeys);
       stageKeys.set(stage.index, key);
-      let resumeAt = 0;
-      if (cache) {
-        for (let i = stage.steps.length - 1; i >= 0; i--) {
-          const step = stage.steps[i];
-          if (step.kind === 'run' && !step.skip && (await cache.has(stepKeys[i]))) {
-            resumeAt = i + 1;
-            break;
-          }
-        }
+    }
+    /** Where a stage's build resumes: after its last RUN the cache holds (0: from its start). */
+    const resumePoint = async (stage: StagePlan): Promise<number> => {
+      if (!cache) return 0;
+      const stepKeys = keysOf.get(stage.index)!;
+      for (let i = stage.steps.length - 1; i >= 0; i--) {
+        const step = stage.steps[i];
+        if (step.kind === 'run' && !step.skip && (await cache.has(stepKeys[i]))) return i + 1;
       }
+      return 0;
+    };
+    // The artifact's own stage restores its cached root (a copy: it becomes the artifact) while
+    // the stages before it build: the copy is mostly kernel time, the builder's compiler mostly not.
+    const finalResume = plan.stages.length > 1 ? await resumePoint(finalStage) : 0;
+    const finalRestore = finalResume > 0 ? cache!.restore(keysOf.get(finalStage.index)![finalResume - 1], fsRoot).then(() => undefined, (err: Error) => err) : undefined;
+    pendingRestore = finalRestore;
+    for (const stage of plan.stages) {
+      const isFinal = stage === finalStage;
+      const stageRoot = isFinal ? fsRoot : path.join(stagesTmp!, String(stage.index), 'fs');
+      stageRoots.set(stage.index, stageRoot);
+      if (plan.stages.length > 1) log(`Stage ${stage.name ?? stage.index} · ${file}:${stage.fromLine}${isFinal ? ' (the artifact)' : ''}`);
+      const stageRuntime = runtimes.get(stage.index)!;
+      const stepKeys = keysOf.get(stage.index)!;
+      let lent = false;
+      /**
+       * Whether the root after step `i` can be lent to (or borrowed from) the cache instead of
+       * copied: only in a stage thrown away after the build, once (one loan per root), when no other
+       * stage of this build uses the same entry, and when no later RUN of the stage would be kept
+       * in the cache (it would change what was lent).
+       */
+      const canLend = (i: number) => {
+        if (isFinal || lent) return false;
+        if (plan.stages.some(other => other !== stage && keysOf.get(other.index)!.includes(stepKeys[i]))) return false;
+        for (const later of stage.steps.slice(i + 1)) {
+          if (later.kind === 'copy' && copiesCode(later)) return true;
+          if (later.kind === 'run' && !later.skip) return false;
+        }
+        return true;
+      };
+      const prefetched = isFinal && finalRestore !== undefined;
+      const resumeAt = prefetched ? finalResume : await resumePoint(stage);
       if (resumeAt > 0) {
-        await cache!.restore(stepKeys[resumeAt - 1], stageRoot);
+        const resumeKey = stepKeys[resumeAt - 1];
+        // A stage thrown away after the build borrows the entry (moved in, given back at the end).
+        const loan = canLend(resumeAt - 1) ? await cache!.borrow(resumeKey, stageRoot) : undefined;
+        if (loan) {
+          borrowed.push(loan);
+          lent = true;
+        } else if (prefetched) {
+          const failed = await finalRestore;
+          if (failed) throw failed;
+        } else await cache!.restore(resumeKey, stageRoot);
         for (const step of stage.steps.slice(0, resumeAt)) {
           log(`Step ${++n}/${total} · ${file}:${step.line} · ${step.text}`);
           if (step.kind === 'run' && !step.skip) reusedRuns++;
@@ -194,12 +240,24 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
             await run(step, stageRoot, hostEnv.build, containerDirs, where, log, signal);
             if (changesWithCode) {
               if (cache) log('  not kept in the build cache: it follows a COPY of a folder of the code, which changes with each commit');
-            } else await cache?.save(stepKeys[i], stageRoot, `${file}:${step.line} ${step.text}`).catch(err => log(`warning: the build cache could not keep ${where}: ${(err as Error).message}`));
+            } else if (cache) {
+              const what = `${file}:${step.line} ${step.text}`;
+              try {
+                const loan = canLend(i) ? await cache.lend(stepKeys[i], stageRoot, what) : undefined;
+                if (loan) {
+                  borrowed.push(loan);
+                  lent = true;
+                } else await cache.save(stepKeys[i], stageRoot, what);
+              } catch (err) {
+                log(`warning: the build cache could not keep ${where}: ${(err as Error).message}`);
+              }
+            }
           }
         }
       }
       volatile.set(stage.index, changesWithCode);
     }
+    await giveBackAll();
     if (cache) {
       const evicted = await cache.evict().catch(() => 0);
       if (reusedRuns || evicted) log(`Build cache: ${reusedRuns} RUN step${reusedRuns === 1 ? '' : 's'} reused${evicted ? `, ${evicted} old entr${evicted === 1 ? 'y' : 'ies'} evicted` : ''}.`);
@@ -234,6 +292,8 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
     }
     return { ...(await loadArtifact(artifactsDir, id)), reused: false };
   } catch (err) {
+    await pendingRestore;
+    await giveBackAll().catch(() => undefined);
     await removeTree(tmp).catch(() => undefined);
     if (stagesTmp) await removeTree(stagesTmp).catch(() => undefined);
     if (signal?.aborted) throw StagecraftError.cancelled(`The build of ${file}`);

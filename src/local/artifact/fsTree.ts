@@ -1,8 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { runProcess } from '../../core/exec';
 
 /** Removes write permission for everyone from a whole tree (chmod -R a-w); links are left alone. */
 export async function makeReadOnly(dir: string): Promise<void> {
+  // One process instead of two awaited calls per file: an artifact's node_modules has thousands.
+  if (process.platform !== 'win32' && (await runProcess('chmod', ['-R', 'a-w', dir], { cwd: dir, keepOutput: 2000 }).then(r => r.code === 0, () => false))) return;
   await forEachEntry(dir, async abs => {
     const { mode } = await fs.lstat(abs);
     await fs.chmod(abs, mode & ~0o222 & 0o7777);

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runProcess } from '../../core/exec';
 import { removeTree } from './fsTree';
+import { fingerprintTree, restoreToFingerprint, type TreeFingerprint } from './treeFingerprint';
 
 /**
  * The build cache: a stage's whole root as it was right after a RUN, keyed by content the way Docker
@@ -13,6 +14,12 @@ import { removeTree } from './fsTree';
  *
  * It lives in the state folder (`<state>/build-cache/<key>/root`), shared by every commit and
  * stage of the workspace, bounded in size: least recently used entries go first.
+ *
+ * The final stage's root becomes the artifact, so it gets a copy. A stage that is thrown away after
+ * the build (a `builder`) borrows the entry instead: its root is moved in (no copy of a whole
+ * node_modules) and moved back at the end, with what the later steps added removed, if nothing
+ * that was in it changed (`files.json` describes it); otherwise the entry is dropped. Such a stage
+ * also saves by lending (`lend`): the entry is recorded and its root given back the same way.
  */
 export interface LayerCacheOptions {
   dir: string;
@@ -24,6 +31,13 @@ interface EntryMeta {
   key: string;
   bytes: number;
   what: string;
+}
+
+/** A cache entry's root moved into a build (see LayerCache.borrow). */
+export interface Borrowed {
+  key: string;
+  root: string;
+  files: TreeFingerprint;
 }
 
 export function layerKey(previous: string, ...parts: string[]): string {
@@ -46,17 +60,91 @@ export class LayerCache {
     return path.join(this.dir, key);
   }
 
+  /** Whether the entry is there to use (not borrowed by another build at this moment). */
   async has(key: string): Promise<boolean> {
-    return fs.stat(path.join(this.entry(key), 'meta.json')).then(
-      () => true,
-      () => false,
-    );
+    const there = (name: string) =>
+      fs.stat(path.join(this.entry(key), name)).then(
+        () => true,
+        () => false,
+      );
+    return (await there('meta.json')) && (await there('root'));
   }
 
   /** Copies the cached root into `root` (which must be empty or absent) and marks the entry used. */
   async restore(key: string, root: string): Promise<void> {
     await fs.mkdir(root, { recursive: true });
     await copyAll(path.join(this.entry(key), 'root'), root);
+    await this.markUsed(key);
+  }
+
+  /**
+   * Moves the cached root to `root` (which must not exist) for a build that gives it back with
+   * `giveBack`. Undefined when it cannot (another build holds it, an entry from before files.json):
+   * the caller restores a copy or runs the steps.
+   */
+  async borrow(key: string, root: string): Promise<Borrowed | undefined> {
+    let files: TreeFingerprint;
+    try {
+      files = JSON.parse(await fs.readFile(path.join(this.entry(key), 'files.json'), 'utf8')) as TreeFingerprint;
+    } catch {
+      return undefined;
+    }
+    await fs.mkdir(path.dirname(root), { recursive: true });
+    try {
+      await fs.rename(path.join(this.entry(key), 'root'), root);
+    } catch {
+      return undefined;
+    }
+    await this.markUsed(key);
+    return { key, root, files };
+  }
+
+  /**
+   * Saves `root` under `key` without copying it: the entry is made now and its root stays lent to
+   * the build that made it, which gives it back with `giveBack` when the stage is done (as if it
+   * had borrowed it). For a stage thrown away after the build, this spares a copy of the whole
+   * root on the way in and its deletion on the way out. Undefined when the entry exists already.
+   */
+  async lend(key: string, root: string, what: string): Promise<Borrowed | undefined> {
+    if (await this.has(key)) return undefined;
+    await fs.mkdir(this.dir, { recursive: true });
+    const tmp = await fs.mkdtemp(path.join(this.dir, `.tmp-${process.pid}-`));
+    try {
+      const files = fingerprintTree(root);
+      const meta: EntryMeta = { key, bytes: await diskBytes(root), what };
+      await fs.writeFile(path.join(tmp, 'files.json'), JSON.stringify(files));
+      await fs.writeFile(path.join(tmp, 'meta.json'), JSON.stringify(meta) + '\n');
+      if (await fs.stat(path.join(this.entry(key), 'meta.json')).then(() => true, () => false)) await removeTree(this.entry(key));
+      await fs.rename(tmp, this.entry(key));
+      return { key, root, files };
+    } catch (err) {
+      await removeTree(tmp).catch(() => undefined);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
+      return undefined;
+    }
+  }
+
+  /**
+   * Puts a borrowed root back into its entry with what was added since removed, or drops the entry
+   * when something it held was changed (a step wrote into node_modules). `gone`: the entry was
+   * evicted or saved anew meanwhile, and the caller removes what it holds.
+   */
+  async giveBack(borrowed: Borrowed): Promise<'returned' | 'changed' | 'gone'> {
+    const entry = this.entry(borrowed.key);
+    if (!restoreToFingerprint(borrowed.root, borrowed.files)) {
+      await removeTree(entry).catch(() => undefined);
+      return 'changed';
+    }
+    try {
+      await fs.rename(borrowed.root, path.join(entry, 'root'));
+      return 'returned';
+    } catch {
+      return 'gone';
+    }
+  }
+
+  private async markUsed(key: string): Promise<void> {
     const now = new Date();
     await fs.utimes(path.join(this.entry(key), 'meta.json'), now, now).catch(() => undefined);
   }
@@ -69,7 +157,10 @@ export class LayerCache {
     try {
       await copyAll(root, path.join(tmp, 'root'));
       const meta: EntryMeta = { key, bytes: await diskBytes(path.join(tmp, 'root')), what };
+      await fs.writeFile(path.join(tmp, 'files.json'), JSON.stringify(fingerprintTree(path.join(tmp, 'root'))));
       await fs.writeFile(path.join(tmp, 'meta.json'), JSON.stringify(meta) + '\n');
+      // An entry left without its root (a build that borrowed it died) is replaced.
+      if (await fs.stat(path.join(this.entry(key), 'meta.json')).then(() => true, () => false)) await removeTree(this.entry(key));
       await fs.rename(tmp, this.entry(key));
     } catch (err) {
       await removeTree(tmp).catch(() => undefined);

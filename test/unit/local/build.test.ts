@@ -347,6 +347,73 @@ describe('local/build buildArtifact (process mode)', function () {
     assert.equal(await installs(), 2, 'a changed COPY before the RUN runs it again');
   });
 
+  it('a builder stage borrows its cache entry (moved in, given back as it was); one that writes into it drops the entry', async () => {
+    const cacheDir = path.join(root, '.stagecraft', 'build-cache');
+    const counter = path.join(root, '.stagecraft', 'installs.txt');
+    const dockerfile = (later: string) =>
+      [
+        'FROM node:20 AS builder',
+        'WORKDIR /app',
+        'COPY package.json .',
+        `RUN echo installed >> ${counter} && mkdir -p node_modules/dep && echo v1 > node_modules/dep/index.txt`,
+        'COPY src ./src',
+        later,
+        'FROM node:20-slim',
+        'WORKDIR /app',
+        'COPY --from=builder /app/out ./out',
+        'CMD ["node", "-e", "0"]',
+      ].join('\n');
+    await write('Dockerfile', dockerfile('RUN mkdir -p out node_modules/.cache && cp node_modules/dep/index.txt out/dep.txt && cp src/server.js out/ && echo c > node_modules/.cache/x'));
+    const installs = async () => (await fs.readFile(counter, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+    const entries = async () => (await fs.readdir(cacheDir)).filter(n => /^[0-9a-f]{64}$/.test(n));
+    await build({ cacheDir });
+    const [entry] = await entries();
+    const cachedRoot = path.join(cacheDir, entry, 'root');
+    const inode = (await fs.stat(path.join(cachedRoot, 'app', 'node_modules', 'dep', 'index.txt'))).ino;
+
+    // A code change: the install is reused by moving the entry's own files in, not copies of them.
+    await write('src/server.js', 'console.log("changed")\n');
+    logLines.length = 0;
+    const second = await build({ cacheDir });
+    assert.equal(await installs(), 1, 'the install RUN was reused');
+    assert.equal(await fs.readFile(path.join(second.appDir, 'out', 'dep.txt'), 'utf8'), 'v1\n');
+    assert.equal(await fs.readFile(path.join(second.appDir, 'out', 'server.js'), 'utf8'), 'console.log("changed")\n');
+    // Given back as it was: the same files, and nothing the later steps added (src, out, node_modules/.cache).
+    assert.equal((await fs.stat(path.join(cachedRoot, 'app', 'node_modules', 'dep', 'index.txt'))).ino, inode, 'the same file went back');
+    assert.deepEqual((await fs.readdir(path.join(cachedRoot, 'app'))).sort(), ['node_modules', 'package.json']);
+    assert.deepEqual(await fs.readdir(path.join(cachedRoot, 'app', 'node_modules')), ['dep']);
+    assert.ok(!logLines.some(l => /dropped an entry/.test(l)), logLines.join('\n'));
+
+    // A later step that writes into what the install left: the entry cannot be trusted any more.
+    await write('Dockerfile', dockerfile('RUN mkdir -p out && echo patched > node_modules/dep/index.txt && cp node_modules/dep/index.txt out/dep.txt'));
+    logLines.length = 0;
+    const patched = await build({ cacheDir });
+    assert.equal(await fs.readFile(path.join(patched.appDir, 'out', 'dep.txt'), 'utf8'), 'patched\n');
+    assert.ok(logLines.some(l => /the build cache dropped an entry: a later step changed what Dockerfile had installed/.test(l)), logLines.join('\n'));
+    assert.deepEqual(await entries(), [], 'the changed entry is gone');
+    // So the next build installs again, from a clean slate: it sees v1, not the patched file.
+    await write('Dockerfile', dockerfile('RUN mkdir -p out && cp node_modules/dep/index.txt out/dep.txt && echo again > out/again.txt'));
+    const after = await build({ cacheDir });
+    assert.equal(await installs(), 2);
+    assert.equal(await fs.readFile(path.join(after.appDir, 'out', 'dep.txt'), 'utf8'), 'v1\n');
+  });
+
+  it('two stages that resume from the same cache entry each get a copy', async () => {
+    const cacheDir = path.join(root, '.stagecraft', 'build-cache');
+    const counter = path.join(root, '.stagecraft', 'installs.txt');
+    const install = `RUN echo installed >> ${counter} && echo deps > deps.txt`;
+    const dockerfile = (n: number) => ['FROM node:20 AS deps', 'WORKDIR /app', 'COPY package.json .', install, 'FROM node:20', 'WORKDIR /app', 'COPY package.json .', install, 'COPY --from=deps /app/deps.txt ./from-deps.txt', `ENV BUILD=${n}`, 'CMD ["node", "-e", "0"]'].join('\n');
+    const installs = async () => (await fs.readFile(counter, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+    await write('Dockerfile', dockerfile(1));
+    await build({ cacheDir });
+    assert.equal(await installs(), 1, 'the second stage already reused the first one\'s install');
+    await write('Dockerfile', dockerfile(2));
+    const second = await build({ cacheDir });
+    assert.equal(await installs(), 1, 'both stages reused the install');
+    assert.equal(await fs.readFile(path.join(second.appDir, 'deps.txt'), 'utf8'), 'deps\n');
+    assert.equal(await fs.readFile(path.join(second.appDir, 'from-deps.txt'), 'utf8'), 'deps\n');
+  });
+
   it('the build cache evicts the least recently used entries beyond its size bound', async () => {
     const dir = path.join(root, 'cache');
     const cache = new LayerCache({ dir, maxBytes: 12 * 1024 });
