@@ -202,25 +202,34 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
         return true;
       };
       const prefetched = isFinal && finalRestore !== undefined;
-      const resumeAt = prefetched ? finalResume : await resumePoint(stage);
+      let resumeAt = prefetched ? finalResume : await resumePoint(stage);
       if (resumeAt > 0) {
         const resumeKey = stepKeys[resumeAt - 1];
         // A stage thrown away after the build borrows the entry (moved in, given back at the end).
         const loan = canLend(resumeAt - 1) ? await cache!.borrow(resumeKey, stageRoot) : undefined;
+        let failed: Error | undefined;
         if (loan) {
           borrowed.push(loan);
           lent = true;
-        } else if (prefetched) {
-          const failed = await finalRestore;
-          if (failed) throw failed;
-        } else await cache!.restore(resumeKey, stageRoot);
-        for (const step of stage.steps.slice(0, resumeAt)) {
-          log(`Step ${++n}/${total} · ${file}:${step.line} · ${step.text}`);
-          if (step.kind === 'run' && !step.skip) reusedRuns++;
+        } else if (prefetched) failed = await finalRestore;
+        else failed = await cache!.restore(resumeKey, stageRoot).then(() => undefined, (err: Error) => err);
+        if (failed) {
+          // Another build took or replaced the entry while it was copied: build the steps instead.
+          log(`  the build cache entry for ${file}:${stage.steps[resumeAt - 1].line} could not be used (${failed.message.split('\n')[0]}); running the steps`);
+          await removeTree(stageRoot);
+          resumeAt = 0;
+        } else {
+          for (const step of stage.steps.slice(0, resumeAt)) {
+            log(`Step ${++n}/${total} · ${file}:${step.line} · ${step.text}`);
+            if (step.kind === 'run' && !step.skip) reusedRuns++;
+          }
+          log(`  cached: steps up to ${file}:${stage.steps[resumeAt - 1].line} reused from the build cache (same instructions and copied files)`);
         }
-        log(`  cached: steps up to ${file}:${stage.steps[resumeAt - 1].line} reused from the build cache (same instructions and copied files)`);
-      } else if (stage.base !== undefined) await copyTree(stageRoots.get(stage.base)!, stageRoot);
-      else await fs.mkdir(stageRoot, { recursive: true });
+      }
+      if (resumeAt === 0) {
+        if (stage.base !== undefined) await copyTree(stageRoots.get(stage.base)!, stageRoot);
+        else await fs.mkdir(stageRoot, { recursive: true });
+      }
       let changesWithCode = stage.base !== undefined && volatile.get(stage.base) === true;
       for (const step of stage.steps.slice(0, resumeAt)) if (step.kind === 'copy' && copiesCode(step)) changesWithCode = true;
       const hostEnv = runtimeEnv(stageRuntime, stageRoot, hostPath);

@@ -91,6 +91,7 @@ export class LayerCache {
     }
     await fs.mkdir(path.dirname(root), { recursive: true });
     try {
+      if (!(await fs.lstat(path.join(this.entry(key), 'root'))).isDirectory()) return undefined;
       await fs.rename(path.join(this.entry(key), 'root'), root);
     } catch {
       return undefined;

@@ -398,6 +398,23 @@ describe('local/build buildArtifact (process mode)', function () {
     assert.equal(await fs.readFile(path.join(after.appDir, 'out', 'dep.txt'), 'utf8'), 'v1\n');
   });
 
+  it('a cache entry that cannot be copied (taken by another build, damaged) is built again, not a failed build', async () => {
+    const cacheDir = path.join(root, '.stagecraft', 'build-cache');
+    const counter = path.join(root, '.stagecraft', 'installs.txt');
+    const installs = async () => (await fs.readFile(counter, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+    await write('Dockerfile', ['FROM node:20', 'WORKDIR /app', 'COPY package.json .', `RUN echo installed >> ${counter} && echo deps > deps.txt`, 'COPY src ./src', 'CMD ["node", "src/server.js"]'].join('\n'));
+    await build({ cacheDir });
+    const [entry] = (await fs.readdir(cacheDir)).filter(n => /^[0-9a-f]{64}$/.test(n));
+    await fs.rm(path.join(cacheDir, entry, 'root'), { recursive: true });
+    await fs.writeFile(path.join(cacheDir, entry, 'root'), 'not a folder');
+    await write('src/server.js', 'console.log("changed")\n');
+    logLines.length = 0;
+    const again = await build({ cacheDir });
+    assert.equal(await installs(), 2, 'the install ran again');
+    assert.equal(await fs.readFile(path.join(again.appDir, 'deps.txt'), 'utf8'), 'deps\n');
+    assert.ok(logLines.some(l => /the build cache entry for Dockerfile:4 could not be used .*; running the steps/.test(l)), logLines.join('\n'));
+  });
+
   it('two stages that resume from the same cache entry each get a copy', async () => {
     const cacheDir = path.join(root, '.stagecraft', 'build-cache');
     const counter = path.join(root, '.stagecraft', 'installs.txt');
