@@ -46,6 +46,9 @@ async function createStack(workspace: StackWorkspace, log: ExtensionLog, arg?: {
       prompt: `Stack name (prefilled from ${facts.sources.join(' and ') || 'the folder name'})`,
       value: facts.stack,
       validateInput: value => nameProblem(value, 'stack'),
+      // Started from the Get Started walkthrough, whose page may take the focus back as it updates:
+      // the prompt stays until answered or Escape.
+      ignoreFocusOut: true,
     }));
   if (name === undefined) throw StagecraftError.cancelled('Create Stack');
   const bad = nameProblem(name, 'stack');
