@@ -66,9 +66,17 @@ function hasInstallScripts(pkgText: string): boolean {
 
 async function install(command: string, cwd: string, ctx: InstallContext): Promise<void> {
   const result = await ctx.run(command, cwd);
-  if (result.code !== 0) {
-    throw new StagecraftError(`Installing the service's dependencies failed (${command} exited ${result.code}).`, { hint: "See the run log for npm's output; fix package.json or package-lock.json and commit." });
+  if (result.code === 0) return;
+  if (/can only install packages when your package\.json and package-lock\.json[^\n]* are in sync/.test(result.output)) {
+    // Common in real repositories whose Dockerfile runs `npm install` (which tolerates it): say so.
+    const wanted = [...result.output.matchAll(/Invalid: lock file's (\S+) does not satisfy (\S+)/g)].map(m => `${m[1]} (package.json wants ${m[2]})`);
+    const listed = wanted.length ? `: ${wanted.slice(0, 3).join(', ')}${wanted.length > 3 ? ` and ${wanted.length - 3} more` : ''}` : '';
+    throw new StagecraftError(`package-lock.json is out of sync with package.json, so ${command} refused to install the dependencies for the checks${listed}.`, {
+      kind: 'input',
+      hint: 'Run `npm install` to update package-lock.json, commit it, and run again. The checks install exactly what the lockfile says, even where the Dockerfile runs `npm install`.',
+    });
   }
+  throw new StagecraftError(`Installing the service's dependencies failed (${command} exited ${result.code}).`, { hint: "See the run log for npm's output; fix package.json or package-lock.json and commit." });
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -413,6 +413,13 @@ async function copy(step: CopyStep, sources: ResolvedSource[], fsRoot: string, w
       return;
     }
     await fs.mkdir(path.dirname(target), { recursive: true });
+    // `COPY . .` after `COPY package*.json ./` and the install copies those files again, byte for
+    // byte (they are in the install's cache key): left as they are, a borrowed cache root stays
+    // intact and goes back to the cache (see LayerCache.borrow).
+    if (await sameAsTarget(abs, type, step.chmod ?? mode, target)) {
+      files++;
+      return;
+    }
     await fs.rm(target, { force: true });
     if (type === 'symlink') await fs.symlink(await fs.readlink(abs), target);
     else {
@@ -439,6 +446,18 @@ async function copy(step: CopyStep, sources: ResolvedSource[], fsRoot: string, w
     await place(entry.abs, entry.type, entry.mode, intoFolder ? path.join(dest, path.posix.basename(entry.rel)) : dest);
   }
   log(`  ${files} file${files === 1 ? '' : 's'} → ${step.dest}`);
+}
+
+/** Whether `target` already is what copying `abs` would make: the same link, or the same bytes and mode. */
+async function sameAsTarget(abs: string, type: 'file' | 'symlink', mode: number, target: string): Promise<boolean> {
+  const there = await fs.lstat(target).catch(() => undefined);
+  if (!there) return false;
+  if (type === 'symlink') return there.isSymbolicLink() && (await fs.readlink(target)) === (await fs.readlink(abs));
+  if (!there.isFile() || (there.mode & 0o7777) !== (mode & 0o7777)) return false;
+  const source = await fs.stat(abs);
+  if (source.size !== there.size || source.size > 8 * 1024 * 1024) return false;
+  const [a, b] = await Promise.all([fs.readFile(abs), fs.readFile(target)]);
+  return a.equals(b);
 }
 
 async function run(step: RunStep, fsRoot: string, hostEnv: NodeJS.ProcessEnv, containerDirs: string[], where: string, log: (line: string) => void, signal?: AbortSignal): Promise<void> {

@@ -398,6 +398,24 @@ describe('local/build buildArtifact (process mode)', function () {
     assert.equal(await fs.readFile(path.join(after.appDir, 'out', 'dep.txt'), 'utf8'), 'v1\n');
   });
 
+  it('a builder with `COPY . .` after its install keeps its cache entry: files copied again byte for byte are left in place', async () => {
+    // Found in the field (a public TypeScript service): `COPY package*.json ./`, `RUN npm install`,
+    // `COPY . .` replaced package.json with an identical copy, and the borrowed entry was dropped each time.
+    const cacheDir = path.join(root, '.stagecraft', 'build-cache');
+    const counter = path.join(root, '.stagecraft', 'installs.txt');
+    const installs = async () => (await fs.readFile(counter, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+    await write('.dockerignore', '.stagecraft\n');
+    await write('Dockerfile', ['FROM node:20 AS build', 'WORKDIR /app', 'COPY package*.json ./', `RUN echo installed >> ${counter} && mkdir -p node_modules/dep && echo v1 > node_modules/dep/index.txt`, 'COPY . .', 'RUN mkdir -p out && cp src/server.js out/', 'FROM node:20-slim', 'WORKDIR /app', 'COPY --from=build /app/out ./out', 'CMD ["node", "out/server.js"]'].join('\n'));
+    for (let i = 1; i <= 3; i++) {
+      await write('src/server.js', `console.log(${i})\n`);
+      logLines.length = 0;
+      const built = await build({ cacheDir });
+      assert.equal(await fs.readFile(path.join(built.appDir, 'out', 'server.js'), 'utf8'), `console.log(${i})\n`);
+      assert.ok(!logLines.some(l => /dropped an entry/.test(l)), `build ${i}:\n${logLines.join('\n')}`);
+    }
+    assert.equal(await installs(), 1, 'one install for three commits');
+  });
+
   it('a cache entry that cannot be copied (taken by another build, damaged) is built again, not a failed build', async () => {
     const cacheDir = path.join(root, '.stagecraft', 'build-cache');
     const counter = path.join(root, '.stagecraft', 'installs.txt');
