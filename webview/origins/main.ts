@@ -70,15 +70,19 @@ function edited(): void {
   timer = setTimeout(() => void check(), 60);
 }
 let timer: ReturnType<typeof setTimeout> | undefined;
+/** The value being added that `addProblem` was found for: a fast Enter must not meet the last value's problem. */
+let checkedAdding: string | undefined;
 
 async function check(): Promise<void> {
   const mine = ++seq;
   try {
-    const list = adding.trim() ? [...origins, adding.trim()] : origins;
+    const value = adding.trim();
+    const list = value ? [...origins, value] : origins;
     const result = await channel.request('origins.check', { origins: list });
     if (mine !== seq) return;
     problems = result.problems;
-    addProblem = adding.trim() ? result.problems[`origins.${origins.length}`] : undefined;
+    addProblem = value ? result.problems[`origins.${origins.length}`] : undefined;
+    checkedAdding = value;
     showChecks();
   } catch (err) {
     if (mine === seq) banner.error(errorOf(err));
@@ -100,7 +104,7 @@ function render(): void {
   addField.input.addEventListener('keydown', (event: KeyboardEvent) => {
     if (event.key === 'Enter') {
       event.preventDefault();
-      add();
+      void add();
     }
   });
   mount(
@@ -119,7 +123,7 @@ function render(): void {
           ...fields.map((f, index) => h('li', { attrs: { class: 'origin-row' } }, f.root, button('Remove', () => remove(index), { id: `origin-${index}-remove`, ariaLabel: `Remove ${origins[index] || `origin ${index + 1}`}` }))),
         )
       : h('p', { attrs: { id: 'no-origins' } }, 'No origins listed: localhost only.'),
-    h('div', { attrs: { class: 'add-row' } }, addField.root, button('Add', add, { id: 'add' })),
+    h('div', { attrs: { class: 'add-row' } }, addField.root, button('Add', () => void add(), { id: 'add' })),
     h('div', { attrs: { class: 'actions' } },
       button('Save', () => void save(), { id: 'save', appearance: 'primary' }),
       button('Apply to stage', () => void apply(), { id: 'apply' }),
@@ -135,10 +139,17 @@ function showChecks(): void {
   if (addField) showProblem(addField, addProblem);
 }
 
-function add(): void {
+async function add(): Promise<void> {
   const value = adding.trim();
   if (!value) return;
-  if (addProblem) {
+  if (checkedAdding !== value) {
+    // Typed faster than the check that follows each edit: check this value now.
+    clearTimeout(timer);
+    await check();
+    if (adding.trim() !== value) return; // edited again meanwhile; that edit checks itself
+  }
+  // A check that could not run leaves the host's check on Save to refuse a bad value.
+  if (checkedAdding === value && addProblem) {
     addField?.input.focus();
     return;
   }
@@ -168,7 +179,7 @@ function discard(): void {
 }
 
 async function save(): Promise<void> {
-  if (adding.trim()) add();
+  if (adding.trim()) await add();
   if (adding.trim()) {
     banner.error({ kind: 'input', message: `Not saved: ${addProblem ?? 'the origin being added is not valid'}.` });
     return;
