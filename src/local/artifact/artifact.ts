@@ -127,8 +127,8 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
   // Stages other than the last build beside the artifact and are removed with the build.
   const stagesTmp = plan.stages.length > 1 ? await fs.mkdtemp(path.join(artifactsDir, `.tmp-${id.slice(0, 12)}-${process.pid}-stages-`)) : undefined;
   const borrowed: Borrowed[] = [];
-  // A restore started ahead (see finalRestore), awaited before the build's folders are removed.
-  let pendingRestore: Promise<Error | undefined> | undefined;
+  // The artifact stage's restore, started ahead (see below): awaited before the build's folders are removed.
+  let finalRestore: Promise<Error | undefined> | undefined;
   const giveBackAll = async () => {
     for (const loan of borrowed.splice(0)) {
       if ((await cache!.giveBack(loan)) === 'changed') log(`  the build cache dropped an entry: a later step changed what ${file} had installed before it (it is built again next time)`);
@@ -176,8 +176,7 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
     // The artifact's own stage restores its cached root (a copy: it becomes the artifact) while
     // the stages before it build: the copy is mostly kernel time, the builder's compiler mostly not.
     const finalResume = plan.stages.length > 1 ? await resumePoint(finalStage) : 0;
-    const finalRestore = finalResume > 0 ? cache!.restore(keysOf.get(finalStage.index)![finalResume - 1], fsRoot).then(() => undefined, (err: Error) => err) : undefined;
-    pendingRestore = finalRestore;
+    if (finalResume > 0) finalRestore = cache!.restore(keysOf.get(finalStage.index)![finalResume - 1], fsRoot).then(() => undefined, (err: Error) => err);
     for (const stage of plan.stages) {
       const isFinal = stage === finalStage;
       const stageRoot = isFinal ? fsRoot : path.join(stagesTmp!, String(stage.index), 'fs');
@@ -301,7 +300,7 @@ export async function buildArtifact(opts: BuildArtifactOptions): Promise<BuiltAr
     }
     return { ...(await loadArtifact(artifactsDir, id)), reused: false };
   } catch (err) {
-    await pendingRestore;
+    await finalRestore;
     await giveBackAll().catch(() => undefined);
     await removeTree(tmp).catch(() => undefined);
     if (stagesTmp) await removeTree(stagesTmp).catch(() => undefined);

@@ -107,23 +107,8 @@ export class LayerCache {
    * root on the way in and its deletion on the way out. Undefined when the entry exists already.
    */
   async lend(key: string, root: string, what: string): Promise<Borrowed | undefined> {
-    if (await this.has(key)) return undefined;
-    await fs.mkdir(this.dir, { recursive: true });
-    const tmp = await fs.mkdtemp(path.join(this.dir, `.tmp-${process.pid}-`));
-    try {
-      const files = fingerprintTree(root);
-      const meta: EntryMeta = { key, bytes: await diskBytes(root), what };
-      await fs.writeFile(path.join(tmp, 'files.json'), JSON.stringify(files));
-      await fs.writeFile(path.join(tmp, 'meta.json'), JSON.stringify(meta) + '\n');
-      if (await fs.stat(path.join(this.entry(key), 'meta.json')).then(() => true, () => false)) await removeTree(this.entry(key));
-      await fs.rename(tmp, this.entry(key));
-      return { key, root, files };
-    } catch (err) {
-      await removeTree(tmp).catch(() => undefined);
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
-      return undefined;
-    }
+    const files = await this.record(key, what, async () => root);
+    return files ? { key, root, files } : undefined;
   }
 
   /**
@@ -152,21 +137,36 @@ export class LayerCache {
 
   /** Keeps a copy of `root` under `key`; a concurrent save of the same key wins harmlessly. */
   async save(key: string, root: string, what: string): Promise<void> {
-    if (await this.has(key)) return;
+    await this.record(key, what, async tmp => {
+      await copyAll(root, path.join(tmp, 'root'));
+      return path.join(tmp, 'root');
+    });
+  }
+
+  /**
+   * Makes the entry `key` (meta.json, files.json) from a temporary folder, once: `fill` puts the
+   * root in it (save) or leaves it where it is (lend) and says where it is, to be described.
+   * Returns that description, or undefined when the entry exists or a concurrent save won.
+   */
+  private async record(key: string, what: string, fill: (tmp: string) => Promise<string>): Promise<TreeFingerprint | undefined> {
+    if (await this.has(key)) return undefined;
     await fs.mkdir(this.dir, { recursive: true });
     const tmp = await fs.mkdtemp(path.join(this.dir, `.tmp-${process.pid}-`));
     try {
-      await copyAll(root, path.join(tmp, 'root'));
-      const meta: EntryMeta = { key, bytes: await diskBytes(path.join(tmp, 'root')), what };
-      await fs.writeFile(path.join(tmp, 'files.json'), JSON.stringify(fingerprintTree(path.join(tmp, 'root'))));
+      const root = await fill(tmp);
+      const files = fingerprintTree(root);
+      const meta: EntryMeta = { key, bytes: await diskBytes(root), what };
+      await fs.writeFile(path.join(tmp, 'files.json'), JSON.stringify(files));
       await fs.writeFile(path.join(tmp, 'meta.json'), JSON.stringify(meta) + '\n');
       // An entry left without its root (a build that borrowed it died) is replaced.
       if (await fs.stat(path.join(this.entry(key), 'meta.json')).then(() => true, () => false)) await removeTree(this.entry(key));
       await fs.rename(tmp, this.entry(key));
+      return files;
     } catch (err) {
       await removeTree(tmp).catch(() => undefined);
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
+      return undefined;
     }
   }
 
